@@ -117,3 +117,14 @@ type ConnectionInfo struct {
 	BytesOut  uint64
 	QueueLen  int // frames waiting to be written
 }
+
+// GetListenAddr asks the transport (forwarded to its tcp child) for the
+// address it actually listens on, which differs from the configured one
+// when the port is 0; the reply (ctx.Respond) is *ListenAddr.
+type GetListenAddr struct{}
+
+// ListenAddr answers GetListenAddr; Addr is "" when not listening.
+type ListenAddr struct {
+	Transport string
+	Addr      string
+}
