@@ -1,0 +1,237 @@
+package config
+
+import (
+	"encoding/base64"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// setting declares one configuration knob: its names, its meaning, how to
+// read it from text and how to show it.
+type setting struct {
+	name    string
+	flag    string // without the leading dashes
+	env     string
+	kind    string // value name in --help
+	meaning string
+	secret  bool // never echoed in errors, tables or logs
+	hidden  bool // left out of --help
+	set     func(c *Config, raw string) error
+	// setFlag, when not nil, reads the flag's text instead of set: for the
+	// passphrase, whose flag names a file so the secret stays off the
+	// command line.
+	setFlag func(c *Config, raw string) error
+	get     func(c *Config) string
+}
+
+// settings is the one table behind Resolve, --help and the README.
+// Profile comes first because it picks the other defaults.
+var settings = []setting{
+	{
+		name: "profile", flag: "profile", env: "BITCRAPS_PROFILE", kind: "server|mobile|testing",
+		meaning: "defaults to start from: server, mobile (BLE only, small limits) or testing (fast timers, low PoW)",
+		set: func(c *Config, s string) error {
+			v, err := parseEnum(s, "server", "mobile", "testing")
+			c.Profile = Profile(v)
+			return err
+		},
+		get: func(c *Config) string { return string(c.Profile) },
+	},
+	{
+		name: "data dir", flag: "data", env: "BITCRAPS_DB_PATH", kind: "dir",
+		meaning: "directory holding the ledger, keystore, audit log and snapshots",
+		set: func(c *Config, s string) error {
+			if strings.TrimSpace(s) == "" {
+				return errors.New("must not be empty")
+			}
+			c.DataDir = s
+			return nil
+		},
+		get: func(c *Config) string { return c.DataDir },
+	},
+	{
+		name: "mesh TCP port", flag: "port", env: "BITCRAPS_PORT", kind: "port",
+		meaning: "TCP port of the Noise-encrypted peer transport",
+		set:     func(c *Config, s string) (err error) { c.Port, err = parsePort(s); return },
+		get:     func(c *Config) string { return strconv.Itoa(c.Port) },
+	},
+	{
+		name: "HTTP address", flag: "http", env: "BITCRAPS_HTTP_ADDR", kind: "host:port",
+		meaning: "address of the HTTP API, web table, health and /metrics",
+		set:     func(c *Config, s string) (err error) { c.HTTPAddr, err = parseHostPort(s); return },
+		get:     func(c *Config) string { return c.HTTPAddr },
+	},
+	{
+		name: "gossip port", flag: "gossip-port", env: "BITCRAPS_GOSSIP_PORT", kind: "port",
+		meaning: "memberlist gossip port (TCP and UDP)",
+		set:     func(c *Config, s string) (err error) { c.GossipPort, err = parsePort(s); return },
+		get:     func(c *Config) string { return strconv.Itoa(c.GossipPort) },
+	},
+	{
+		name: "bind address", flag: "bind", env: "BITCRAPS_BIND_ADDR", kind: "ip",
+		meaning: "IP the mesh and gossip listeners bind to and advertise (0.0.0.0 in the container)",
+		set:     func(c *Config, s string) (err error) { c.BindAddr, err = parseBindIP(s); return },
+		get:     func(c *Config) string { return c.BindAddr },
+	},
+	{
+		name: "join list", flag: "join", env: "BITCRAPS_JOIN", kind: "host:port,...",
+		meaning: "comma-separated gossip addresses of nodes to join at start",
+		set:     func(c *Config, s string) (err error) { c.Join, err = parseJoin(s); return },
+		get:     func(c *Config) string { return strings.Join(c.Join, ",") },
+	},
+	{
+		name: "PoW difficulty", flag: "pow-difficulty", env: "BITCRAPS_POW_DIFFICULTY", kind: "bits",
+		meaning: "leading zero bits of identity proof of work, 0..64 (each bit doubles the work)",
+		set:     func(c *Config, s string) (err error) { c.PoWDifficulty, err = parseDifficulty(s); return },
+		get:     func(c *Config) string { return strconv.Itoa(c.PoWDifficulty) },
+	},
+	{
+		name: "debug", flag: "debug", env: "BITCRAPS_DEBUG", kind: "bool",
+		meaning: "log at debug level",
+		set:     func(c *Config, s string) (err error) { c.Debug, err = parseBool(s); return },
+		get:     func(c *Config) string { return strconv.FormatBool(c.Debug) },
+	},
+	{
+		name: "log format", flag: "log-format", env: "BITCRAPS_LOG_FORMAT", kind: "text|json",
+		meaning: "log output format",
+		set: func(c *Config, s string) error {
+			v, err := parseEnum(s, "text", "json")
+			c.LogFormat = LogFormat(v)
+			return err
+		},
+		get: func(c *Config) string { return string(c.LogFormat) },
+	},
+	{
+		name: "max games", flag: "max-games", env: "BITCRAPS_MAX_GAMES", kind: "int",
+		meaning: "most tables this node hosts or plays at once (at least 1)",
+		set:     func(c *Config, s string) (err error) { c.MaxGames, err = parseIntMin(s, 1); return },
+		get:     func(c *Config) string { return strconv.Itoa(c.MaxGames) },
+	},
+	{
+		name: "session timeout", flag: "session-timeout", env: "BITCRAPS_SESSION_TIMEOUT", kind: "duration",
+		meaning: "idle time after which a player's session (seat, event stream) is closed",
+		set: func(c *Config, s string) (err error) {
+			c.SessionTimeout, err = parseDurationMin(s, time.Second)
+			return
+		},
+		get: func(c *Config) string { return shortDuration(c.SessionTimeout) },
+	},
+	{
+		name: "mobile mode", flag: "mobile", env: "BITCRAPS_MOBILE_MODE", kind: "bool",
+		meaning: "BLE only: no TCP transport (needs --ble auto or on)",
+		set:     func(c *Config, s string) (err error) { c.MobileMode, err = parseBool(s); return },
+		get:     func(c *Config) string { return strconv.FormatBool(c.MobileMode) },
+	},
+	{
+		name: "max connections", flag: "max-connections", env: "BITCRAPS_MAX_CONNECTIONS", kind: "int",
+		meaning: "most concurrent peer connections (at least 1)",
+		set:     func(c *Config, s string) (err error) { c.MaxConnections, err = parseIntMin(s, 1); return },
+		get:     func(c *Config) string { return strconv.Itoa(c.MaxConnections) },
+	},
+	{
+		name: "max bandwidth", flag: "max-bandwidth-mbps", env: "BITCRAPS_MAX_BANDWIDTH_MBPS", kind: "int",
+		meaning: "cap on peer traffic sent, in megabits per second (at least 1)",
+		set:     func(c *Config, s string) (err error) { c.MaxBandwidthMbps, err = parseIntMin(s, 1); return },
+		get:     func(c *Config) string { return strconv.Itoa(c.MaxBandwidthMbps) },
+	},
+	{
+		name: "initial balance", flag: "initial-balance", env: "BITCRAPS_INITIAL_BALANCE", kind: "CRAP",
+		meaning: "genesis grant to a new identity, in CRAP with up to 6 decimals",
+		set:     func(c *Config, s string) (err error) { c.InitialBalance, err = ParseCRAP(s); return },
+		get:     func(c *Config) string { return FormatCRAP(c.InitialBalance) },
+	},
+	{
+		name: "BLE mode", flag: "ble", env: "BITCRAPS_BLE_MODE", kind: "auto|on|off",
+		meaning: "Bluetooth LE: auto (if an adapter exists), on (required), off",
+		set: func(c *Config, s string) error {
+			v, err := parseEnum(s, "auto", "on", "off")
+			c.BLEMode = BLEMode(v)
+			return err
+		},
+		get: func(c *Config) string { return string(c.BLEMode) },
+	},
+	{
+		name: "snapshot interval", flag: "snapshot-interval", env: "BITCRAPS_SNAPSHOT_INTERVAL", kind: "duration",
+		meaning: "time between ledger checkpoints in DATA/snapshots",
+		set: func(c *Config, s string) (err error) {
+			c.SnapshotInterval, err = parseDurationMin(s, time.Second)
+			return
+		},
+		get: func(c *Config) string { return shortDuration(c.SnapshotInterval) },
+	},
+	{
+		name: "snapshots kept", flag: "snapshot-keep", env: "BITCRAPS_SNAPSHOT_KEEP", kind: "int",
+		meaning: "newest checkpoints kept; older ones are deleted (at least 1)",
+		set:     func(c *Config, s string) (err error) { c.SnapshotKeep, err = parseIntMin(s, 1); return },
+		get:     func(c *Config) string { return strconv.Itoa(c.SnapshotKeep) },
+	},
+	{
+		name: "gossip key", flag: "gossip-key", env: "BITCRAPS_GOSSIP_KEY", kind: "base64", secret: true,
+		meaning: "memberlist encryption key: base64 of 16, 24 or 32 bytes; empty = clear gossip",
+		set:     func(c *Config, s string) (err error) { c.GossipKey, err = parseGossipKey(s); return },
+		get:     func(c *Config) string { return base64.StdEncoding.EncodeToString(c.GossipKey) },
+	},
+	{
+		name: "API token", flag: "api-token", env: "BITCRAPS_API_TOKEN", kind: "token", secret: true,
+		meaning: "bearer token the HTTP API requires (16+ characters); empty = no auth. Prefer the env var: command lines are visible to other users",
+		set:     func(c *Config, s string) (err error) { c.APIToken, err = parseAPIToken(s); return },
+		get:     func(c *Config) string { return c.APIToken },
+	},
+	{
+		name: "keystore passphrase", flag: "keystore-passphrase-file", env: "BITCRAPS_KEYSTORE_PASSPHRASE", kind: "file", secret: true,
+		meaning: "encrypts the identity keystore; the env var holds the passphrase, the flag names a file holding it; empty = unencrypted (mode 0600)",
+		set: func(c *Config, s string) error {
+			c.KeystorePassphrase = s
+			return nil
+		},
+		setFlag: func(c *Config, path string) (err error) {
+			c.KeystorePassphrase, err = readPassphraseFile(path)
+			return
+		},
+		get: func(c *Config) string { return c.KeystorePassphrase },
+	},
+	{
+		name: "consensus tick", flag: "tick", env: "BITCRAPS_TICK_INTERVAL", kind: "duration",
+		meaning: "consensus clock tick; BFT timeouts are counted in ticks (at least 1ms)",
+		set:     func(c *Config, s string) (err error) { c.TickInterval, err = parseDurationMin(s, minTick); return },
+		get:     func(c *Config) string { return shortDuration(c.TickInterval) },
+	},
+	{
+		name: "fault injection", flag: "fault-injection", env: "BITCRAPS_FAULT_INJECTION", kind: "bool", hidden: true,
+		meaning: "tests only: lets a test make a chosen actor panic; never enable in production",
+		set:     func(c *Config, s string) (err error) { c.FaultInjection, err = parseBool(s); return },
+		get:     func(c *Config) string { return strconv.FormatBool(c.FaultInjection) },
+	},
+}
+
+// fromFlag applies the flag's text, which for most settings reads like the
+// environment variable.
+func (s *setting) fromFlag(c *Config, raw string) error {
+	if s.setFlag != nil {
+		return s.setFlag(c, raw)
+	}
+	return s.set(c, raw)
+}
+
+// shown is a value as it may appear in errors and tables.
+func (s *setting) shown(v string) string {
+	if s.secret && v != "" {
+		return "[redacted]"
+	}
+	return v
+}
+
+// shortDuration drops zero tails ("30m" rather than "30m0s") for help and
+// tables; time.ParseDuration reads both.
+func shortDuration(d time.Duration) string {
+	t := d.String()
+	if strings.HasSuffix(t, "m0s") {
+		t = strings.TrimSuffix(t, "0s")
+	}
+	if strings.HasSuffix(t, "h0m") {
+		t = strings.TrimSuffix(t, "0m")
+	}
+	return t
+}
