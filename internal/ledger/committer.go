@@ -1,0 +1,137 @@
+package ledger
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// run is the committer: the ledger's single writer. It takes every request
+// waiting at that moment (up to MaxBatchOps), applies them in order to one
+// indexed batch, syncs it once, and only then acknowledges them.
+func (l *Ledger) run() {
+	defer close(l.done)
+	group := make([]request, 0, l.opts.MaxBatchOps)
+	for first := range l.reqs {
+		group = append(group[:0], first)
+	gather:
+		for len(group) < l.opts.MaxBatchOps {
+			select {
+			case r, ok := <-l.reqs:
+				if !ok {
+					break gather
+				}
+				group = append(group, r)
+			default:
+				break gather
+			}
+		}
+		l.commitGroup(group)
+	}
+}
+
+type outcome struct {
+	a   Applied
+	err error
+}
+
+func (l *Ledger) commitGroup(group []request) {
+	if err := l.Halted(); err != nil {
+		l.failAll(group, err)
+		return
+	}
+	results, evidence, err := l.applyGroup(group)
+	if err != nil {
+		l.Halt(err.Error())
+		l.failAll(group, l.Halted())
+		return
+	}
+	if l.opts.afterCommit != nil {
+		l.opts.afterCommit()
+	}
+	for _, ev := range evidence {
+		if l.opts.OnEvidence != nil {
+			l.opts.OnEvidence(ev)
+		}
+	}
+	for i, r := range group {
+		l.count(r.op, results[i])
+		if results[i].err == nil && !results[i].a.Duplicate && l.opts.OnApplied != nil {
+			l.opts.OnApplied(results[i].a)
+		}
+	}
+	for i, r := range group {
+		r.done(results[i].a, results[i].err)
+	}
+}
+
+// applyGroup applies and syncs one group. A non-nil error is a failure of
+// the ledger itself: nothing in the group is durable.
+func (l *Ledger) applyGroup(group []request) ([]outcome, []Evidence, error) {
+	b := l.db.NewIndexedBatch()
+	defer b.Close()
+	var evidence []Evidence
+	r := l.rules
+	r.onEvidence = func(e Evidence) { evidence = append(evidence, e) }
+	results := make([]outcome, len(group))
+	for i, req := range group {
+		a, err := r.apply(batchKV{b}, req.op)
+		if isInternal(err) {
+			return nil, nil, fmt.Errorf("applying op %d of a batch: %w", i, err)
+		}
+		results[i] = outcome{a, err}
+	}
+	if b.Empty() {
+		return results, evidence, nil
+	}
+	start := time.Now()
+	if err := b.Commit(pebble.Sync); err != nil {
+		return nil, nil, fmt.Errorf("sync ledger batch: %w", err)
+	}
+	l.metrics.commit(len(group), time.Since(start))
+	return results, evidence, nil
+}
+
+func (l *Ledger) count(op Op, o outcome) {
+	switch {
+	case o.err == nil && o.a.Duplicate:
+		l.metrics.op(op.Kind, "duplicate")
+	case o.err == nil:
+		l.metrics.op(op.Kind, "applied")
+	case errors.Is(o.err, ErrEquivocation):
+		l.metrics.op(op.Kind, "equivocation")
+	default:
+		l.metrics.op(op.Kind, "refused")
+	}
+}
+
+func (l *Ledger) failAll(group []request, err error) {
+	for _, r := range group {
+		l.metrics.op(r.op.Kind, "failed")
+		r.done(Applied{}, err)
+	}
+}
+
+// batchKV reads through an indexed batch (so later ops in a group see
+// earlier ones) and writes into it.
+type batchKV struct{ b *pebble.Batch }
+
+func (k batchKV) get(key []byte) ([]byte, bool, error) { return getCopy(k.b, key) }
+
+func (k batchKV) set(key, value []byte) error { return k.b.Set(key, value, nil) }
+
+// getCopy reads a key from any pebble reader, copying the value (pebble's
+// is valid only until its closer is closed).
+func getCopy(r pebble.Reader, key []byte) ([]byte, bool, error) {
+	v, closer, err := r.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	out := append([]byte(nil), v...)
+	return out, true, closer.Close()
+}

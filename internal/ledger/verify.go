@@ -1,0 +1,227 @@
+package ledger
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// Report is the result of Verify: the body of GET /api/v1/ledger/verify.
+type Report struct {
+	OK bool `json:"ok"`
+	// StateHash is the hash of the stored balances.
+	StateHash string `json:"state_hash"`
+	// ReplayStateHash is the hash of the balances rebuilt from the op log.
+	ReplayStateHash string `json:"replay_state_hash"`
+	TotalGrants     int64  `json:"total_grants"`
+	TotalWallets    int64  `json:"total_wallets"`
+	TotalChips      int64  `json:"total_chips"`
+	TotalBanks      int64  `json:"total_banks"`
+	Accounts        int    `json:"accounts"`
+	Ops             uint64 `json:"ops"`
+	Evidence        int    `json:"evidence"`
+	// Problems says what is wrong, one line each (empty when OK).
+	Problems []string `json:"problems"`
+}
+
+// maxProblems bounds a report: past the first few, more lines add
+// nothing a reader can act on.
+const maxProblems = 20
+
+func (r *Report) problem(format string, args ...any) {
+	if len(r.Problems) < maxProblems {
+		r.Problems = append(r.Problems, fmt.Sprintf(format, args...))
+	} else if len(r.Problems) == maxProblems {
+		r.Problems = append(r.Problems, "(more problems not listed)")
+	}
+}
+
+// Verify checks the ledger at one instant: Σ wallets + Σ chips + Σ banks =
+// Σ grants exactly, no balance is negative, and replaying the op log from
+// empty rebuilds exactly the stored state (balances, op index, sequence
+// numbers, tables, freezes). Writes go on meanwhile. An error means the
+// check could not run; a failed check is a Report with OK false.
+func (l *Ledger) Verify() (Report, error) {
+	start := time.Now()
+	var rep Report
+	err := l.read(func(pebble.Reader) error {
+		snap := l.db.NewSnapshot()
+		defer snap.Close()
+		var err error
+		rep, err = verifyReader(snap, l.rules.certs)
+		return err
+	})
+	if err == nil {
+		l.metrics.verified(rep.OK, time.Since(start))
+	}
+	return rep, err
+}
+
+func verifyReader(r pebble.Reader, certs CertificateVerifier) (Report, error) {
+	rep := Report{Problems: []string{}}
+	if err := sumAccounts(r, &rep); err != nil {
+		return rep, err
+	}
+	grants, _, err := newTxn(readerKV{r}).getU64([]byte(keyGrants), "total grants")
+	if err != nil {
+		rep.problem("total grants unreadable: %v", err)
+	}
+	rep.TotalGrants = int64(grants)
+	if sum, ok := sum3(rep.TotalWallets, rep.TotalChips, rep.TotalBanks); !ok || sum != rep.TotalGrants {
+		rep.problem("Σ wallets %d + Σ chips %d + Σ banks %d = %d, but Σ grants = %d",
+			rep.TotalWallets, rep.TotalChips, rep.TotalBanks, sum, rep.TotalGrants)
+	}
+	replayed, complete, err := replayLog(r, certs, &rep)
+	if err != nil {
+		return rep, err
+	}
+	if rep.StateHash, err = storeStateHash(r); err != nil {
+		return rep, err
+	}
+	rep.ReplayStateHash = memStateHash(replayed)
+	if complete {
+		if err := compareStore(r, replayed, &rep); err != nil {
+			return rep, err
+		}
+	}
+	rep.OK = len(rep.Problems) == 0
+	return rep, nil
+}
+
+func sum3(a, b, c int64) (int64, bool) {
+	ab, ok1 := addChecked(a, b)
+	abc, ok2 := addChecked(ab, c)
+	return abc, ok1 && ok2
+}
+
+func sumAccounts(r pebble.Reader, rep *Report) error {
+	return scan(r, prefixAccount, func(k, v []byte) error {
+		rep.Accounts++
+		a, err := accountFromKey(k)
+		if err != nil {
+			rep.problem("%v", err)
+			return nil
+		}
+		bal, err := decodeI64(v, a.String())
+		if err != nil {
+			rep.problem("%v", err)
+			return nil
+		}
+		if bal < 0 {
+			rep.problem("%s is negative: %d", a, bal)
+		}
+		total := &rep.TotalBanks
+		switch a.Kind {
+		case Wallet:
+			total = &rep.TotalWallets
+		case Chips:
+			total = &rep.TotalChips
+		}
+		next, ok := addChecked(*total, bal)
+		if !ok {
+			rep.problem("Σ %ss overflows at %s", a.Kind, a)
+		}
+		*total = next
+		return nil
+	})
+}
+
+// replayLog applies the op log from empty to a map, with the same rules
+// (signatures and certificates included). complete is false if an entry
+// did not replay; replay stops there.
+func replayLog(r pebble.Reader, certs CertificateVerifier, rep *Report) (memKV, bool, error) {
+	mem := memKV{}
+	rl := rules{certs: certs}
+	var want uint64
+	complete := true
+	err := scan(r, prefixLog, func(k, v []byte) error {
+		if !complete {
+			return nil
+		}
+		if len(k) != len(prefixLog)+8 {
+			rep.problem("op log: malformed key %q", k)
+			complete = false
+			return nil
+		}
+		index := binary.BigEndian.Uint64(k[len(prefixLog):])
+		if index != want {
+			rep.problem("op log: entry %d found where entry %d was expected", index, want)
+			complete = false
+			return nil
+		}
+		want++
+		if err := replayEntry(mem, rl, index, v, rep); err != nil {
+			rep.problem("op log entry %d does not replay: %v", index, err)
+			complete = false
+		}
+		return nil
+	})
+	return mem, complete, err
+}
+
+func replayEntry(mem memKV, rl rules, index uint64, raw []byte, rep *Report) error {
+	e, err := decodeEntry(raw)
+	if err != nil {
+		return err
+	}
+	if e.kind == entryEvidence {
+		rep.Evidence++
+		return replayEvidence(mem, e.first, e.second)
+	}
+	rep.Ops++
+	a, err := rl.apply(mem, e.op)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%s op %s: %w", e.op.Kind, e.op.ID(), err)
+	case a.Duplicate:
+		return fmt.Errorf("%s op %s appears twice", e.op.Kind, a.ID)
+	case a.Index != index:
+		return fmt.Errorf("%s op %s replays at index %d", e.op.Kind, a.ID, a.Index)
+	}
+	return nil
+}
+
+// compareStore checks that the store holds exactly what the replay built.
+func compareStore(r pebble.Reader, mem memKV, rep *Report) error {
+	want := sortedKeys(mem, "")
+	i := 0
+	err := scan(r, "", func(k, v []byte) error {
+		for i < len(want) && want[i] < string(k) {
+			rep.problem("replay has %s but the store does not", describeKey([]byte(want[i])))
+			i++
+		}
+		if i < len(want) && want[i] == string(k) {
+			if !bytes.Equal(mem[want[i]], v) {
+				rep.problem("%s differs from its replayed value", describeKey(k))
+			}
+			i++
+			return nil
+		}
+		rep.problem("store has %s, which no op explains", describeKey(k))
+		return nil
+	})
+	for ; i < len(want); i++ {
+		rep.problem("replay has %s but the store does not", describeKey([]byte(want[i])))
+	}
+	return err
+}
+
+func describeKey(k []byte) string {
+	s := string(k)
+	switch {
+	case bytes.HasPrefix(k, []byte(prefixAccount)):
+		if a, err := accountFromKey(k); err == nil {
+			return "account " + a.String()
+		}
+	case bytes.HasPrefix(k, []byte(prefixOp)) && len(k) == len(prefixOp)+len(OpID{}):
+		var id OpID
+		copy(id[:], k[len(prefixOp):])
+		return "op index entry " + id.String()
+	case bytes.HasPrefix(k, []byte(prefixLog)) && len(k) == len(prefixLog)+8:
+		return fmt.Sprintf("op log entry %d", binary.BigEndian.Uint64(k[len(prefixLog):]))
+	}
+	return fmt.Sprintf("key %q", s)
+}
