@@ -1,0 +1,47 @@
+package api
+
+import "net/http"
+
+// ServiceReport is one service's line in /health.
+type ServiceReport struct {
+	Name     string `json:"name"`
+	Status   string `json:"status"`
+	Restarts int    `json:"restarts"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// HealthReport is the /health document; /api/v1/status is the same without
+// the services.
+type HealthReport struct {
+	State         string          `json:"state"`
+	PeerID        string          `json:"peer_id"`
+	UptimeSeconds float64         `json:"uptime_seconds"`
+	Version       string          `json:"version"`
+	Services      []ServiceReport `json:"services,omitempty"`
+}
+
+func (s *Server) mountHealth() {
+	h := s.opts.Health
+	s.mux.HandleFunc("GET /health/live", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "alive"})
+	})
+	probe := func(ok func() bool, what string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if !ok() {
+				writeError(w, unavailable(what+" (state "+h.Report().State+")"))
+				return
+			}
+			writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "state": h.Report().State})
+		}
+	}
+	s.mux.HandleFunc("GET /health/startup", probe(h.StartupDone, "start sequence not finished"))
+	s.mux.HandleFunc("GET /health/ready", probe(h.Ready, "node not ready to serve"))
+	s.mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, h.Report())
+	})
+	s.mux.HandleFunc("GET /api/v1/status", func(w http.ResponseWriter, r *http.Request) {
+		rep := h.Report()
+		rep.Services = nil
+		writeJSON(w, http.StatusOK, rep)
+	})
+}

@@ -1,0 +1,114 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Health is what the node tells the health routes.
+type Health interface {
+	// Report is the /health document.
+	Report() HealthReport
+	// StartupDone is true once the start sequence has finished (whatever
+	// its outcome), for the startup probe.
+	StartupDone() bool
+	// Ready is true when the node can serve players: Running or Degraded.
+	Ready() bool
+}
+
+// Options are the node's parts the API serves. A nil part means its routes
+// are not mounted: the API never answers for a capability the node lacks.
+type Options struct {
+	Health   Health
+	Gatherer prometheus.Gatherer
+	Logger   *slog.Logger
+}
+
+// Server is the HTTP server of one node.
+type Server struct {
+	opts Options
+	mux  *http.ServeMux
+	srv  *http.Server
+	ln   net.Listener
+}
+
+// maxHeaderBytes bounds request headers: no legitimate client needs more,
+// and it caps memory per connection.
+const maxHeaderBytes = 16 << 10
+
+// New builds the server and its routes; Serve starts it.
+func New(opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{opts: opts, mux: http.NewServeMux()}
+	s.routes()
+	s.srv = &http.Server{
+		Handler:           s.mux,
+		ReadHeaderTimeout: 5 * time.Second, // slowloris guard
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
+	}
+	return s
+}
+
+// Handler exposes the routes, for tests with httptest.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+func (s *Server) routes() {
+	if s.opts.Health != nil {
+		s.mountHealth()
+	}
+	if s.opts.Gatherer != nil {
+		s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.opts.Gatherer, promhttp.HandlerOpts{}))
+	}
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, notFound(fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path)))
+	})
+}
+
+// Listen binds addr so that a bad address fails the node's start with a
+// clear error instead of a background log line.
+func (s *Server) Listen(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("http listen on %q (--http / BITCRAPS_HTTP_ADDR): %w", addr, err)
+	}
+	s.ln = ln
+	return nil
+}
+
+// Addr is the bound address (useful with port 0).
+func (s *Server) Addr() string {
+	if s.ln == nil {
+		return ""
+	}
+	return s.ln.Addr().String()
+}
+
+// Serve runs until Shutdown; it returns nil on a clean shutdown.
+func (s *Server) Serve() error {
+	if s.ln == nil {
+		return errors.New("api: Serve before Listen")
+	}
+	if err := s.srv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http serve: %w", err)
+	}
+	return nil
+}
+
+// Shutdown stops accepting and waits for in-flight requests until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if err := s.srv.Shutdown(ctx); err != nil {
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	return nil
+}

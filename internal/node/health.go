@@ -1,0 +1,43 @@
+package node
+
+import (
+	"time"
+
+	"github.com/bitcraps/bitcraps/internal/api"
+	"github.com/bitcraps/bitcraps/supervisor"
+)
+
+// healthView answers the API's health routes from the supervisor's report.
+type healthView struct{ n *Node }
+
+func (h healthView) Report() api.HealthReport {
+	rep := h.n.root.Health()
+	out := api.HealthReport{
+		State:         rep.State.String(),
+		PeerID:        string(h.n.id.PeerID()),
+		UptimeSeconds: time.Since(h.n.started).Seconds(),
+		Version:       h.n.version,
+		Services:      make([]api.ServiceReport, 0, len(rep.Services)),
+	}
+	for _, s := range rep.Services {
+		out.Services = append(out.Services, api.ServiceReport{
+			Name: s.Name, Status: s.Status.String(), Restarts: s.Restarts, Reason: s.Reason,
+		})
+	}
+	return out
+}
+
+// StartupDone: the start sequence has run to its end, whatever the outcome.
+func (h healthView) StartupDone() bool {
+	switch h.n.root.State() {
+	case supervisor.Uninitialized, supervisor.Initializing, supervisor.ServicesStarting:
+		return false
+	}
+	return true
+}
+
+// Ready: the node serves players in Running and in Degraded.
+func (h healthView) Ready() bool {
+	st := h.n.root.State()
+	return st == supervisor.Running || st == supervisor.Degraded
+}
