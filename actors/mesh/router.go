@@ -64,6 +64,9 @@ type Action struct {
 	TTL    uint32
 	Reason DropReason
 	Until  time.Time
+	// Dial (Forward only): Peer is not connected but membership knows its
+	// address; the transport should connect to send.
+	Dial bool
 }
 
 func (a Action) String() string {
@@ -108,6 +111,7 @@ type Router struct {
 	limits     Limits
 	seen       *seenCache
 	connected  map[string]bool
+	dialable   map[string]bool
 	banned     map[string]time.Time
 	perClass   *limiterSet[limitKey]
 	violations *limiterSet[string]
@@ -131,6 +135,7 @@ func NewRouter(cfg RouterConfig) *Router {
 		limits:     cfg.Limits,
 		seen:       newSeenCache(cfg.DedupCapacity, cfg.DedupTTL),
 		connected:  make(map[string]bool),
+		dialable:   make(map[string]bool),
 		banned:     make(map[string]time.Time),
 		perClass:   newLimiterSet[limitKey](cfg.Limits.MaxTracked, idle),
 		violations: newLimiterSet[string](cfg.Limits.MaxTracked, idle),
@@ -150,6 +155,16 @@ func (r *Router) SetConnected(peer string, up bool, now time.Time) []Action {
 	}
 	r.connected[peer] = true
 	return nil
+}
+
+// SetDialable records whether membership knows how to reach peer directly
+// (a transport address), for unicasts to members not yet connected.
+func (r *Router) SetDialable(peer string, ok bool) {
+	if ok {
+		r.dialable[peer] = true
+	} else {
+		delete(r.dialable, peer)
+	}
 }
 
 // IsConnected reports whether the transport has a connection to peer.
@@ -182,8 +197,9 @@ func (r *Router) Originate(p Packet, now time.Time) []Action {
 	if p.Recipient == r.self {
 		return []Action{{Kind: Deliver}}
 	}
-	if p.Recipient != "" && r.connected[p.Recipient] {
-		return []Action{{Kind: Forward, Peer: p.Recipient, TTL: p.TTL}}
+	if hop, ok := r.direct(p.Recipient); ok {
+		hop.TTL = p.TTL
+		return []Action{hop}
 	}
 	out := r.flood(p, "", p.TTL)
 	if len(out) == 0 {
@@ -231,12 +247,9 @@ func (r *Router) route(p Packet, from string) []Action {
 			return out
 		}
 	}
-	var hops []Action
-	switch {
-	case p.Recipient != "" && r.connected[p.Recipient]:
-		hops = []Action{{Kind: Forward, Peer: p.Recipient}}
-	default:
-		hops = r.flood(p, from, 0)
+	hops := r.flood(p, from, 0)
+	if hop, ok := r.direct(p.Recipient); ok {
+		hops = []Action{hop}
 	}
 	if len(hops) == 0 {
 		if len(out) == 0 {
@@ -251,6 +264,25 @@ func (r *Router) route(p Packet, from string) []Action {
 		hops[i].TTL = p.TTL - 1
 	}
 	return append(out, hops...)
+}
+
+// direct is the single hop to recipient when one exists: a connection, or
+// failing that a member address the transport can dial.
+func (r *Router) direct(recipient string) (Action, bool) {
+	switch {
+	case recipient == "":
+		return Action{}, false
+	case r.connected[recipient]:
+		return Action{Kind: Forward, Peer: recipient}, true
+	case r.dialable[recipient] && !r.isBanned(recipient):
+		return Action{Kind: Forward, Peer: recipient, Dial: true}, true
+	}
+	return Action{}, false
+}
+
+func (r *Router) isBanned(peer string) bool {
+	_, ok := r.banned[peer]
+	return ok
 }
 
 // flood lists every connected peer except the one it came from and its
@@ -274,17 +306,34 @@ func (r *Router) flood(p Packet, from string, ttl uint32) []Action {
 // tolerance, disconnects it for the cool-down.
 func (r *Router) punish(from string, strikes *limiterSet[string], tolerance Limit, reason DropReason, now time.Time) []Action {
 	out := drop(reason)
-	if from == "" || strikes.AllowN(from, tolerance, 1, now) {
-		return out
+	if cut, ok := r.strike(from, strikes, tolerance, now); ok {
+		out = append(out, cut)
 	}
-	for peer := range r.banned {
-		r.bannedUntil(peer, now) // sweep, so the map holds only live bans
+	return out
+}
+
+// Misbehaved records that the transport caught peer sending something
+// invalid (a bad signature, a malformed frame); it counts like a bad
+// signature seen here.
+func (r *Router) Misbehaved(peer string, now time.Time) []Action {
+	if cut, ok := r.strike(peer, r.badSigs, r.limits.BadSignatures, now); ok {
+		return []Action{cut}
+	}
+	return nil
+}
+
+func (r *Router) strike(peer string, strikes *limiterSet[string], tolerance Limit, now time.Time) (Action, bool) {
+	if peer == "" || strikes.AllowN(peer, tolerance, 1, now) {
+		return Action{}, false
+	}
+	for p := range r.banned {
+		r.bannedUntil(p, now) // sweep, so the map holds only live bans
 	}
 	until := now.Add(r.limits.CoolDown)
-	r.banned[from] = until
-	delete(r.connected, from)
-	strikes.Forget(func(k string) bool { return k == from })
-	return append(out, Action{Kind: Disconnect, Peer: from, Until: until})
+	r.banned[peer] = until
+	delete(r.connected, peer)
+	strikes.Forget(func(k string) bool { return k == peer })
+	return Action{Kind: Disconnect, Peer: peer, Until: until}, true
 }
 
 func drop(reason DropReason) []Action {
