@@ -1,6 +1,7 @@
 package test
 
 import (
+	"encoding/json"
 	"strings"
 	"syscall"
 	"testing"
@@ -49,6 +50,16 @@ func TestNodeProcessLifecycle(t *testing.T) {
 	n.GetJSON(t, "/api/v1/status", &status)
 	if status.PeerID != h.PeerID || status.State != "Running" {
 		t.Fatalf("/api/v1/status = %+v, want the /health peer id and Running", status)
+	}
+
+	out, code := n.CLI(t, "status")
+	if code != 0 || !strings.Contains(out, "Running") || !strings.Contains(out, h.PeerID) {
+		t.Fatalf("bitcraps status: exit %d\n%s", code, out)
+	}
+	out, code = n.CLI(t, "status", "--json")
+	var viaCLI healthDoc
+	if code != 0 || json.Unmarshal([]byte(out), &viaCLI) != nil || viaCLI.PeerID != h.PeerID {
+		t.Fatalf("bitcraps status --json: exit %d\n%s", code, out)
 	}
 
 	metrics := n.GetText(t, "/metrics")

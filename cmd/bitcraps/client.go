@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// defaultNode is where client commands look for a node: the address
+// `bitcraps node` serves on by default.
+const defaultNode = "http://127.0.0.1:8080"
+
+// clientTimeout bounds one API call; the node answers from memory or a
+// local disk, so anything slower is a wedged node.
+const clientTimeout = 30 * time.Second
+
+// addNodeFlag gives a client command --node (env BITCRAPS_NODE) and --json.
+func addNodeFlag(cmd *cobra.Command) {
+	def := defaultNode
+	if v, ok := os.LookupEnv("BITCRAPS_NODE"); ok && v != "" {
+		def = v
+	}
+	cmd.Flags().String("node", def, "URL of the node's HTTP API (env BITCRAPS_NODE)")
+	cmd.Flags().Bool("json", false, "print the node's JSON answer instead of a table")
+}
+
+// apiClient talks to one node's HTTP API.
+type apiClient struct {
+	base  string
+	token string
+	http  *http.Client
+}
+
+func newAPIClient(cmd *cobra.Command) (*apiClient, error) {
+	base, err := cmd.Flags().GetString("node")
+	if err != nil {
+		return nil, err
+	}
+	base = strings.TrimRight(base, "/")
+	if !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {
+		return nil, fmt.Errorf("--node %q: want a URL such as %s", base, defaultNode)
+	}
+	return &apiClient{base: base, token: os.Getenv("BITCRAPS_API_TOKEN"),
+		http: &http.Client{Timeout: clientTimeout}}, nil
+}
+
+// apiError is the node's {"error":{"code","message"}} answer.
+type apiError struct {
+	Status  int
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func (e *apiError) Error() string {
+	return fmt.Sprintf("node answered %d %s: %s", e.Status, e.Code, e.Message)
+}
+
+// do sends body (JSON, unless nil) and decodes a 2xx answer into out (when
+// not nil). The raw answer is returned for --json output.
+func (c *apiClient) do(ctx context.Context, method, path string, body, out any) ([]byte, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, fmt.Errorf("encode request: %w", err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		return nil, fmt.Errorf("request %s %s: %w", method, path, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("reach node at %s (is `bitcraps node` running? --node / BITCRAPS_NODE): %w", c.base, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, fmt.Errorf("read answer of %s %s: %w", method, path, err)
+	}
+	if resp.StatusCode >= 300 {
+		var wrap struct{ Error *apiError }
+		if json.Unmarshal(raw, &wrap) == nil && wrap.Error != nil {
+			wrap.Error.Status = resp.StatusCode
+			return raw, wrap.Error
+		}
+		return raw, &apiError{Status: resp.StatusCode, Code: "http", Message: strings.TrimSpace(string(raw))}
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return raw, fmt.Errorf("decode answer of %s %s: %w", method, path, err)
+		}
+	}
+	return raw, nil
+}
+
+// printJSON writes the node's raw answer when --json is set and reports
+// whether it did, so commands print a table otherwise.
+func printJSON(cmd *cobra.Command, raw []byte) bool {
+	asJSON, _ := cmd.Flags().GetBool("json")
+	if asJSON {
+		fmt.Fprintln(cmd.OutOrStdout(), strings.TrimSpace(string(raw)))
+	}
+	return asJSON
+}
+
+// isNotFound tells a missing route or object apart from other failures.
+func isNotFound(err error) bool {
+	var e *apiError
+	return errors.As(err, &e) && e.Status == http.StatusNotFound
+}
