@@ -264,6 +264,5 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-
 // PID is the process id.
 func (n *Node) PID() int { return n.cmd.Process.Pid }
