@@ -31,23 +31,23 @@ func testSeed(t *testing.T) uint64 {
 // oracle is DESIGN.md's list of legal transitions, written out by hand
 // independently of the implementation's table.
 var oracle = map[string]bool{
-	"Uninitialized>Initializing":   true,
+	"Uninitialized>Initializing":    true,
 	"Initializing>ServicesStarting": true,
-	"ServicesStarting>Running":     true,
-	"ServicesStarting>Stopping":    true, // a signal during start
-	"Running>Degraded":             true,
-	"Degraded>Running":             true,
-	"Running>Stopping":             true,
-	"Degraded>Stopping":            true,
-	"Stopping>Stopped":             true,
-	"Uninitialized>Error":          true,
-	"Initializing>Error":           true,
-	"ServicesStarting>Error":       true,
-	"Running>Error":                true,
-	"Degraded>Error":               true,
-	"Stopping>Error":               true,
-	"Stopped>Error":                true,
-	"Error>Initializing":           true,
+	"ServicesStarting>Running":      true,
+	"ServicesStarting>Stopping":     true, // a signal during start
+	"Running>Degraded":              true,
+	"Degraded>Running":              true,
+	"Running>Stopping":              true,
+	"Degraded>Stopping":             true,
+	"Stopping>Stopped":              true,
+	"Uninitialized>Error":           true,
+	"Initializing>Error":            true,
+	"ServicesStarting>Error":        true,
+	"Running>Error":                 true,
+	"Degraded>Error":                true,
+	"Stopping>Error":                true,
+	"Stopped>Error":                 true,
+	"Error>Initializing":            true,
 }
 
 func oracleLegal(from, to AppState) bool { return oracle[from.String()+">"+to.String()] }

@@ -14,6 +14,7 @@ import (
 //   - any service not Healthy (including one that has not reported since it
 //     was started) → Degraded;
 //   - every service Healthy → Running.
+//
 // So Running means "everything works", and Degraded, like Running, still
 // serves.
 func desiredState(services []*service) (AppState, string) {

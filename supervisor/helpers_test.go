@@ -228,11 +228,14 @@ func (f *fixture) waitState(s AppState) {
 	}
 }
 
-// until waits for cond, re-checking after every change the root publishes:
-// no sleeping, and a deadline.
+// until waits for cond, re-checking after every change the root publishes
+// and on a short tick (for what test services record, which the root does
+// not publish), up to a deadline.
 func (f *fixture) until(what string, cond func() bool) {
 	f.t.Helper()
 	deadline := time.After(waitLimit)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
 	for {
 		f.root.mu.Lock()
 		ch := f.root.changed
@@ -242,6 +245,7 @@ func (f *fixture) until(what string, cond func() bool) {
 		}
 		select {
 		case <-ch:
+		case <-tick.C:
 		case <-deadline:
 			f.t.Fatalf("timed out waiting for %s; health %+v; history %v", what, f.root.Health(), f.histString())
 		}
