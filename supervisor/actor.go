@@ -166,6 +166,13 @@ func (a *rootActor) enterInitializing(ctx actor.Context) {
 	a.halted = false
 	a.startedAt = time.Now()
 	a.cancelTimers(messages.TimerStartTimeout, messages.TimerRespawn, messages.TimerRecover)
+	// What happened before this start sequence is history: a service is
+	// judged again once the sequence has started it.
+	for _, s := range a.services {
+		if s.pid == nil {
+			a.setStatus(s, messages.Unavailable, reasonNotStarted, false)
+		}
+	}
 	if a.stopCurrent < 0 && a.anyAlive() {
 		a.beginStopAll(ctx, "stopped: node re-initializing")
 	}

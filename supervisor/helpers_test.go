@@ -20,7 +20,7 @@ const waitLimit = 15 * time.Second
 
 var productionOrder = []string{"ledger", "transport", "mesh", "consensus", "games"}
 
-func newSystem(t *testing.T) *actor.ActorSystem {
+func newSystem(t testing.TB) *actor.ActorSystem {
 	t.Helper()
 	return actor.NewActorSystemWithConfig(actor.Configure(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		return slog.New(slog.DiscardHandler)

@@ -51,9 +51,7 @@ func (a *rootActor) receiveServicesStarting(ctx actor.Context) {
 			a.startNext(ctx)
 		}
 	case *actor.Terminated:
-		if i, unexpected := a.onTerminated(ctx, msg.Who); unexpected {
-			a.serviceDown(ctx, i)
-		}
+		a.onTerminatedWhileServing(ctx, msg.Who)
 	case *messages.SupervisorTimer:
 		a.onTimer(ctx, msg, a.startTimer)
 	default:
@@ -74,13 +72,19 @@ func (a *rootActor) receiveServing(ctx actor.Context) {
 			a.reconcile(ctx)
 		}
 	case *actor.Terminated:
-		if i, unexpected := a.onTerminated(ctx, msg.Who); unexpected {
-			a.serviceDown(ctx, i)
-		}
+		a.onTerminatedWhileServing(ctx, msg.Who)
 	case *messages.SupervisorTimer:
 		a.onTimer(ctx, msg, a.servingTimer)
 	default:
 		a.receiveCommon(ctx)
+	}
+}
+
+// onTerminatedWhileServing: while services start or serve, a service that
+// stopped on its own (or by its budget) must be replaced.
+func (a *rootActor) onTerminatedWhileServing(ctx actor.Context, who *actor.PID) {
+	if i, unexpected := a.onTerminated(ctx, who); unexpected {
+		a.serviceDown(ctx, i)
 	}
 }
 

@@ -193,7 +193,8 @@ func (a *rootActor) onTerminated(ctx actor.Context, who *actor.PID) (i int, unex
 	s.pid, s.wantStop = nil, false
 	switch {
 	case wanted:
-		a.setStatus(s, messages.Unavailable, a.stopReason, true)
+		// Stopped on purpose: not a failure, so not "settled" as one.
+		a.setStatus(s, messages.Unavailable, a.stopReason, false)
 	case s.exhausted:
 		a.setStatus(s, messages.Unavailable, s.exhaustedReason, true)
 	default:

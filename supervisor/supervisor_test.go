@@ -361,3 +361,30 @@ func TestStartTimeoutMarksSilentServiceAndMovesOn(t *testing.T) {
 		t.Fatalf("silent mesh: %+v", mesh)
 	}
 }
+
+// A critical service late in the order must not count as failing while the
+// start sequence has not reached it yet (after a stop it is merely stopped).
+func TestCriticalServiceLateInOrderRestartsCleanly(t *testing.T) {
+	rec := &recorder{}
+	children := productionShape(rec, nil)
+	children[3].Critical = true // consensus
+	f := newFixture(t, Options{Children: children}, rec)
+	f.start()
+	if err := f.root.EmergencyStop("test"); err != nil {
+		t.Fatal(err)
+	}
+	f.until("every service stopped", func() bool { return len(rec.withPrefix("stop:")) == 5 })
+	if err := f.root.RequestTransition(Initializing); err != nil {
+		t.Fatal(err)
+	}
+	f.waitState(Running)
+	toError := 0
+	for _, tr := range f.root.History() {
+		if tr.To == Error {
+			toError++
+		}
+	}
+	if toError != 1 {
+		t.Fatalf("went back to Error while restarting: %s", f.histString())
+	}
+}
