@@ -156,6 +156,9 @@ func (r *Root) Inject(service string) error {
 // stops the root actor itself. From Error the state cannot become Stopped:
 // Stop then cancels any recovery, waits for the services to be gone, stops
 // the root actor and returns an error wrapping ErrIllegalTransition.
+// A service that did not stop within StopTimeout is skipped so the rest
+// still stop (Health names it); the root actor then waits for it up to
+// protoactor's 10 s stop future, and Stop returns that timeout as an error.
 // Calling Stop again after it succeeded returns nil.
 func (r *Root) Stop(ctx context.Context) error {
 	err := r.ask(&messages.SupervisorStop{})

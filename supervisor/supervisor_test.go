@@ -388,3 +388,30 @@ func TestCriticalServiceLateInOrderRestartsCleanly(t *testing.T) {
 		t.Fatalf("went back to Error while restarting: %s", f.histString())
 	}
 }
+
+// A service stuck in its stop is given up on after StopTimeout so the ones
+// started before it (the ledger last) still stop.
+func TestStuckServiceDoesNotBlockTheRestOfTheStop(t *testing.T) {
+	rec := &recorder{}
+	gate := make(chan struct{})
+	children := productionShape(rec, map[string][]serviceOption{"mesh": {gated(gate)}})
+	f := newFixture(t, Options{Children: children, StopTimeout: 50 * time.Millisecond}, rec)
+	f.start()
+	if err := f.root.ask(&messages.SupervisorStop{}); err != nil {
+		t.Fatal(err)
+	}
+	f.waitState(Stopped)
+	want := []string{"games", "consensus", "mesh", "transport", "ledger"}
+	if got := rec.withPrefix("stop:"); !slices.Equal(got, want) {
+		t.Fatalf("stops %v, want %v", got, want)
+	}
+	if mesh := f.service("mesh"); mesh.Status != messages.Critical || !strings.Contains(mesh.Reason, "did not stop within") {
+		t.Fatalf("stuck mesh reported as %+v", mesh)
+	}
+	if r := f.root.Health().Reason; !strings.Contains(r, "did not stop in time: mesh") {
+		t.Fatalf("Stopped reason %q does not name mesh", r)
+	}
+	close(gate)
+	f.until("mesh finally gone", func() bool { return f.root.Child("mesh") == nil })
+	f.stop()
+}
