@@ -1,0 +1,203 @@
+package bft
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// handle routes one message. Messages of earlier rounds help the sender catch
+// up; messages of the next round wait; the rest go to their step's handler.
+func (n *Node) handle(m Message) error {
+	t := m.Type()
+	if t == 0 {
+		return fmt.Errorf("step: %w: want exactly one payload", ErrMalformed)
+	}
+	if t == MsgCertificate {
+		return n.onCertificate(m.Certificate)
+	}
+	r := m.Round()
+	switch {
+	case r < n.round:
+		n.helpLagging(m)
+		return nil
+	case r == n.round+1:
+		return n.holdFuture(m)
+	case r > n.round+1:
+		n.stats.LimitHits++
+		return fmt.Errorf("step: %s for round %d while at round %d: %w", t, r, n.round, ErrLimit)
+	}
+	if !n.seated() {
+		return fmt.Errorf("step: %s: local player %s: %w", t, n.cfg.Self.Short(), ErrNotSeated)
+	}
+	if from := m.From(); n.seat == nil || !n.isSeated(from) {
+		return fmt.Errorf("step: %s from %s: %w", t, from.Short(), ErrNotSeated)
+	}
+	switch t {
+	case MsgBet:
+		return n.onBet(m)
+	case MsgCommitment:
+		return n.onCommitment(m)
+	case MsgProposal:
+		return n.onProposal(m)
+	case MsgVote:
+		return n.onVote(m)
+	case MsgReveal:
+		return n.onReveal(m)
+	case MsgViewChange:
+		return n.onViewChange(m)
+	}
+	return nil
+}
+
+func (n *Node) isSeated(k PublicKey) bool {
+	_, ok := n.seat[k]
+	return ok
+}
+
+// Step 1: bets. Held until the leader proposes; bounded by MaxBetsPerRound.
+func (n *Node) onBet(m Message) error {
+	b := m.Bet
+	if len(b.Payload) > n.cfg.MaxBetPayloadBytes {
+		n.stats.LimitHits++
+		return fmt.Errorf("bet by %s: payload of %d bytes, limit %d: %w", b.Bettor.Short(), len(b.Payload), n.cfg.MaxBetPayloadBytes, ErrLimit)
+	}
+	signed := b.signedBytes(n.cfg.TableID)
+	k := betKey{b.Bettor, b.Seq}
+	old, dup := n.rs.bets[k]
+	if dup && bytes.Equal(old.Sig, b.Sig) && bytes.Equal(old.Payload, b.Payload) {
+		return nil
+	}
+	if !n.check(b.Bettor, signed, b.Sig) {
+		n.badSignature(m, b.slot())
+		return fmt.Errorf("bet by %s: %w", b.Bettor.Short(), ErrBadSignature)
+	}
+	if dup {
+		n.equivocation(b.Bettor, b.slot(), Message{Bet: old}, m)
+		return nil
+	}
+	if len(n.rs.bets) >= n.cfg.MaxBetsPerRound {
+		n.stats.LimitHits++
+		return fmt.Errorf("bet by %s: %d bets held: %w", b.Bettor.Short(), len(n.rs.bets), ErrLimit)
+	}
+	cp := *b
+	n.rs.bets[k] = &cp
+	return nil
+}
+
+// Step 3 (its first half): a player's commitment to its secret.
+func (n *Node) onCommitment(m Message) error {
+	c := m.Commitment
+	old, dup := n.rs.commitments[c.Player]
+	if dup && old.Hash == c.Hash && bytes.Equal(old.Sig, c.Sig) {
+		return nil
+	}
+	if !n.check(c.Player, c.signedBytes(n.cfg.TableID), c.Sig) {
+		n.badSignature(m, c.slot())
+		return fmt.Errorf("commitment by %s: %w", c.Player.Short(), ErrBadSignature)
+	}
+	if dup {
+		n.equivocation(c.Player, c.slot(), Message{Commitment: old}, m)
+		return nil
+	}
+	cp := *c
+	n.rs.commitments[c.Player] = &cp
+	n.tryPropose()
+	return nil
+}
+
+// Step 4: a reveal. We keep up to two distinct signed reveals per player: one
+// more than that is only more proof of the same equivocation.
+func (n *Node) onReveal(m Message) error {
+	r := m.Reveal
+	held := n.rs.reveals[r.Player]
+	for _, h := range held {
+		if h.Secret == r.Secret {
+			return nil
+		}
+	}
+	if !n.check(r.Player, r.signedBytes(n.cfg.TableID), r.Sig) {
+		n.badSignature(m, r.slot())
+		return fmt.Errorf("reveal by %s: %w", r.Player.Short(), ErrBadSignature)
+	}
+	if len(held) > 0 {
+		n.equivocation(r.Player, r.slot(), Message{Reveal: held[0]}, m)
+	}
+	if len(held) >= 2 {
+		return nil
+	}
+	cp := *r
+	n.rs.reveals[r.Player] = append(held, &cp)
+	n.checkRevealMatches(&cp)
+	n.tryConfirm()
+	n.retryCertify()
+	return nil
+}
+
+// checkRevealMatches turns a reveal that does not open the player's
+// commitment into evidence (step 4: "a reveal not matching its commitment").
+func (n *Node) checkRevealMatches(r *Reveal) {
+	c := n.commitmentOf(r.Player)
+	if c == nil || CommitmentOf(n.cfg.TableID, n.round, r.Player, r.Secret) == c.Hash || n.rs.mismatchSeen[r.Player] {
+		return
+	}
+	n.rs.mismatchSeen[r.Player] = true
+	cm := Message{Commitment: c}
+	n.addEvidence(Evidence{Kind: EvidenceRevealMismatch, Offender: r.Player, Round: n.round,
+		First: Message{Reveal: r}, Second: &cm}, r.slot())
+}
+
+// commitmentOf finds p's signed commitment: from a locked body if any (that
+// is the one that counts), else the one p sent us.
+func (n *Node) commitmentOf(p PublicKey) *Commitment {
+	if lc := n.rs.highestLock(); lc != nil {
+		for i := range lc.Body.Commitments {
+			if lc.Body.Commitments[i].Player == p {
+				return &lc.Body.Commitments[i]
+			}
+		}
+	}
+	return n.rs.commitments[p]
+}
+
+// Steps 3 and 5: commit and confirm votes.
+func (n *Node) onVote(m Message) error {
+	v := m.Vote
+	if v.Kind != VoteCommit && v.Kind != VoteConfirm {
+		return fmt.Errorf("vote kind %d: %w", v.Kind, ErrMalformed)
+	}
+	if v.View > n.rs.view+uint64(n.cfg.MaxViewsAhead) {
+		n.stats.LimitHits++
+		return fmt.Errorf("%s by %s for view %d while at view %d: %w", v.Kind, v.Voter.Short(), v.View, n.rs.view, ErrLimit)
+	}
+	if v.Kind == VoteCommit && v.State != (Hash{}) {
+		return fmt.Errorf("commit by %s carries a state hash: %w", v.Voter.Short(), ErrMalformed)
+	}
+	book := n.rs.commits
+	if v.Kind == VoteConfirm {
+		book = n.rs.confirms
+	}
+	byVoter := book[v.View]
+	old, dup := byVoter[v.Voter]
+	if dup && old.Body == v.Body && old.State == v.State && bytes.Equal(old.Sig, v.Sig) {
+		return nil
+	}
+	if !n.check(v.Voter, v.signedBytes(n.cfg.TableID), v.Sig) {
+		n.badSignature(m, v.slot())
+		return fmt.Errorf("%s by %s: %w", v.Kind, v.Voter.Short(), ErrBadSignature)
+	}
+	if dup {
+		n.equivocation(v.Voter, v.slot(), Message{Vote: old}, m)
+		return nil
+	}
+	if byVoter == nil {
+		byVoter = make(map[PublicKey]*Vote)
+		book[v.View] = byVoter
+	}
+	cp := *v
+	byVoter[v.Voter] = &cp
+	if v.Kind == VoteCommit {
+		n.checkLock(v.View, v.Body)
+		return nil
+	}
+	return n.checkCertified(v.View, v.Body, v.State)
+}
