@@ -49,7 +49,13 @@ func (l *Ledger) commitGroup(group []request) {
 		return
 	}
 	if l.opts.afterCommit != nil {
-		l.opts.afterCommit()
+		var synced []OpID
+		for _, o := range results {
+			if o.err == nil && !o.a.Duplicate {
+				synced = append(synced, o.a.ID)
+			}
+		}
+		l.opts.afterCommit(synced)
 	}
 	for _, ev := range evidence {
 		if l.opts.OnEvidence != nil {

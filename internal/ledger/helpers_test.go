@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"errors"
+	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
@@ -138,3 +139,5 @@ func verifyOK(t testing.TB, l *Ledger) Report {
 	}
 	return rep
 }
+
+func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

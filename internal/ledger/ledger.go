@@ -49,8 +49,10 @@ type Options struct {
 	OnEvidence func(Evidence)
 
 	// afterCommit is a test hook run on the committer after every synced
-	// batch, before any acknowledgement.
-	afterCommit func()
+	// batch, before any acknowledgement, with the ids the batch applied.
+	afterCommit func(synced []OpID)
+	// tweakPebble lets tests shrink pebble's memtable to exercise flushes.
+	tweakPebble func(*pebble.Options)
 }
 
 const (
@@ -148,10 +150,8 @@ func prepareDir(opts Options) error {
 		}
 		return nil
 	}
-	if _, err := opts.FS.Stat(opts.FS.PathJoin(opts.Dir, "CURRENT")); err != nil {
-		if _, err2 := opts.FS.Stat(opts.Dir); errors.Is(err2, os.ErrNotExist) {
-			return fmt.Errorf("no ledger store at %s: %w", opts.Dir, err2)
-		}
+	if _, err := opts.FS.Stat(opts.Dir); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("no ledger store at %s: %w", opts.Dir, err)
 	}
 	return nil
 }
@@ -167,6 +167,9 @@ func pebbleOptions(opts Options, lock *pebble.Lock) *pebble.Options {
 		p.ErrorIfNotExists = true
 	} else {
 		p.FormatMajorVersion = pebble.FormatNewest
+	}
+	if opts.tweakPebble != nil {
+		opts.tweakPebble(p)
 	}
 	return p
 }

@@ -171,7 +171,9 @@ type readerKV struct{ r pebble.Reader }
 
 func (k readerKV) get(key []byte) ([]byte, bool, error) { return getCopy(k.r, key) }
 
-func (k readerKV) set([]byte, []byte) error { return fmt.Errorf("%w: write through a reader", ErrReadOnly) }
+func (k readerKV) set([]byte, []byte) error {
+	return fmt.Errorf("%w: write through a reader", ErrReadOnly)
+}
 
 // scan calls fn for every key with the prefix ("": every key), in key order. k and v are
 // valid only during the call.
