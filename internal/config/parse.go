@@ -25,36 +25,23 @@ const minAPIToken = 16
 // busy spin.
 const minTick = time.Millisecond
 
-func parsePort(s string) (int, error) {
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return 0, errors.New("not an integer")
-	}
-	if n < 1 || n > 65535 {
-		return 0, errors.New("port must be between 1 and 65535")
-	}
-	return n, nil
-}
+func parsePort(s string) (int, error) { return parseIntIn(s, 1, 65535) }
 
-// parseIntMin parses an integer of at least min.
-func parseIntMin(s string, min int) (int, error) {
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return 0, errors.New("not an integer")
-	}
-	if n < min {
-		return 0, fmt.Errorf("must be at least %d", min)
-	}
-	return n, nil
-}
+func parseIntMin(s string, min int) (int, error) { return parseIntIn(s, min, math.MaxInt) }
 
-func parseDifficulty(s string) (int, error) {
+// parseDifficulty bounds the identity work to the 64 bits it is judged on.
+func parseDifficulty(s string) (int, error) { return parseIntIn(s, 0, 64) }
+
+// parseIntIn parses a decimal integer in [lo, hi].
+func parseIntIn(s string, lo, hi int) (int, error) {
 	n, err := strconv.Atoi(s)
-	if err != nil {
+	switch {
+	case err != nil:
 		return 0, errors.New("not an integer")
-	}
-	if n < 0 || n > 64 {
-		return 0, errors.New("must be between 0 and 64 (leading zero bits)")
+	case hi == math.MaxInt && n < lo:
+		return 0, fmt.Errorf("must be at least %d", lo)
+	case n < lo || n > hi:
+		return 0, fmt.Errorf("must be between %d and %d", lo, hi)
 	}
 	return n, nil
 }
