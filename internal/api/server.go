@@ -29,7 +29,12 @@ type Health interface {
 type Options struct {
 	Health   Health
 	Gatherer prometheus.Gatherer
-	Logger   *slog.Logger
+	// AuditVerify answers /api/v1/audit/verify.
+	AuditVerify AuditVerifier
+	// Token, when set, is required as a bearer token by every mutating
+	// route (the node sets it whenever HTTP binds a non-loopback address).
+	Token  string
+	Logger *slog.Logger
 }
 
 // Server is the HTTP server of one node.
@@ -52,7 +57,7 @@ func New(opts Options) *Server {
 	s := &Server{opts: opts, mux: http.NewServeMux()}
 	s.routes()
 	s.srv = &http.Server{
-		Handler:           s.mux,
+		Handler:           requireToken(opts.Token, s.mux),
 		ReadHeaderTimeout: 5 * time.Second, // slowloris guard
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
@@ -60,12 +65,15 @@ func New(opts Options) *Server {
 	return s
 }
 
-// Handler exposes the routes, for tests with httptest.
-func (s *Server) Handler() http.Handler { return s.mux }
+// Handler exposes the routes with the token guard, for tests with httptest.
+func (s *Server) Handler() http.Handler { return s.srv.Handler }
 
 func (s *Server) routes() {
 	if s.opts.Health != nil {
 		s.mountHealth()
+	}
+	if s.opts.AuditVerify != nil {
+		s.mountAudit()
 	}
 	if s.opts.Gatherer != nil {
 		s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.opts.Gatherer, promhttp.HandlerOpts{}))

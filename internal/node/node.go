@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -105,10 +106,20 @@ func (n *Node) startServices() error {
 }
 
 func (n *Node) startAPI() error {
+	token, generated, err := apiToken(n.cfg.HTTPAddr, n.cfg.APIToken, n.cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	if generated {
+		n.log.Warn("HTTP binds a non-loopback address: mutating routes need this bearer token (saved in the data dir)",
+			"token", token, "file", filepath.Join(n.cfg.DataDir, tokenFile))
+	}
 	n.api = api.New(api.Options{
-		Health:   healthView{n},
-		Gatherer: n.registry,
-		Logger:   n.log.With("component", "http"),
+		Health:      healthView{n},
+		Gatherer:    n.registry,
+		AuditVerify: func() any { return audit.VerifyReport(audit.Path(n.cfg.DataDir), n.id.PublicKey) },
+		Token:       token,
+		Logger:      n.log.With("component", "http"),
 	})
 	if err := n.api.Listen(n.cfg.HTTPAddr); err != nil {
 		return err
