@@ -8,14 +8,26 @@ import (
 	"github.com/cockroachdb/pebble/v2"
 )
 
-// run is the committer: the ledger's single writer. It takes every request
-// waiting at that moment (up to MaxBatchOps), applies them in order to one
-// indexed batch, syncs it once, and only then acknowledges them.
-func (l *Ledger) run() {
-	defer close(l.done)
-	group := make([]request, 0, l.opts.MaxBatchOps)
+// The writer is a two-stage pipeline, so that the CPU-bound check of one
+// batch overlaps the fsync of the one before:
+//
+//	gatherAndCheck: takes every request waiting at that moment (up to
+//	MaxBatchOps) and checks their signatures and certificates on all
+//	cores — work that needs no ledger state.
+//	commitLoop: the single writer. Applies each checked group in order to
+//	one indexed batch, syncs it once, and only then acknowledges it.
+
+// checkedGroup is a group whose signatures and certificates were checked;
+// refused[i] is the i-th request's failure, if any.
+type checkedGroup struct {
+	reqs    []request
+	refused []error
+}
+
+func (l *Ledger) gatherAndCheck() {
+	defer close(l.checked)
 	for first := range l.reqs {
-		group = append(group[:0], first)
+		group := []request{first}
 	gather:
 		for len(group) < l.opts.MaxBatchOps {
 			select {
@@ -28,7 +40,26 @@ func (l *Ledger) run() {
 				break gather
 			}
 		}
-		l.commitGroup(group)
+		l.checked <- checkedGroup{reqs: group, refused: l.checkAuthorities(group)}
+	}
+}
+
+// checkAuthorities checks the group's signatures and certificates in
+// parallel. Malformed ops are left to apply, which names the bad field.
+func (l *Ledger) checkAuthorities(group []request) []error {
+	refused := make([]error, len(group))
+	parallelFor(len(group), func(i int) {
+		if op := group[i].op.normalized(); op.validate() == nil {
+			refused[i] = l.rules.checkAuthority(op)
+		}
+	})
+	return refused
+}
+
+func (l *Ledger) commitLoop() {
+	defer close(l.done)
+	for g := range l.checked {
+		l.commitGroup(g)
 	}
 }
 
@@ -37,12 +68,13 @@ type outcome struct {
 	err error
 }
 
-func (l *Ledger) commitGroup(group []request) {
+func (l *Ledger) commitGroup(g checkedGroup) {
+	group := g.reqs
 	if err := l.Halted(); err != nil {
 		l.failAll(group, err)
 		return
 	}
-	results, evidence, err := l.applyGroup(group)
+	results, evidence, err := l.applyGroup(g)
 	if err != nil {
 		l.Halt(err.Error())
 		l.failAll(group, l.Halted())
@@ -75,14 +107,19 @@ func (l *Ledger) commitGroup(group []request) {
 
 // applyGroup applies and syncs one group. A non-nil error is a failure of
 // the ledger itself: nothing in the group is durable.
-func (l *Ledger) applyGroup(group []request) ([]outcome, []Evidence, error) {
+func (l *Ledger) applyGroup(g checkedGroup) ([]outcome, []Evidence, error) {
 	b := l.db.NewIndexedBatch()
 	defer b.Close()
 	var evidence []Evidence
 	r := l.rules
 	r.onEvidence = func(e Evidence) { evidence = append(evidence, e) }
-	results := make([]outcome, len(group))
-	for i, req := range group {
+	r.authorityChecked = true
+	results := make([]outcome, len(g.reqs))
+	for i, req := range g.reqs {
+		if g.refused[i] != nil {
+			results[i] = outcome{err: g.refused[i]}
+			continue
+		}
 		a, err := r.apply(batchKV{b}, req.op)
 		if isInternal(err) {
 			return nil, nil, fmt.Errorf("applying op %d of a batch: %w", i, err)
@@ -96,7 +133,7 @@ func (l *Ledger) applyGroup(group []request) ([]outcome, []Evidence, error) {
 	if err := b.Commit(pebble.Sync); err != nil {
 		return nil, nil, fmt.Errorf("sync ledger batch: %w", err)
 	}
-	l.metrics.commit(len(group), time.Since(start))
+	l.metrics.commit(len(g.reqs), time.Since(start))
 	return results, evidence, nil
 }
 

@@ -10,8 +10,9 @@
 // log from empty and prove that the stored balances are exactly what the ops
 // say — and that Σ wallets + Σ chips + Σ banks = Σ grants.
 //
-// One committer goroutine is the single writer: it gathers the ops waiting at
-// that moment into one pebble batch and one fsync (group commit), and
-// acknowledges each op only after that sync. Reads go straight to pebble and
-// never wait behind writes.
+// One committer goroutine is the single writer: it applies the ops waiting
+// at that moment to one pebble batch with one fsync (group commit), and
+// acknowledges each op only after that sync. A stage before it checks the
+// next group's signatures on all cores while the previous group syncs.
+// Reads go straight to pebble and never wait behind writes.
 package ledger

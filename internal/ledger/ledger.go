@@ -77,8 +77,9 @@ type Ledger struct {
 	metrics *Metrics
 	rules   rules
 
-	reqs chan request
-	done chan struct{}
+	reqs    chan request
+	checked chan checkedGroup
+	done    chan struct{}
 
 	// mu orders Close after in-flight reads and submissions.
 	mu     sync.RWMutex
@@ -114,12 +115,15 @@ func Open(opts Options) (*Ledger, error) {
 		db: db, lock: lock, opts: opts, log: opts.Logger, metrics: opts.Metrics,
 		rules: rules{certs: opts.Certificates},
 		reqs:  make(chan request, opts.MaxPending),
-		done:  make(chan struct{}),
+		// One checked group may wait while the previous one syncs.
+		checked: make(chan checkedGroup, 1),
+		done:    make(chan struct{}),
 	}
 	if opts.ReadOnly {
 		close(l.done)
 	} else {
-		go l.run()
+		go l.gatherAndCheck()
+		go l.commitLoop()
 	}
 	return l, nil
 }

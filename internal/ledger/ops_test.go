@@ -116,8 +116,7 @@ func (r rejectRound) VerifyCertificate(op Op) error {
 }
 
 func TestSettleChecksCertificate(t *testing.T) {
-	l := openTemp(t)
-	l.rules.certs = rejectRound{round: 2}
+	l := openAt(t, t.TempDir()+"/ledger", Options{Certificates: rejectRound{round: 2}})
 	host, alice := newPlayer("host"), newPlayer("alice")
 	mustApply(t, l, host.grant(100*crap), alice.grant(100*crap), host.fundBank("t1", 50*crap, 1), alice.buyIn("t1", 10*crap, 1))
 	mustApply(t, l, settleOp("t1", 1, Outcome{alice.id, crap}))

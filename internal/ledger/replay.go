@@ -27,13 +27,13 @@ type replayItem struct {
 // replay; replay stops there.
 func replayLog(r pebble.Reader, certs CertificateVerifier, rep *Report) (memKV, bool, error) {
 	mem := memKV{}
-	rl := rules{certs: certs, signaturesChecked: true}
+	rl := rules{certs: certs, authorityChecked: true}
 	var want uint64
 	complete := true
 	chunk := make([]replayItem, 0, replayChunk)
 	flush := func() {
 		if complete {
-			checkSignatures(chunk)
+			checkAuthorities(rl, chunk)
 			complete = applyChunk(mem, rl, chunk, rep)
 		}
 		chunk = chunk[:0]
@@ -62,28 +62,45 @@ func replayLog(r pebble.Reader, certs CertificateVerifier, rep *Report) (memKV, 
 	return mem, complete, err
 }
 
-// checkSignatures verifies every signature in the chunk on all cores,
-// recording the first failure of each entry.
-func checkSignatures(items []replayItem) {
+// checkAuthorities verifies every signature and certificate in the chunk
+// on all cores, recording the first failure of each entry.
+func checkAuthorities(rl rules, items []replayItem) {
+	parallelFor(len(items), func(i int) {
+		it := &items[i]
+		if it.err != nil {
+			return
+		}
+		if it.entry.kind == entryOp {
+			it.err = rl.checkAuthority(it.entry.op.normalized())
+			return
+		}
+		for _, op := range it.entry.signedOps() {
+			if err := op.verifySignature(); err != nil {
+				it.err = err
+				return
+			}
+		}
+	})
+}
+
+// parallelFor runs fn(0..n-1) on up to GOMAXPROCS goroutines; small n
+// runs inline, where a goroutine would cost more than it saves.
+func parallelFor(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(items)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := next.Add(1) - 1; i < int64(len(items)); i = next.Add(1) - 1 {
-				it := &items[i]
-				if it.err != nil {
-					continue
-				}
-				for _, op := range it.entry.signedOps() {
-					if err := op.verifySignature(); err != nil {
-						it.err = err
-						break
-					}
-				}
+	for range workers {
+		wg.Go(func() {
+			for i := next.Add(1) - 1; i < int64(n); i = next.Add(1) - 1 {
+				fn(int(i))
 			}
-		}()
+		})
 	}
 	wg.Wait()
 }

@@ -8,7 +8,9 @@ import (
 )
 
 // CertificateVerifier checks the certificate of a settlement. Consensus
-// supplies it; a nil verifier accepts every certificate.
+// supplies it; a nil verifier accepts every certificate. It is called from
+// several goroutines at once (certificates of one batch are checked in
+// parallel), so it must be safe for concurrent use.
 type CertificateVerifier interface {
 	VerifyCertificate(op Op) error
 }
@@ -48,9 +50,9 @@ type rules struct {
 	certs CertificateVerifier
 	// onEvidence is told of new evidence (nil in replay).
 	onEvidence func(Evidence)
-	// signaturesChecked: the caller verified the signatures already (the
-	// replay does so in parallel).
-	signaturesChecked bool
+	// authorityChecked: the caller checked signatures and certificates
+	// already, in parallel (the committer per batch, the replay per chunk).
+	authorityChecked bool
 }
 
 // apply applies one op to base. On a refusal nothing is written, except
@@ -60,8 +62,10 @@ func (r rules) apply(base kv, op Op) (Applied, error) {
 	if err := op.validate(); err != nil {
 		return Applied{}, err
 	}
-	if err := r.checkAuthority(op); err != nil {
-		return Applied{}, err
+	if !r.authorityChecked {
+		if err := r.checkAuthority(op); err != nil {
+			return Applied{}, err
+		}
 	}
 	id := op.ID()
 	t := newTxn(base)
@@ -80,7 +84,7 @@ func (r rules) apply(base kv, op Op) (Applied, error) {
 }
 
 func (r rules) checkAuthority(op Op) error {
-	if op.Kind.signed() && !r.signaturesChecked {
+	if op.Kind.signed() {
 		return op.verifySignature()
 	}
 	if op.Kind == KindSettle && r.certs != nil {
