@@ -3,7 +3,6 @@ package tcp
 import (
 	"context"
 	"encoding/hex"
-	"fmt"
 	"net"
 	"time"
 
@@ -48,6 +47,7 @@ type Actor struct {
 	in, out   *rate.Limiter // nil when unlimited
 	nextConn  uint64
 	selfID    string
+	health    messages.HealthStatus
 	healthMsg string
 }
 
@@ -64,6 +64,8 @@ func (a *Actor) Receive(ctx actor.Context) {
 		a.connectPeer(m)
 	case *messages.DisconnectPeer:
 		a.disconnectPeer(ctx, m)
+	case *messages.SubscribeTransport:
+		a.subscribe(ctx, m)
 	case *messages.ListConnections:
 		ctx.Respond(a.connections())
 	case *messages.GetListenAddr:
@@ -111,14 +113,14 @@ func (a *Actor) start(ctx actor.Context) {
 	}
 	var err error
 	if a.static, err = link.NewStatic(a.opts.Rand); err != nil {
-		a.report(ctx, messages.Critical, fmt.Sprintf("tcp: %v", err))
+		a.report(ctx, messages.Critical, err.Error())
 		return
 	}
 	if err := a.listen(); err != nil {
-		a.report(ctx, messages.Critical, fmt.Sprintf("tcp: %v", err))
+		a.report(ctx, messages.Critical, err.Error())
 		return
 	}
-	a.report(ctx, messages.Healthy, "tcp: listening on "+a.listenAddr)
+	a.report(ctx, messages.Healthy, "listening on "+a.listenAddr)
 }
 
 // stop releases every socket and timer (cancelling ctx closes sockets still
@@ -150,7 +152,7 @@ func (a *Actor) stop() {
 }
 
 func (a *Actor) report(ctx actor.Context, status messages.HealthStatus, reason string) {
-	a.healthMsg = reason
+	a.health, a.healthMsg = status, reason
 	a.emit(ctx, &messages.ServiceHealth{Service: messages.TransportTCP, Status: status, Reason: reason})
 }
 

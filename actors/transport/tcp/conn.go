@@ -57,12 +57,16 @@ func (a *Actor) adopt(ctx actor.Context, c, old *conn) {
 		return
 	}
 	a.opts.Metrics.Connections.WithLabelValues(messages.TransportTCP).Inc()
-	a.emit(ctx, &messages.PeerConnected{
-		Peer: c.peer, Transport: messages.TransportTCP, Addr: c.nc.RemoteAddr().String(),
-		Inbound: c.inbound, PoWNonce: c.sess.Peer().Nonce,
-	})
+	a.emit(ctx, c.connectedEvent())
 	a.flushHeld(c)
 	a.flushPending(c)
+}
+
+func (c *conn) connectedEvent() *messages.PeerConnected {
+	return &messages.PeerConnected{
+		Peer: c.peer, Transport: messages.TransportTCP, Addr: c.nc.RemoteAddr().String(),
+		Inbound: c.inbound, PoWNonce: c.sess.Peer().Nonce,
+	}
 }
 
 func (a *Actor) startLoops(c *conn) {

@@ -112,3 +112,18 @@ func (a *Actor) connections() *messages.Connections {
 	}
 	return out
 }
+
+// subscribe redirects events (used when the tcp actor runs without the
+// transport parent) and replays the connections already up.
+func (a *Actor) subscribe(ctx actor.Context, m *messages.SubscribeTransport) {
+	if m.Subscriber == nil {
+		return
+	}
+	a.events = m.Subscriber
+	for _, c := range a.conns {
+		a.emit(ctx, c.connectedEvent())
+	}
+	if a.healthMsg != "" {
+		a.emit(ctx, &messages.ServiceHealth{Service: messages.TransportTCP, Status: a.health, Reason: a.healthMsg})
+	}
+}

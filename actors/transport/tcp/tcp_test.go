@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/asynkron/protoactor-go/actor"
+
 	"github.com/bitcraps/bitcraps/actors/transport/tcp"
 	"github.com/bitcraps/bitcraps/internal/identity"
 	"github.com/bitcraps/bitcraps/internal/link"
@@ -279,5 +281,25 @@ func TestDisconnectPeerCoolsDown(t *testing.T) {
 	b.waitCounter(hsFailed, lbl("reason", "cooldown"), 2)
 	if c := b.connections(); len(c) != 0 {
 		t.Fatalf("B accepted a cooling-down peer: %+v", c)
+	}
+}
+
+func TestSubscribeRedirectsEventsAndReplaysConnections(t *testing.T) {
+	a, b := pair(t, 22)
+	a.send(b, b.addr, a.envelope("before"))
+	b.waitConnected(a.peerID())
+	b.waitFrame(func(*messages.FrameReceived) bool { return true })
+
+	moved := make(chan any, 64)
+	sub := b.sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &collector{ch: moved} }))
+	t.Cleanup(func() { _ = b.sys.Root.StopFuture(sub).Wait() })
+	b.sys.Root.Send(b.pid, &messages.SubscribeTransport{Subscriber: sub})
+	b.events = moved // b's helpers now read the new subscriber
+	if up := b.waitConnected(a.peerID()); !up.Inbound {
+		t.Fatalf("replayed %+v", up)
+	}
+	a.send(b, "", a.envelope("after"))
+	if f := b.waitFrame(func(*messages.FrameReceived) bool { return true }); string(f.Envelope.GetPayload()) != "after" {
+		t.Fatalf("new subscriber got %q", f.Envelope.GetPayload())
 	}
 }
