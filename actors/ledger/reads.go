@@ -86,15 +86,21 @@ func (a *ledgerActor) reader(msg any) (func(ledger.Reader) any, bool) {
 // many reads are in flight.
 type errReader struct{ err error }
 
-func (e errReader) Balance(ledger.Account) (int64, error)             { return 0, e.err }
-func (e errReader) Holdings(identity.PeerID) (ledger.Holdings, error) { return ledger.Holdings{}, e.err }
-func (e errReader) NextSeq(identity.PeerID) (uint64, error)           { return 0, e.err }
-func (e errReader) Frozen(identity.PeerID) (bool, error)              { return false, e.err }
-func (e errReader) Table(string) (ledger.TableInfo, bool, error)      { return ledger.TableInfo{}, false, e.err }
-func (e errReader) Op(ledger.OpID) (ledger.Applied, bool, error)      { return ledger.Applied{}, false, e.err }
-func (e errReader) Evidence() ([]ledger.Evidence, error)              { return nil, e.err }
-func (e errReader) StateHash() (string, error)                        { return "", e.err }
-func (e errReader) Verify() (ledger.Report, error)                    { return ledger.Report{}, e.err }
+func (e errReader) Balance(ledger.Account) (int64, error) { return 0, e.err }
+func (e errReader) Holdings(identity.PeerID) (ledger.Holdings, error) {
+	return ledger.Holdings{}, e.err
+}
+func (e errReader) NextSeq(identity.PeerID) (uint64, error) { return 0, e.err }
+func (e errReader) Frozen(identity.PeerID) (bool, error)    { return false, e.err }
+func (e errReader) Table(string) (ledger.TableInfo, bool, error) {
+	return ledger.TableInfo{}, false, e.err
+}
+func (e errReader) Op(ledger.OpID) (ledger.Applied, bool, error) {
+	return ledger.Applied{}, false, e.err
+}
+func (e errReader) Evidence() ([]ledger.Evidence, error) { return nil, e.err }
+func (e errReader) StateHash() (string, error)           { return "", e.err }
+func (e errReader) Verify() (ledger.Report, error)       { return ledger.Report{}, e.err }
 
 func (a *ledgerActor) respondReader(ctx actor.Context) {
 	if a.l == nil {
