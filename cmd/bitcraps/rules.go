@@ -48,7 +48,7 @@ simulation with a 99% interval where the exact chain is too large (method
 			rules := craps.DefaultRules()
 			rules.FieldTwelvePays = fieldTwelve
 			rules.WorkingOnComeOut = working
-			rows, err := ruleRows(rules)
+			rows, err := ruleRows(rules, craps.DefaultTrials)
 			if err != nil {
 				return err
 			}
@@ -64,9 +64,10 @@ simulation with a 99% interval where the exact chain is too large (method
 	rootCmd.AddCommand(cmd)
 }
 
-// ruleRows builds the rows of `bitcraps rules` for the given table rules.
-func ruleRows(rules craps.Rules) ([]ruleRow, error) {
-	infos, err := craps.HouseEdges(rules)
+// ruleRows builds the rows of `bitcraps rules` for the given table rules,
+// estimating the edges that need it from trials simulated bets.
+func ruleRows(rules craps.Rules, trials int) ([]ruleRow, error) {
+	infos, err := craps.HouseEdgesWith(rules, trials)
 	if err != nil {
 		return nil, fmt.Errorf("rules: %w", err)
 	}

@@ -1,6 +1,9 @@
 package craps
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Result is what happened to a wager.
 type Result uint8
@@ -91,19 +94,35 @@ func Apply(s State, r Roll) (State, []Outcome, error) {
 	if !r.Valid() {
 		return s, nil, fmt.Errorf("apply roll %d-%d: %w", r.D1, r.D2, ErrInvalidRoll)
 	}
-	ns := s.clone()
+	// Seats are copied only if a wager pays something back (copy on write).
+	ns := s
+	ns.wagers = slices.Clone(s.wagers)
 	t := table{phase: s.phase, point: s.point}
 	outs := make([]Outcome, 0, len(ns.wagers))
 	kept := ns.wagers[:0]
+	seats := newSeatFinder(ns.seats)
+	copied := false
 	for _, w := range ns.wagers {
 		o, err := settle(&ns, &w, t, r)
 		if err != nil {
 			return s, nil, err
 		}
-		outs = append(outs, o)
 		if o.Result == Stays {
 			kept = append(kept, w)
 		}
+		outs = append(outs, o)
+		if delta := o.ChipsDelta(); delta != 0 {
+			if !copied {
+				ns.seats, copied = slices.Clone(ns.seats), true
+				seats.seats = ns.seats
+			}
+			i := seats.find(o.Player)
+			if i < 0 {
+				return s, nil, fmt.Errorf("wager %d belongs to %s: %w", o.Seq, o.Player, ErrNotSeated)
+			}
+			ns.seats[i].Chips += delta
+		}
+		ns.bank += o.BankDelta()
 	}
 	ns.wagers = kept
 	if ns.bank < 0 {
@@ -121,7 +140,7 @@ func Apply(s State, r Roll) (State, []Outcome, error) {
 	return ns, outs, nil
 }
 
-// settle applies the roll to one wager of ns and moves the money.
+// settle applies the roll to one wager; Apply moves the money.
 func settle(ns *State, w *Wager, t table, r Roll) (Outcome, error) {
 	l := live{bet: w.Bet, progress: w.Progress}
 	v := step(&l, t, r, &ns.rules)
@@ -134,15 +153,5 @@ func settle(ns *State, w *Wager, t table, r Roll) (Outcome, error) {
 			return Outcome{}, fmt.Errorf("wager %d: win on %d at %s: %w", w.Seq, w.Stake, v.win, ErrInvalidAmount)
 		}
 	}
-	o := outcomeOf(*w, v.result, win)
-	if v.result == Stays {
-		return o, nil
-	}
-	i := ns.seatIndex(w.Player)
-	if i < 0 {
-		return Outcome{}, fmt.Errorf("wager %d belongs to %s: %w", w.Seq, w.Player, ErrNotSeated)
-	}
-	ns.seats[i].Chips += o.ChipsDelta()
-	ns.bank += o.BankDelta()
-	return o, nil
+	return outcomeOf(*w, v.result, win), nil
 }

@@ -87,6 +87,10 @@ type kindSpec struct {
 	offOnComeOut bool
 	// line is the flat bet an odds bet backs (0 for non-odds bets).
 	line BetKind
+	// blind kinds resolve without looking at the table's phase or point,
+	// so the house-edge solver can drop the table from their chain (a
+	// test checks every blind kind against every table).
+	blind bool
 }
 
 var (
@@ -108,44 +112,44 @@ var (
 
 // kinds is indexed by BetKind.
 var kinds = [maxKind + 1]kindSpec{
-	KindPass:             {id: "pass", name: "Pass Line", when: comeOutOnly, take: untilPoint},
-	KindDontPass:         {id: "dont_pass", name: "Don't Pass Bar 12", when: comeOutOnly, take: removableNoOdds},
-	KindCome:             {id: "come", name: "Come", when: pointOnly, take: untilPoint},
-	KindDontCome:         {id: "dont_come", name: "Don't Come Bar 12", when: pointOnly, take: removableNoOdds},
-	KindPassOdds:         {id: "pass_odds", name: "Pass Odds", when: pointOnly, line: KindPass},
-	KindDontPassOdds:     {id: "dont_pass_odds", name: "Don't Pass Odds", when: pointOnly, line: KindDontPass},
+	KindPass:             {id: "pass", name: "Pass Line", when: comeOutOnly, take: untilPoint, blind: true},
+	KindDontPass:         {id: "dont_pass", name: "Don't Pass Bar 12", when: comeOutOnly, take: removableNoOdds, blind: true},
+	KindCome:             {id: "come", name: "Come", when: pointOnly, take: untilPoint, blind: true},
+	KindDontCome:         {id: "dont_come", name: "Don't Come Bar 12", when: pointOnly, take: removableNoOdds, blind: true},
+	KindPassOdds:         {id: "pass_odds", name: "Pass Odds", when: pointOnly, line: KindPass, blind: true},
+	KindDontPassOdds:     {id: "dont_pass_odds", name: "Don't Pass Odds", when: pointOnly, line: KindDontPass, blind: true},
 	KindComeOdds:         {id: "come_odds", name: "Come Odds", numbers: pointNumbers, offOnComeOut: true, line: KindCome},
-	KindDontComeOdds:     {id: "dont_come_odds", name: "Don't Come Odds", numbers: pointNumbers, line: KindDontCome},
+	KindDontComeOdds:     {id: "dont_come_odds", name: "Don't Come Odds", numbers: pointNumbers, line: KindDontCome, blind: true},
 	KindPlace:            {id: "place", name: "Place", numbers: pointNumbers, offOnComeOut: true},
-	KindPlaceToLose:      {id: "place_to_lose", name: "Place to Lose", numbers: pointNumbers},
-	KindBig:              {id: "big", name: "Big", numbers: bigNumbers},
+	KindPlaceToLose:      {id: "place_to_lose", name: "Place to Lose", numbers: pointNumbers, blind: true},
+	KindBig:              {id: "big", name: "Big", numbers: bigNumbers, blind: true},
 	KindBuy:              {id: "buy", name: "Buy", numbers: pointNumbers, offOnComeOut: true},
-	KindLay:              {id: "lay", name: "Lay", numbers: pointNumbers},
-	KindField:            {id: "field", name: "Field"},
+	KindLay:              {id: "lay", name: "Lay", numbers: pointNumbers, blind: true},
+	KindField:            {id: "field", name: "Field", blind: true},
 	KindHard:             {id: "hard", name: "Hard", numbers: hardNumbers, offOnComeOut: true},
-	KindAny7:             {id: "any_7", name: "Any 7"},
-	KindAnyCraps:         {id: "any_craps", name: "Any Craps"},
-	KindAces:             {id: "aces", name: "Aces (2)"},
-	KindAceDeuce:         {id: "ace_deuce", name: "Ace-Deuce (3)"},
-	KindYo:               {id: "yo", name: "Yo (11)"},
-	KindBoxcars:          {id: "boxcars", name: "Boxcars (12)"},
-	KindHorn:             {id: "horn", name: "Horn"},
-	KindCAndE:            {id: "c_and_e", name: "C & E"},
-	KindHop:              {id: "hop", name: "Hop", numbers: hopNumbers},
-	KindYes:              {id: "yes", name: "Yes", numbers: yesNoNumbers},
-	KindNo:               {id: "no", name: "No", numbers: yesNoNumbers},
-	KindNext:             {id: "next", name: "Next", numbers: totalsNumbers},
-	KindRepeater:         {id: "repeater", name: "Repeater", numbers: yesNoNumbers, take: untilFirstRoll},
+	KindAny7:             {id: "any_7", name: "Any 7", blind: true},
+	KindAnyCraps:         {id: "any_craps", name: "Any Craps", blind: true},
+	KindAces:             {id: "aces", name: "Aces (2)", blind: true},
+	KindAceDeuce:         {id: "ace_deuce", name: "Ace-Deuce (3)", blind: true},
+	KindYo:               {id: "yo", name: "Yo (11)", blind: true},
+	KindBoxcars:          {id: "boxcars", name: "Boxcars (12)", blind: true},
+	KindHorn:             {id: "horn", name: "Horn", blind: true},
+	KindCAndE:            {id: "c_and_e", name: "C & E", blind: true},
+	KindHop:              {id: "hop", name: "Hop", numbers: hopNumbers, blind: true},
+	KindYes:              {id: "yes", name: "Yes", numbers: yesNoNumbers, blind: true},
+	KindNo:               {id: "no", name: "No", numbers: yesNoNumbers, blind: true},
+	KindNext:             {id: "next", name: "Next", numbers: totalsNumbers, blind: true},
+	KindRepeater:         {id: "repeater", name: "Repeater", numbers: yesNoNumbers, take: untilFirstRoll, blind: true},
 	KindFire:             {id: "fire", name: "Fire", when: comeOutOnly, take: untilFirstRoll},
-	KindBonusSmall:       {id: "bonus_small", name: "Bonus Small", take: untilFirstRoll},
-	KindBonusTall:        {id: "bonus_tall", name: "Bonus Tall", take: untilFirstRoll},
-	KindBonusAll:         {id: "bonus_all", name: "Bonus All", take: untilFirstRoll},
+	KindBonusSmall:       {id: "bonus_small", name: "Bonus Small", take: untilFirstRoll, blind: true},
+	KindBonusTall:        {id: "bonus_tall", name: "Bonus Tall", take: untilFirstRoll, blind: true},
+	KindBonusAll:         {id: "bonus_all", name: "Bonus All", take: untilFirstRoll, blind: true},
 	KindHotRoller:        {id: "hot_roller", name: "Hot Roller", when: comeOutOnly, take: untilFirstRoll},
-	KindTwiceHard:        {id: "twice_hard", name: "Twice Hard", take: untilFirstRoll},
+	KindTwiceHard:        {id: "twice_hard", name: "Twice Hard", take: untilFirstRoll, blind: true},
 	KindRideTheLine:      {id: "ride_the_line", name: "Ride the Line", when: comeOutOnly, take: untilFirstRoll},
-	KindMuggsy:           {id: "muggsy", name: "Muggsy", when: comeOutOnly, take: untilFirstRoll},
+	KindMuggsy:           {id: "muggsy", name: "Muggsy", when: comeOutOnly, take: untilFirstRoll, blind: true},
 	KindReplay:           {id: "replay", name: "Replay", when: comeOutOnly, take: untilFirstRoll},
-	KindDifferentDoubles: {id: "different_doubles", name: "Different Doubles", take: untilFirstRoll},
+	KindDifferentDoubles: {id: "different_doubles", name: "Different Doubles", take: untilFirstRoll, blind: true},
 }
 
 // Known reports whether k is a defined bet kind.

@@ -42,12 +42,18 @@ func Catalog(rules Rules) []BetInfo {
 // Markov chain is small enough, otherwise a seeded Monte Carlo estimate
 // (Method Estimated, with its 99% interval).
 func HouseEdges(rules Rules) ([]BetInfo, error) {
+	return HouseEdgesWith(rules, DefaultTrials)
+}
+
+// HouseEdgesWith is HouseEdges with a chosen number of simulated bets for
+// the estimated edges (fewer is faster and wider).
+func HouseEdgesWith(rules Rules, trials int) ([]BetInfo, error) {
 	if err := rules.Validate(); err != nil {
 		return nil, err
 	}
 	infos := Catalog(rules)
 	for i := range infos {
-		e, err := EdgeOf(infos[i].Bet, rules)
+		e, err := edgeOf(infos[i].Bet, rules, trials)
 		if err != nil {
 			return nil, fmt.Errorf("house edge of %s: %w", infos[i].ID, err)
 		}

@@ -94,10 +94,18 @@ func ExactEdge(b Bet, rules Rules) (HouseEdge, error) {
 	if err := rules.Validate(); err != nil {
 		return HouseEdge{}, err
 	}
+	return exactFrom(b, rules, starts(b))
+}
+
+// exactFrom solves the bet's chain from the given placement states.
+func exactFrom(b Bet, rules Rules, from []start) (HouseEdge, error) {
 	sv := solver{rules: &rules, ids: map[chainKey]int{}, limit: ExactStateLimit, maxWin: Ratio{0, 1}}
 	mean1, mean2 := new(big.Rat), new(big.Rat)
 	var total int64
-	for _, st := range starts(b) {
+	for _, st := range from {
+		if b.Kind.spec().blind {
+			st.key.t = table{}
+		}
 		id, ok := sv.ids[st.key]
 		if !ok {
 			id = sv.visit(st.key)
@@ -200,8 +208,10 @@ func (sv *solver) expand(n *chainNode) []chainKey {
 			n.term2.Add(n.term2, new(big.Rat).Mul(x, x))
 			continue
 		}
-		nt, _, _ := n.key.t.next(r)
-		tk := chainKey{t: nt, l: l}
+		tk := chainKey{l: l}
+		if !n.key.l.bet.Kind.spec().blind {
+			tk.t, _, _ = n.key.t.next(r)
+		}
 		found := false
 		for i := range targets {
 			if targets[i] == tk {

@@ -46,6 +46,12 @@ func RoundExposure(s State) Micros {
 // The edge solver checks it against every terminal it reaches.
 func maxWinRatio(b Bet, rules *Rules) Ratio {
 	n := b.Number
+	if n == 0 && (b.Kind == KindPassOdds || b.Kind == KindDontPassOdds) {
+		n = 4 // not yet on a point: reserve for the point that pays the most
+		if b.Kind == KindDontPassOdds {
+			n = 6
+		}
+	}
 	switch b.Kind {
 	case KindPass, KindDontPass, KindCome, KindDontCome, KindBig:
 		return Ratio{1, 1}

@@ -27,14 +27,22 @@ func PlaceBet(s State, player string, bet Bet, stake Micros) (State, Wager, erro
 // case of every open wager (see Liability).
 func PlaceBets(s State, orders []Order) (State, []Wager, error) {
 	ns := s.clone()
-	byPlayer := make(map[string][]int) // lookups only; never iterated
-	for i, w := range ns.wagers {
-		byPlayer[w.Player] = append(byPlayer[w.Player], i)
+	// The open wagers of each ordering player (lookups only; never iterated).
+	byPlayer := make(map[string][]int, len(orders))
+	for _, o := range orders {
+		byPlayer[o.Player] = nil
 	}
+	for i, w := range ns.wagers {
+		if idx, ok := byPlayer[w.Player]; ok {
+			byPlayer[w.Player] = append(idx, i)
+		}
+	}
+	seats := newSeatFinder(ns.seats)
 	liability := Liability(s)
 	placed := make([]Wager, 0, len(orders))
 	for i, o := range orders {
-		w, exposure, err := ns.admit(o, byPlayer[o.Player])
+		seat := seats.find(o.Player)
+		w, exposure, err := ns.admit(o, seat, byPlayer[o.Player])
 		if err != nil {
 			return s, nil, fmt.Errorf("order %d (%s %s %d): %w", i, o.Player, o.Bet.ID(), o.Stake, err)
 		}
@@ -44,7 +52,7 @@ func PlaceBets(s State, orders []Order) (State, []Wager, error) {
 				i, o.Player, o.Bet.ID(), o.Stake, next, ns.bank, ErrBankCannotCover)
 		}
 		liability = next
-		ns.seats[ns.seatIndex(o.Player)].Chips -= o.Stake
+		ns.seats[seat].Chips -= o.Stake
 		byPlayer[o.Player] = append(byPlayer[o.Player], len(ns.wagers))
 		ns.wagers = append(ns.wagers, w)
 		ns.nextSeq++
@@ -53,10 +61,9 @@ func PlaceBets(s State, orders []Order) (State, []Wager, error) {
 	return ns, placed, nil
 }
 
-// admit validates one order against the state; mine are the indexes of the
-// player's open wagers. It returns the wager and its worst-case win.
-func (s *State) admit(o Order, mine []int) (Wager, Micros, error) {
-	seat := s.seatIndex(o.Player)
+// admit validates one order against the state; seat is the player's seat
+// (-1 if not seated) and mine the indexes of the player's open wagers. It returns the wager and its worst-case win.
+func (s *State) admit(o Order, seat int, mine []int) (Wager, Micros, error) {
 	if seat < 0 {
 		return Wager{}, 0, ErrNotSeated
 	}

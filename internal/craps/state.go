@@ -146,6 +146,39 @@ func (s State) seatIndex(player string) int {
 	return -1
 }
 
+// seatFinder finds seats by player id. Tables are usually small enough
+// for a scan; a map (for lookups only) pays off from a few dozen seats.
+type seatFinder struct {
+	seats []Player
+	byID  map[string]int
+}
+
+func newSeatFinder(seats []Player) seatFinder {
+	f := seatFinder{seats: seats}
+	if len(seats) > 16 {
+		f.byID = make(map[string]int, len(seats))
+		for i, p := range seats {
+			f.byID[p.ID] = i
+		}
+	}
+	return f
+}
+
+func (f seatFinder) find(id string) int {
+	if f.byID != nil {
+		if i, ok := f.byID[id]; ok {
+			return i
+		}
+		return -1
+	}
+	for i, p := range f.seats {
+		if p.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
 // clone copies the slices so the result can be changed freely.
 func (s State) clone() State {
 	s.seats = slices.Clone(s.seats)
