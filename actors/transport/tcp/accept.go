@@ -1,9 +1,11 @@
 package tcp
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"time"
 
@@ -29,6 +31,9 @@ type (
 		release func() bool
 	}
 )
+
+// readBuffer holds one full Noise message (64 KiB) plus its length prefix.
+const readBuffer = link.MaxMessageSize + 2
 
 // pendingConn is a connection being dialed or handshaken. It holds a
 // connection slot from the start, so a flood of half-open connections
@@ -93,7 +98,13 @@ func (a *Actor) linkConfig(expect []byte) link.Config {
 func (a *Actor) handshake(p *pendingConn, nc net.Conn, cfg link.Config) {
 	release := context.AfterFunc(a.ctx, func() { _ = nc.Close() })
 	_ = nc.SetDeadline(time.Now().Add(a.opts.HandshakeTimeout))
-	mc := link.NewStreamConn(nc)
+	// Buffered reads: a Noise message is a 2-byte length then its body, two
+	// syscalls per frame without a buffer. The buffer stays with the
+	// session, so nothing read ahead during the handshake is lost.
+	mc := link.NewStreamConn(struct {
+		io.Reader
+		io.Writer
+	}{bufio.NewReaderSize(nc, readBuffer), nc})
 	var sess *link.Session
 	var err error
 	if p.inbound {

@@ -27,7 +27,9 @@ type Options struct {
 	// depth in bytes.
 	MaxBandwidth   int64
 	BandwidthBurst int
-	// SendQueue is each peer's queue of envelopes waiting to be written.
+	// SendQueue is each peer's queue of envelopes waiting to be written;
+	// when full, sends are dropped and counted. The writer holds up to one
+	// more Noise message's worth (64 KiB) that it is writing.
 	SendQueue        int
 	HandshakeTimeout time.Duration
 	DialTimeout      time.Duration
