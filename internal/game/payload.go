@@ -1,0 +1,160 @@
+package game
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/bitcraps/bitcraps/internal/craps"
+)
+
+// PayloadKind says what a bet payload asks for.
+type PayloadKind string
+
+// Payload kinds.
+const (
+	// KindBet places a bet: BetType, Number (where the bet needs one), Amount.
+	KindBet PayloadKind = "bet"
+	// KindTakeDown returns the player's open wagers on BetType/Number.
+	KindTakeDown PayloadKind = "takedown"
+	// KindLeave unseats the player in this round (see doc.go, "Leaving").
+	KindLeave PayloadKind = "leave"
+)
+
+// Payload is what a player signs into bft.Bet.Payload.
+type Payload struct {
+	Kind PayloadKind `json:"kind"`
+	// BetType is the craps wire name as the HTTP API sends it ("pass",
+	// "place", "hard", "hop", or a full id such as "place_6").
+	BetType string `json:"type,omitempty"`
+	// Number is the bet's number where it needs one (place 6, hop 25).
+	Number int `json:"number,omitempty"`
+	// Amount is the stake in micro-CRAP (bets only).
+	Amount int64 `json:"amount,omitempty"`
+}
+
+// PayloadVersion is the first byte of every encoded payload.
+const PayloadVersion = 1
+
+// MaxStake bounds Amount: craps.MaxBetLimit is the largest stake any table
+// may allow, so anything above it can only be garbage.
+const MaxStake = craps.MaxBetLimit
+
+// The canonical binary encoding, version 1 (big-endian):
+//
+//	bet:       0x01 0x01 u8(craps.BetKind) u8(number) u64(amount)   12 bytes
+//	takedown:  0x01 0x02 u8(craps.BetKind) u8(number)                4 bytes
+//	leave:     0x01 0x03                                             2 bytes
+//
+// The bet is stored as the craps wire id (kind, number), normalised by
+// craps.ParseBet, so one bet has exactly one encoding ("Place-6", "place_6"
+// and ("place", 6) all encode alike) and decoding refuses any other form.
+const (
+	tagBet      = 1
+	tagTakeDown = 2
+	tagLeave    = 3
+)
+
+// EncodePayload checks p and returns its canonical encoding.
+func EncodePayload(p Payload) ([]byte, error) {
+	switch p.Kind {
+	case KindBet:
+		bet, err := parseBet(p)
+		if err != nil {
+			return nil, err
+		}
+		if p.Amount < 1 || p.Amount > MaxStake {
+			return nil, fmt.Errorf("bet %s amount %d: want 1..%d micro-CRAP: %w", bet.ID(), p.Amount, MaxStake, ErrBadPayload)
+		}
+		b := []byte{PayloadVersion, tagBet, byte(bet.Kind), bet.Number}
+		return binary.BigEndian.AppendUint64(b, uint64(p.Amount)), nil
+	case KindTakeDown:
+		bet, err := parseBet(p)
+		if err != nil {
+			return nil, err
+		}
+		if p.Amount != 0 {
+			return nil, fmt.Errorf("takedown %s with amount %d: a take-down returns whole wagers: %w", bet.ID(), p.Amount, ErrBadPayload)
+		}
+		return []byte{PayloadVersion, tagTakeDown, byte(bet.Kind), bet.Number}, nil
+	case KindLeave:
+		if p.BetType != "" || p.Number != 0 || p.Amount != 0 {
+			return nil, fmt.Errorf("leave with a bet type, number or amount: %w", ErrBadPayload)
+		}
+		return []byte{PayloadVersion, tagLeave}, nil
+	}
+	return nil, fmt.Errorf("payload kind %q: want bet, takedown or leave: %w", p.Kind, ErrBadPayload)
+}
+
+// EncodeBet is EncodePayload of a bet.
+func EncodeBet(betType string, number int, amount int64) ([]byte, error) {
+	return EncodePayload(Payload{Kind: KindBet, BetType: betType, Number: number, Amount: amount})
+}
+
+// EncodeTakeDown is EncodePayload of a take-down.
+func EncodeTakeDown(betType string, number int) ([]byte, error) {
+	return EncodePayload(Payload{Kind: KindTakeDown, BetType: betType, Number: number})
+}
+
+// EncodeLeave is the payload of a leave.
+func EncodeLeave() []byte { return []byte{PayloadVersion, tagLeave} }
+
+// DecodePayload reads a canonical encoding. BetType comes back as the craps
+// kind id ("place") and Number as the bet's number (6). It never panics.
+func DecodePayload(b []byte) (Payload, error) {
+	if len(b) < 2 {
+		return Payload{}, fmt.Errorf("payload of %d bytes: %w", len(b), ErrBadPayload)
+	}
+	if b[0] != PayloadVersion {
+		return Payload{}, fmt.Errorf("payload version %d, want %d: %w", b[0], PayloadVersion, ErrBadPayload)
+	}
+	want := map[byte]int{tagBet: 12, tagTakeDown: 4, tagLeave: 2}[b[1]]
+	if want == 0 {
+		return Payload{}, fmt.Errorf("payload kind tag %d: %w", b[1], ErrBadPayload)
+	}
+	if len(b) != want {
+		return Payload{}, fmt.Errorf("payload kind tag %d of %d bytes, want %d: %w", b[1], len(b), want, ErrBadPayload)
+	}
+	if b[1] == tagLeave {
+		return Payload{Kind: KindLeave}, nil
+	}
+	bet, err := decodeBet(b[2], b[3])
+	if err != nil {
+		return Payload{}, err
+	}
+	p := Payload{Kind: KindTakeDown, BetType: bet.Kind.ID(), Number: int(bet.Number)}
+	if b[1] == tagBet {
+		p.Kind = KindBet
+		p.Amount = int64(binary.BigEndian.Uint64(b[4:]))
+		if p.Amount < 1 || p.Amount > MaxStake {
+			return Payload{}, fmt.Errorf("bet %s amount %d: want 1..%d micro-CRAP: %w", bet.ID(), p.Amount, MaxStake, ErrBadPayload)
+		}
+	}
+	return p, nil
+}
+
+// Bet is the payload's craps bet (bets and take-downs).
+func (p Payload) Bet() (craps.Bet, error) { return parseBet(p) }
+
+func parseBet(p Payload) (craps.Bet, error) {
+	bet, err := craps.ParseBet(p.BetType, p.Number)
+	if err != nil {
+		return craps.Bet{}, fmt.Errorf("%s payload: %w: %w", p.Kind, ErrBadPayload, err)
+	}
+	return bet, nil
+}
+
+// decodeBet accepts only the canonical (kind, number) of a bet.
+func decodeBet(kind, number byte) (craps.Bet, error) {
+	k := craps.BetKind(kind)
+	if !k.Known() {
+		return craps.Bet{}, fmt.Errorf("bet kind %d: %w", kind, ErrBadPayload)
+	}
+	bet, err := craps.ParseBet(k.ID(), int(number))
+	if err != nil {
+		return craps.Bet{}, fmt.Errorf("bet %s number %d: %w: %w", k.ID(), number, ErrBadPayload, err)
+	}
+	if bet != (craps.Bet{Kind: k, Number: number}) {
+		return craps.Bet{}, fmt.Errorf("bet %s number %d is not canonical (%s): %w", k.ID(), number, bet.ID(), ErrBadPayload)
+	}
+	return bet, nil
+}
