@@ -103,10 +103,8 @@ func stepAllSmallTall(w *live, r Roll) verdict {
 	w.progress |= 1 << uint(total)
 	need := bonusNeeded(w.bet.Kind)
 	if w.progress&need == need {
-		if w.bet.Kind == KindBonusAll {
-			return wins(175, 1)
-		}
-		return wins(34, 1)
+		pay, _ := fixedPayout(w.bet)
+		return winsRatio(pay)
 	}
 	return stays
 }
@@ -191,7 +189,7 @@ func stepTwiceHard(w *live, r Roll) verdict {
 	case r.IsDouble() && total >= 4 && total <= 10:
 		bit := uint32(1) << uint(total)
 		if w.progress&bit != 0 {
-			return wins(12, 1)
+			return winsRatio(Ratio{12, 1})
 		}
 		w.progress |= bit
 	}
@@ -228,7 +226,10 @@ func stepRideTheLine(w *live, t table, r Roll) verdict {
 func stepMuggsy(w *live, r Roll) verdict {
 	total := r.Total()
 	if w.bet.Number != 0 {
-		return oneNumber(total == 7, 3, 1)
+		if total == 7 {
+			return wins(3, 1)
+		}
+		return loses
 	}
 	switch {
 	case total == 7:
@@ -260,15 +261,7 @@ func stepReplay(w *live, t table, r Roll) verdict {
 	return stays
 }
 
-func replayRatio(p uint8) Ratio {
-	switch p {
-	case 4, 10:
-		return Ratio{200, 1}
-	case 5, 9:
-		return Ratio{150, 1}
-	}
-	return Ratio{100, 1}
-}
+func replayRatio(p uint8) Ratio { return perPair(p, Ratio{200, 1}, Ratio{150, 1}, Ratio{100, 1}) }
 
 // Different Doubles: counts the different doubles (1-1 to 6-6) rolled
 // before a 7. At the 7, 3 doubles pay 4:1, 4 pay 8:1, 5 pay 15:1; the

@@ -244,3 +244,20 @@ func TestUnseatReturnsWhatMayComeDownAndForfeitsContracts(t *testing.T) {
 		t.Fatal("unseated alice twice")
 	}
 }
+
+func TestEventOf(t *testing.T) {
+	s := newTable(t, testRules())
+	for i, c := range []struct {
+		r    Roll
+		want Event
+	}{
+		{roll(3, 4), Natural}, {roll(5, 6), Natural}, {roll(1, 1), Craps}, {roll(1, 2), Craps}, {roll(6, 6), Craps},
+		{roll(2, 2), PointSet}, {roll(5, 6), NoDecision}, {roll(1, 1), NoDecision}, {roll(3, 1), PointMade},
+		{roll(4, 5), PointSet}, {roll(6, 1), SevenOut},
+	} {
+		if got := EventOf(s, c.r); got != c.want {
+			t.Fatalf("roll %d (%s) in %s: %s, want %s", i, c.r, s.Phase(), got, c.want)
+		}
+		s, _ = mustApply(t, s, c.r)
+	}
+}

@@ -1,9 +1,6 @@
 package craps
 
-import (
-	"fmt"
-	"strings"
-)
+import "fmt"
 
 // BetInfo describes one bet for people and tools: the rows of `bitcraps
 // rules`.
@@ -107,49 +104,39 @@ func comeOutText(b Bet, rules *Rules) string {
 // functions step uses.
 func payoutText(b Bet, rules *Rules) string {
 	n := b.Number
+	pay, fixed := fixedPayout(b)
 	switch b.Kind {
-	case KindPass, KindCome, KindBig:
-		return "1:1"
 	case KindDontPass, KindDontCome:
 		return "1:1, 12 pushes"
 	case KindPassOdds:
 		return "true odds: " + perPoint(trueOdds)
 	case KindDontPassOdds:
 		return "true odds: " + perPoint(layOdds)
-	case KindComeOdds:
-		return trueOdds(n).String() + " (true odds)"
-	case KindDontComeOdds:
-		return layOdds(n).String() + " (true odds)"
-	case KindPlace:
-		return placeRatio(n).String()
-	case KindPlaceToLose:
-		return placeToLoseRatio(n).String()
+	case KindComeOdds, KindDontComeOdds:
+		return pay.String() + " (true odds)"
 	case KindBuy:
-		return fmt.Sprintf("%s (%s less 5%% of the bet)", buyRatio(n), trueOdds(n))
+		return fmt.Sprintf("%s (%s less 5%% of the bet)", pay, trueOdds(n))
 	case KindLay:
-		return fmt.Sprintf("%s (%s less 5%% of the win)", layRatio(n), layOdds(n))
-	case KindHard:
-		return hardRatio(n).String()
+		return fmt.Sprintf("%s (%s less 5%% of the win)", pay, layOdds(n))
 	case KindYes:
-		return fmt.Sprintf("%s (%s less 2%%)", yesRatio(n), trueOdds(n))
+		return fmt.Sprintf("%s (%s less 2%%)", pay, trueOdds(n))
 	case KindNo:
-		return fmt.Sprintf("%s (%s less 2%%)", noRatio(n), layOdds(n))
+		return fmt.Sprintf("%s (%s less 2%%)", pay, layOdds(n))
 	case KindNext:
-		w := ways(int(n))
-		return fmt.Sprintf("%s (%s less 2%%)", nextRatio(n), ratioOf(36-w, w))
+		return fmt.Sprintf("%s (%s less 2%%)", pay, nextOdds(n))
 	case KindRepeater:
-		return fmt.Sprintf("%s (%d rolled %d times before 7)", repeaterRatio(n), n, repeaterNeeded(n))
+		return fmt.Sprintf("%s (%d rolled %d times before 7)", pay, n, repeaterNeeded(n))
 	}
-	return oneRollOrBonusPayout(b, rules)
+	if fixed {
+		return pay.String()
+	}
+	return payTableText(b, rules)
 }
 
-func oneRollOrBonusPayout(b Bet, rules *Rules) string {
+func payTableText(b Bet, rules *Rules) string {
 	switch b.Kind {
 	case KindField:
 		return fmt.Sprintf("1:1; 2 pays 2:1; 12 pays %d:1", rules.FieldTwelvePays)
-	case KindHop, KindAny7, KindAnyCraps, KindAces, KindAceDeuce, KindYo, KindBoxcars, KindTwiceHard,
-		KindBonusSmall, KindBonusTall, KindBonusAll:
-		return maxWinRatio(b, rules).String()
 	case KindHorn:
 		return "27:4 on 2 or 12, 3:1 on 3 or 11 (30:1 / 15:1 on a quarter)"
 	case KindCAndE:
@@ -163,7 +150,7 @@ func oneRollOrBonusPayout(b Bet, rules *Rules) string {
 	case KindMuggsy:
 		return "2:1 on a come-out 7; 3:1 on a 7 the roll after the point is set"
 	case KindReplay:
-		return "a point made 3 times: 200:1 on 4/10, 150:1 on 5/9, 100:1 on 6/8"
+		return fmt.Sprintf("a point made 3 times: %s on 4/10, %s on 5/9, %s on 6/8", replayRatio(4), replayRatio(5), replayRatio(6))
 	case KindDifferentDoubles:
 		return "3 doubles 4:1, 4 8:1, 5 15:1, 6 100:1"
 	}
@@ -172,10 +159,5 @@ func oneRollOrBonusPayout(b Bet, rules *Rules) string {
 
 // perPoint renders a ratio for 4/10, 5/9 and 6/8.
 func perPoint(f func(uint8) Ratio) string {
-	parts := []string{
-		f(4).String() + " on 4/10",
-		f(5).String() + " on 5/9",
-		f(6).String() + " on 6/8",
-	}
-	return strings.Join(parts, ", ")
+	return fmt.Sprintf("%s on 4/10, %s on 5/9, %s on 6/8", f(4), f(5), f(6))
 }

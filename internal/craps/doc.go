@@ -27,12 +27,15 @@
 //   - Apply(state, roll) → (state, outcomes): settles one roll. Every
 //     wager open before the roll gets one Outcome (win, lose, push or
 //     stays) naming the wager, player and amounts.
+//   - EventOf: what a roll means for the table (natural, craps, point set,
+//     point made, seven out), for logs and the UI.
 //   - Liability and RoundExposure: the bank's worst case.
 //   - State.Hash, MarshalBinary, UnmarshalBinary: the canonical encoding
 //     replicas sign and persist.
 //   - Roll, DiceFromSeed, DiceStream: fair dice from a 32-byte seed.
-//   - Catalog, HouseEdges, ExactEdge, EstimateEdge: the bet list and the
-//     house edge of every bet, computed from the rules.
+//   - Catalog, HouseEdges (HouseEdgesWith), ExactEdge, EstimateEdge,
+//     EdgeOf: the bet list and the house edge of every bet, computed from
+//     the rules.
 //
 // # Money and rounding
 //

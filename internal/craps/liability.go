@@ -45,77 +45,33 @@ func RoundExposure(s State) Micros {
 // maxWinRatio is the largest net win per unit staked a bet can ever pay.
 // The edge solver checks it against every terminal it reaches.
 func maxWinRatio(b Bet, rules *Rules) Ratio {
-	n := b.Number
-	if n == 0 && (b.Kind == KindPassOdds || b.Kind == KindDontPassOdds) {
-		n = 4 // not yet on a point: reserve for the point that pays the most
+	if b.Number == 0 && (b.Kind == KindPassOdds || b.Kind == KindDontPassOdds) {
+		// Not yet on a point: reserve for the point that pays the most.
+		b.Number = 4
 		if b.Kind == KindDontPassOdds {
-			n = 6
+			b.Number = 6
 		}
+	}
+	if pay, ok := fixedPayout(b); ok {
+		return pay
 	}
 	switch b.Kind {
-	case KindPass, KindDontPass, KindCome, KindDontCome, KindBig:
-		return Ratio{1, 1}
-	case KindPassOdds, KindComeOdds:
-		return trueOdds(n)
-	case KindDontPassOdds, KindDontComeOdds:
-		return layOdds(n)
-	case KindPlace:
-		return placeRatio(n)
-	case KindPlaceToLose:
-		return placeToLoseRatio(n)
-	case KindBuy:
-		return buyRatio(n)
-	case KindLay:
-		return layRatio(n)
-	case KindHard:
-		return hardRatio(n)
-	case KindYes:
-		return yesRatio(n)
-	case KindNo:
-		return noRatio(n)
-	case KindNext:
-		return nextRatio(n)
-	case KindRepeater:
-		return repeaterRatio(n)
-	case KindReplay:
-		return Ratio{200, 1}
-	case KindHop:
-		if n/10 == n%10 {
-			return Ratio{30, 1}
-		}
-		return Ratio{15, 1}
-	}
-	return oneRollOrBonusMax(b.Kind, rules)
-}
-
-func oneRollOrBonusMax(k BetKind, rules *Rules) Ratio {
-	switch k {
 	case KindField:
 		return Ratio{max(2, int64(rules.FieldTwelvePays)), 1}
-	case KindAny7:
-		return Ratio{4, 1}
-	case KindAnyCraps, KindCAndE:
-		return Ratio{7, 1}
-	case KindTwiceHard:
-		return Ratio{12, 1}
-	case KindAces, KindBoxcars:
-		return Ratio{30, 1}
-	case KindAceDeuce, KindYo:
-		return Ratio{15, 1}
 	case KindHorn:
 		return Ratio{27, 4}
+	case KindCAndE:
+		return Ratio{7, 1}
 	case KindFire:
 		return Ratio{999, 1}
-	case KindBonusSmall, KindBonusTall:
-		return Ratio{34, 1}
-	case KindBonusAll:
-		return Ratio{175, 1}
 	case KindHotRoller:
 		return Ratio{200, 1}
 	case KindRideTheLine, KindDifferentDoubles:
 		return Ratio{100, 1}
 	case KindMuggsy:
 		return Ratio{3, 1}
+	case KindReplay:
+		return replayRatio(4)
 	}
 	return Ratio{0, 1}
 }

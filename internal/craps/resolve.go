@@ -56,34 +56,33 @@ func step(w *live, t table, r Roll, rules *Rules) verdict {
 	if sp.offOnComeOut && t.phase == ComeOut && !rules.WorkingOnComeOut {
 		return offOnComeOut(w, r)
 	}
+	n := w.bet.Number
+	pay, _ := fixedPayout(w.bet)
 	switch w.bet.Kind {
 	case KindPass, KindCome:
 		return stepDo(w, r)
 	case KindDontPass, KindDontCome:
 		return stepDont(w, r)
-	case KindPassOdds, KindComeOdds:
-		return numberBefore7(w.bet.Number, r, trueOdds(w.bet.Number))
-	case KindDontPassOdds, KindDontComeOdds:
-		return sevenBeforeNumber(w.bet.Number, r, layOdds(w.bet.Number))
-	case KindPlace:
-		return numberBefore7(w.bet.Number, r, placeRatio(w.bet.Number))
-	case KindPlaceToLose:
-		return sevenBeforeNumber(w.bet.Number, r, placeToLoseRatio(w.bet.Number))
-	case KindBig:
-		return numberBefore7(w.bet.Number, r, Ratio{1, 1})
-	case KindBuy:
-		return numberBefore7(w.bet.Number, r, buyRatio(w.bet.Number))
-	case KindLay:
-		return sevenBeforeNumber(w.bet.Number, r, layRatio(w.bet.Number))
+	case KindPassOdds, KindComeOdds, KindPlace, KindBig, KindBuy, KindYes:
+		return numberBefore7(n, r, pay)
+	case KindDontPassOdds, KindDontComeOdds, KindPlaceToLose, KindLay, KindNo:
+		return sevenBeforeNumber(n, r, pay)
 	case KindHard:
-		return stepHard(w.bet.Number, r)
-	case KindYes:
-		return numberBefore7(w.bet.Number, r, yesRatio(w.bet.Number))
-	case KindNo:
-		return sevenBeforeNumber(w.bet.Number, r, noRatio(w.bet.Number))
+		return stepHard(n, r, pay)
 	}
-	if v, ok := stepOneRoll(w.bet, r, rules); ok {
-		return v
+	if hit, ok := oneRollHit(w.bet, r); ok {
+		if hit {
+			return winsRatio(pay)
+		}
+		return loses
+	}
+	switch w.bet.Kind {
+	case KindField:
+		return stepField(r.Total(), rules)
+	case KindHorn:
+		return stepHorn(r.Total())
+	case KindCAndE:
+		return stepCAndE(r.Total())
 	}
 	return stepBonus(w, t, r)
 }
@@ -158,58 +157,39 @@ func sevenBeforeNumber(n uint8, r Roll, pay Ratio) verdict {
 }
 
 // stepHard wins on the pair, loses on 7 or the number made any other way.
-func stepHard(n uint8, r Roll) verdict {
+func stepHard(n uint8, r Roll, pay Ratio) verdict {
 	switch {
 	case r.Total() == int(n) && r.IsDouble():
-		return winsRatio(hardRatio(n))
+		return winsRatio(pay)
 	case r.Total() == int(n) || r.Total() == 7:
 		return loses
 	}
 	return stays
 }
 
-// stepOneRoll resolves the bets that live for a single roll.
-func stepOneRoll(b Bet, r Roll, rules *Rules) (verdict, bool) {
+// oneRollHit says whether a single-roll bet with a fixed payout wins on
+// r; ok is false for other bets.
+func oneRollHit(b Bet, r Roll) (hit, ok bool) {
 	total := r.Total()
 	switch b.Kind {
-	case KindField:
-		return stepField(total, rules), true
 	case KindAny7:
-		return oneNumber(total == 7, 4, 1), true
+		return total == 7, true
 	case KindAnyCraps:
-		return oneNumber(total == 2 || total == 3 || total == 12, 7, 1), true
+		return total == 2 || total == 3 || total == 12, true
 	case KindAces:
-		return oneNumber(total == 2, 30, 1), true
+		return total == 2, true
 	case KindAceDeuce:
-		return oneNumber(total == 3, 15, 1), true
+		return total == 3, true
 	case KindYo:
-		return oneNumber(total == 11, 15, 1), true
+		return total == 11, true
 	case KindBoxcars:
-		return oneNumber(total == 12, 30, 1), true
-	case KindHorn:
-		return stepHorn(total), true
-	case KindCAndE:
-		return stepCAndE(total), true
+		return total == 12, true
 	case KindHop:
-		hit := r.low()*10+r.high() == b.Number
-		if b.Number/10 == b.Number%10 {
-			return oneNumber(hit, 30, 1), true
-		}
-		return oneNumber(hit, 15, 1), true
+		return r.low()*10+r.high() == b.Number, true
 	case KindNext:
-		if total == int(b.Number) {
-			return winsRatio(nextRatio(b.Number)), true
-		}
-		return loses, true
+		return total == int(b.Number), true
 	}
-	return verdict{}, false
-}
-
-func oneNumber(hit bool, num, den int64) verdict {
-	if hit {
-		return wins(num, den)
-	}
-	return loses
+	return false, false
 }
 
 // stepField: 3, 4, 9, 10, 11 pay 1:1; 2 pays 2:1; 12 pays 2:1 or 3:1.
@@ -250,54 +230,94 @@ func stepCAndE(total int) verdict {
 	return loses
 }
 
-// Payout ratios.
+// fixedPayout is the payout of every bet that has a single one; ok is
+// false for bets with a pay table (Field, Horn, C&E and most bonus bets).
+// step, the bank's reserve (maxWinRatio) and the printed catalog all read
+// it, so they cannot drift apart.
+func fixedPayout(b Bet) (pay Ratio, ok bool) {
+	n := b.Number
+	switch b.Kind {
+	case KindPass, KindDontPass, KindCome, KindDontCome, KindBig:
+		return Ratio{1, 1}, true
+	case KindPassOdds, KindComeOdds:
+		return trueOdds(n), true
+	case KindDontPassOdds, KindDontComeOdds:
+		return layOdds(n), true
+	case KindPlace:
+		return perPair(n, Ratio{9, 5}, Ratio{7, 5}, Ratio{7, 6}), true
+	case KindPlaceToLose:
+		return perPair(n, Ratio{5, 11}, Ratio{5, 8}, Ratio{4, 5}), true
+	case KindBuy:
+		return trueOdds(n).sub(buyCommission), true
+	case KindLay:
+		return layOdds(n).mul(layKeep), true
+	case KindHard:
+		return perPair(n, Ratio{7, 1}, Ratio{}, Ratio{9, 1}), true
+	case KindYes:
+		return trueOdds(n).mul(lessTwoPercent), true
+	case KindNo:
+		return layOdds(n).mul(lessTwoPercent), true
+	case KindNext:
+		return nextOdds(n).mul(lessTwoPercent), true
+	}
+	return oneRollOrBonusPayout(b)
+}
 
+func oneRollOrBonusPayout(b Bet) (Ratio, bool) {
+	switch b.Kind {
+	case KindAny7:
+		return Ratio{4, 1}, true
+	case KindAnyCraps:
+		return Ratio{7, 1}, true
+	case KindAces, KindBoxcars:
+		return Ratio{30, 1}, true
+	case KindAceDeuce, KindYo:
+		return Ratio{15, 1}, true
+	case KindHop:
+		if b.Number/10 == b.Number%10 {
+			return Ratio{30, 1}, true
+		}
+		return Ratio{15, 1}, true
+	case KindRepeater:
+		return repeaterRatio(b.Number), true
+	case KindTwiceHard:
+		return Ratio{12, 1}, true
+	case KindBonusSmall, KindBonusTall:
+		return Ratio{34, 1}, true
+	case KindBonusAll:
+		return Ratio{175, 1}, true
+	}
+	return Ratio{}, false
+}
+
+// perPair picks a payout by point pair: 4 and 10, 5 and 9, 6 and 8.
+func perPair(n uint8, fourTen, fiveNine, sixEight Ratio) Ratio {
+	switch n {
+	case 4, 10:
+		return fourTen
+	case 5, 9:
+		return fiveNine
+	}
+	return sixEight
+}
+
+// trueOdds is what a number before 7 pays at no edge: 6 ways to w.
 func trueOdds(n uint8) Ratio { return ratioOf(6, ways(int(n))) }
 
+// layOdds is what 7 before a number pays at no edge: w ways to 6.
 func layOdds(n uint8) Ratio { return ratioOf(ways(int(n)), 6) }
 
-func placeRatio(n uint8) Ratio {
-	switch n {
-	case 4, 10:
-		return Ratio{9, 5}
-	case 5, 9:
-		return Ratio{7, 5}
-	}
-	return Ratio{7, 6}
-}
-
-func placeToLoseRatio(n uint8) Ratio {
-	switch n {
-	case 4, 10:
-		return Ratio{5, 11}
-	case 5, 9:
-		return Ratio{5, 8}
-	}
-	return Ratio{4, 5}
-}
-
-// buyRatio is true odds less a commission of 5% of the bet, taken only
-// from a win.
-func buyRatio(n uint8) Ratio { return trueOdds(n).sub(Ratio{1, 20}) }
-
-// layRatio is true odds less a commission of 5% of the win.
-func layRatio(n uint8) Ratio { return layOdds(n).mul(Ratio{19, 20}) }
-
-func hardRatio(n uint8) Ratio {
-	if n == 4 || n == 10 {
-		return Ratio{7, 1}
-	}
-	return Ratio{9, 1}
-}
-
-// lessTwoPercent is the BitCraps Yes/No/Next vig: true odds less 2% of the win.
-var lessTwoPercent = Ratio{49, 50}
-
-func yesRatio(n uint8) Ratio { return trueOdds(n).mul(lessTwoPercent) }
-
-func noRatio(n uint8) Ratio { return layOdds(n).mul(lessTwoPercent) }
-
-func nextRatio(n uint8) Ratio {
+// nextOdds is what a total on the next roll pays at no edge.
+func nextOdds(n uint8) Ratio {
 	w := ways(int(n))
-	return ratioOf(36-w, w).mul(lessTwoPercent)
+	return ratioOf(36-w, w)
 }
+
+var (
+	// buyCommission: 5% of the bet, taken only from a win.
+	buyCommission = Ratio{1, 20}
+	// layKeep: a lay win less a commission of 5% of the win.
+	layKeep = Ratio{19, 20}
+	// lessTwoPercent is the BitCraps Yes/No/Next vig: 2% of the win.
+	lessTwoPercent = Ratio{49, 50}
+)
