@@ -134,8 +134,10 @@ func (a *App) prune() {
 	if a.newestRound > KeepRounds {
 		keepFrom = a.newestRound - KeepRounds
 	}
-	for len(a.states) > maxStates && keepFrom < a.newestRound {
-		keepFrom++
+	if len(a.states) > maxStates && a.newestRound > 0 {
+		// A flood of candidates: keep only the newest round and the one
+		// it builds on.
+		keepFrom = a.newestRound - 1
 	}
 	for h, st := range a.states {
 		if st.round < keepFrom {

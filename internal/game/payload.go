@@ -107,7 +107,7 @@ func DecodePayload(b []byte) (Payload, error) {
 	if b[0] != PayloadVersion {
 		return Payload{}, fmt.Errorf("payload version %d, want %d: %w", b[0], PayloadVersion, ErrBadPayload)
 	}
-	want := map[byte]int{tagBet: 12, tagTakeDown: 4, tagLeave: 2}[b[1]]
+	want := encodedLen(b[1])
 	if want == 0 {
 		return Payload{}, fmt.Errorf("payload kind tag %d: %w", b[1], ErrBadPayload)
 	}
@@ -130,6 +130,19 @@ func DecodePayload(b []byte) (Payload, error) {
 		}
 	}
 	return p, nil
+}
+
+// encodedLen is the length of a payload of the given kind tag (0: unknown).
+func encodedLen(tag byte) int {
+	switch tag {
+	case tagBet:
+		return 12
+	case tagTakeDown:
+		return 4
+	case tagLeave:
+		return 2
+	}
+	return 0
 }
 
 // Bet is the payload's craps bet (bets and take-downs).
