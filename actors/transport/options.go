@@ -61,6 +61,7 @@ func NewProps(opts Options) (func() *actor.Props, error) {
 	var tcpProps func() *actor.Props
 	if opts.TCP != nil {
 		t := *opts.TCP
+		t.Events = nil // events go through this actor, which tracks routes from them
 		if t.Metrics == nil {
 			t.Metrics = opts.Metrics
 		}

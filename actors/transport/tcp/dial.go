@@ -61,6 +61,10 @@ func (a *Actor) startDial(d *dial) {
 	if d.inFlight || a.connected(d) {
 		return
 	}
+	if until, ok := a.cooldown[d.peer]; ok && time.Now().Before(until) {
+		a.forgetDial(d, "cooldown")
+		return
+	}
 	if !a.slotsFree() {
 		a.opts.Metrics.Refused.WithLabelValues(messages.TransportTCP, "max_connections").Inc()
 		a.dialFailed(d, "no_slot")
