@@ -2,7 +2,7 @@ package ledgeractor
 
 import (
 	"errors"
-	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -142,7 +142,7 @@ func TestRestartRebuildsFromPebble(t *testing.T) {
 // micro-CRAP to the first wallet ("a/w/" is the wallet key prefix).
 func breakInvariant(t *testing.T, dataDir string) {
 	t.Helper()
-	db, err := pebble.Open(ledger.StoreDir(dataDir), &pebble.Options{Logger: quietPebble{}})
+	db, err := pebble.Open(ledger.StoreDir(dataDir), &pebble.Options{Logger: ledger.PebbleLogger(slog.New(slog.DiscardHandler))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,14 +162,6 @@ func breakInvariant(t *testing.T, dataDir string) {
 	if err := db.Set(key, val, pebble.Sync); err != nil {
 		t.Fatal(err)
 	}
-}
-
-type quietPebble struct{}
-
-func (quietPebble) Infof(string, ...any)  {}
-func (quietPebble) Errorf(string, ...any) {}
-func (quietPebble) Fatalf(format string, args ...any) {
-	panic(fmt.Sprintf(format, args...))
 }
 
 func TestBrokenInvariantIsCriticalAndStopsWrites(t *testing.T) {

@@ -101,6 +101,13 @@ func ledgerVerifyOnline(cmd *cobra.Command) (ledger.Report, error) {
 }
 
 func printLedgerReport(cmd *cobra.Command, rep ledger.Report) error {
+	return printVerdict(cmd, rep, rep.OK, func(w io.Writer) { writeLedgerText(w, rep) }, errLedgerFailed)
+}
+
+// printVerdict prints a verification report (indented JSON with --json,
+// else text) and returns failed unless ok, so the command exits 1 on a
+// failed check after printing it.
+func printVerdict(cmd *cobra.Command, rep any, ok bool, text func(io.Writer), failed error) error {
 	out := cmd.OutOrStdout()
 	if asJSON, _ := cmd.Flags().GetBool("json"); asJSON {
 		enc := json.NewEncoder(out)
@@ -109,10 +116,10 @@ func printLedgerReport(cmd *cobra.Command, rep ledger.Report) error {
 			return fmt.Errorf("write report: %w", err)
 		}
 	} else {
-		writeLedgerText(out, rep)
+		text(out)
 	}
-	if !rep.OK {
-		return errLedgerFailed
+	if !ok {
+		return failed
 	}
 	return nil
 }

@@ -164,7 +164,7 @@ func pebbleOptions(opts Options, lock *pebble.Lock) *pebble.Options {
 	p := &pebble.Options{
 		FS:       opts.FS,
 		Lock:     lock,
-		Logger:   pebbleLogger{opts.Logger},
+		Logger:   PebbleLogger(opts.Logger),
 		ReadOnly: opts.ReadOnly,
 	}
 	if opts.ReadOnly {
@@ -259,8 +259,11 @@ func (l *Ledger) Close() error {
 	return errors.Join(l.db.Close(), l.lock.Close())
 }
 
-// pebbleLogger routes pebble's logs to slog. Pebble is chatty at info
-// level (every flush and compaction), so that becomes debug.
+// PebbleLogger routes pebble's logs to l, so pebble never prints to
+// stderr. Pebble is chatty at info level (every flush and compaction), so
+// that becomes debug. Any package opening a pebble store can use it.
+func PebbleLogger(l *slog.Logger) pebble.Logger { return pebbleLogger{l} }
+
 type pebbleLogger struct{ l *slog.Logger }
 
 func (p pebbleLogger) Infof(format string, args ...any) {

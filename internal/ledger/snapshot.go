@@ -144,17 +144,10 @@ func syncDir(fs vfs.FS, dir string) error {
 // ListSnapshots lists the snapshots in dir, oldest first. A missing dir is
 // an empty list.
 func ListSnapshots(fs vfs.FS, dir string) ([]SnapshotInfo, error) {
-	if fs == nil {
-		fs = vfs.Default
-	}
-	names, err := fs.List(dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
+	fs, names, err := listSnapshotDir(fs, dir)
 	if err != nil {
-		return nil, fmt.Errorf("list snapshots in %s: %w", dir, err)
+		return nil, err
 	}
-	slices.Sort(names)
 	var out []SnapshotInfo
 	for _, n := range names {
 		if strings.HasPrefix(n, ".") {
@@ -173,17 +166,10 @@ func ListSnapshots(fs vfs.FS, dir string) ([]SnapshotInfo, error) {
 // PruneSnapshots removes all but the newest keep snapshots in dir, and any
 // leftover of an interrupted snapshot. It returns the names removed.
 func PruneSnapshots(fs vfs.FS, dir string, keep int) ([]string, error) {
-	if fs == nil {
-		fs = vfs.Default
+	fs, names, err := listSnapshotDir(fs, dir)
+	if err != nil || names == nil {
+		return nil, err
 	}
-	names, err := fs.List(dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("list snapshots in %s: %w", dir, err)
-	}
-	slices.Sort(names)
 	var snaps, removed []string
 	for _, n := range names {
 		if strings.HasPrefix(n, tmpPrefix) {
@@ -201,4 +187,21 @@ func PruneSnapshots(fs vfs.FS, dir string, keep int) ([]string, error) {
 		}
 	}
 	return removed, syncDir(fs, dir)
+}
+
+// listSnapshotDir lists dir sorted (oldest snapshot first, as names are
+// timestamps); a missing dir lists nothing. A nil fs means the disk.
+func listSnapshotDir(fs vfs.FS, dir string) (vfs.FS, []string, error) {
+	if fs == nil {
+		fs = vfs.Default
+	}
+	names, err := fs.List(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return fs, nil, nil
+	}
+	if err != nil {
+		return fs, nil, fmt.Errorf("list snapshots in %s: %w", dir, err)
+	}
+	slices.Sort(names)
+	return fs, names, nil
 }
