@@ -79,12 +79,15 @@ func Start(ctx context.Context, opts Options) (n *Node, err error) {
 	}
 	n.audit.record(audit.KindConfigLoaded, n.cfg.Redacted())
 	metrics.buildInfo.WithLabelValues(n.version, string(n.id.PeerID())).Set(1)
+	// The API listens first (so its port is known to the mesh metadata and a
+	// taken port fails fast) but serves only once the supervisor exists.
+	if err := n.listenAPI(); err != nil {
+		return nil, err
+	}
 	if err := n.startServices(); err != nil {
 		return nil, err
 	}
-	if err := n.startAPI(); err != nil {
-		return nil, err
-	}
+	n.serveAPI()
 	return n, nil
 }
 
@@ -105,7 +108,7 @@ func (n *Node) startServices() error {
 	return nil
 }
 
-func (n *Node) startAPI() error {
+func (n *Node) listenAPI() error {
 	token, generated, err := apiToken(n.cfg.HTTPAddr, n.cfg.APIToken, n.cfg.DataDir)
 	if err != nil {
 		return err
@@ -121,15 +124,15 @@ func (n *Node) startAPI() error {
 		Token:       token,
 		Logger:      n.log.With("component", "http"),
 	})
-	if err := n.api.Listen(n.cfg.HTTPAddr); err != nil {
-		return err
-	}
+	return n.api.Listen(n.cfg.HTTPAddr)
+}
+
+func (n *Node) serveAPI() {
 	go func() {
 		n.serveErr = n.api.Serve()
 		close(n.serveEnd)
 	}()
 	n.log.Info("http listening", "addr", n.api.Addr())
-	return nil
 }
 
 // readyPoll is how often WaitReady looks at the state: fast enough that a
@@ -168,7 +171,7 @@ func (n *Node) teardown(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("stop services: %w", err))
 		}
 	}
-	if n.api != nil && n.api.Addr() != "" {
+	if n.api != nil && n.root != nil {
 		if err := n.api.Shutdown(ctx); err != nil {
 			errs = append(errs, err)
 		}
