@@ -1,0 +1,95 @@
+// bitcraps web table: the entry module. It knows who "you" are (the node's
+// peer ID from GET /api/v1/status), keeps the wallet in the header, and
+// routes between the lobby (#/) and a table (#/table/{id}, with
+// /round/{n} to open that round's certificate).
+//
+// The page uses only the public API of DESIGN.md "Interfaces"; the table
+// JSON it reads is documented in table.js's callers' terms here:
+//
+//   GET /api/v1/tables/{id} -> {"id","phase":"come_out"|"point","point",
+//     "round","bank","min_bet","max_bet","min_players","max_players",
+//     "shooter": peer ID of the player who may roll now (empty if none),
+//     "players":[{"peer_id","chips","bets":[{"bet_id","type","number",
+//                 "amount","pending"}]}]}
+//   (pending: accepted, waiting for the next roll). GET /api/v1/tables
+//   answers an array of the same objects.
+
+import { api, apiToken, setAPIToken } from "./api.js";
+import { Lobby } from "./lobby.js";
+import { TableView } from "./table.js";
+import { setAmount, showError, clearError } from "./ui.js";
+import { verifyRound, diceFromSeed } from "./verify.js";
+
+// statusEvery refreshes the header (node state, wallet) while the page is
+// open; a table's own events refresh it sooner.
+const statusEvery = 5000;
+
+const session = {
+  me: "",
+  setWallet(micros) {
+    setAmount(document.getElementById("wallet"), micros);
+  },
+};
+
+async function refreshStatus() {
+  try {
+    const s = await api.status();
+    session.me = s.peer_id;
+    const peer = document.getElementById("peer-id");
+    peer.textContent = s.peer_id ? s.peer_id.slice(0, 8) + "…" : "?";
+    peer.title = s.peer_id ?? "";
+    peer.dataset.peerId = s.peer_id ?? "";
+    const state = document.getElementById("node-state");
+    state.textContent = s.state;
+    state.dataset.state = s.state;
+  } catch (err) {
+    showError(err, "reaching the node");
+  }
+  try {
+    session.setWallet((await api.balance()).wallet);
+  } catch (err) {
+    showError(err, "loading your balance");
+  }
+}
+
+let lobby;
+let tableView;
+
+function route() {
+  const m = /^#\/table\/([^/]+)(?:\/round\/(\d+))?$/.exec(location.hash);
+  if (m) {
+    lobby.close();
+    tableView.open(decodeURIComponent(m[1]), m[2]);
+  } else {
+    tableView.close();
+    lobby.open();
+  }
+}
+
+function wireChrome() {
+  document.getElementById("error-close").addEventListener("click", clearError);
+  const input = document.getElementById("token-input");
+  input.value = apiToken();
+  document.getElementById("token-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    setAPIToken(input.value.trim());
+    e.target.closest("details").open = false;
+  });
+}
+
+async function main() {
+  wireChrome();
+  lobby = new Lobby();
+  tableView = new TableView(session);
+  await refreshStatus(); // "you" must be known before a table is drawn
+  setInterval(refreshStatus, statusEvery);
+  window.addEventListener("hashchange", route);
+  route();
+  document.body.dataset.ready = "true";
+}
+
+// For tests and the curious: the certificate checks, callable from the
+// console or a driver (window.bitcraps.verifyRound(tableId, row)).
+window.bitcraps = { verifyRound, diceFromSeed };
+
+main();

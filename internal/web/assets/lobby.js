@@ -1,0 +1,90 @@
+// The lobby: every table the node knows, and the form that creates one.
+
+import { api } from "./api.js";
+import { formatCRAP, parseCRAP } from "./money.js";
+import { el, short, showError, clearError } from "./ui.js";
+
+// refreshEvery is the lobby's poll period: the lobby has no event stream,
+// and tables appear rarely, so a few seconds is fresh enough.
+const refreshEvery = 4000;
+
+export class Lobby {
+  constructor() {
+    this.timer = 0;
+    document.getElementById("create-table").addEventListener("submit", (e) => this.create(e));
+  }
+
+  open() {
+    document.getElementById("lobby").hidden = false;
+    this.refresh();
+    this.timer = setInterval(() => this.refresh(), refreshEvery);
+  }
+
+  close() {
+    clearInterval(this.timer);
+    document.getElementById("lobby").hidden = true;
+  }
+
+  async refresh() {
+    let tables;
+    try {
+      tables = await api.tables();
+    } catch (err) {
+      showError(err, "listing tables");
+      return;
+    }
+    const rows = tables.map((t) => this.row(t));
+    document.getElementById("table-rows").replaceChildren(...rows);
+    document.getElementById("no-tables").hidden = rows.length > 0;
+  }
+
+  row(t) {
+    const players = t.players ?? [];
+    const phase = t.phase === "point" ? `point ${t.point}` : "come-out";
+    const open = el("a", { href: `#/table/${encodeURIComponent(t.id)}`, className: "button", textContent: "Open", dataset: { testid: `open-table-${t.id}` } });
+    const cells = [
+      el("td", {}, el("code", { textContent: short(t.id), title: t.id })),
+      el("td", { textContent: `${players.length} / ${t.max_players ?? "?"}` }),
+      el("td", { textContent: formatCRAP(t.bank) }),
+      el("td", { textContent: `${formatCRAP(t.min_bet)} – ${formatCRAP(t.max_bet)}` }),
+      el("td", { textContent: phase }),
+      el("td", {}, open),
+    ];
+    return el("tr", { dataset: { testid: `table-row-${t.id}` } }, ...cells);
+  }
+
+  async create(e) {
+    e.preventDefault();
+    const f = e.target.elements;
+    let spec;
+    try {
+      spec = {
+        min_players: wholeNumber(f.min_players.value, "min players"),
+        max_players: wholeNumber(f.max_players.value, "max players"),
+        bankroll: parseCRAP(f.bankroll.value, "bankroll"),
+        min_bet: parseCRAP(f.min_bet.value, "min bet"),
+        max_bet: parseCRAP(f.max_bet.value, "max bet"),
+      };
+    } catch (err) {
+      showError(err);
+      return;
+    }
+    const button = e.target.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      const t = await api.createTable(spec);
+      clearError();
+      location.hash = `#/table/${encodeURIComponent(t.id)}`;
+    } catch (err) {
+      showError(err, "creating the table");
+    } finally {
+      button.disabled = false;
+    }
+  }
+}
+
+function wholeNumber(text, field) {
+  const s = String(text).trim();
+  if (!/^\d+$/.test(s)) throw new Error(`${field}: "${text}" is not a whole number`);
+  return Number(s);
+}
