@@ -1,35 +1,301 @@
 package consensus
 
 import (
+	"encoding/json"
 	"fmt"
+	"log/slog"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/bitcraps/bitcraps/internal/game"
 	"github.com/bitcraps/bitcraps/messages"
 )
 
-// Service is the "consensus" child of the root supervisor. It hosts one
-// child per table instance; with none hosted it has nothing that can fail.
+// NewProps checks opts once and returns the factory the supervisor's
+// ChildSpec wants: fresh props (and a fresh Service) on every call.
+func NewProps(opts Options) (func() *actor.Props, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	return func() *actor.Props {
+		return actor.PropsFromProducer(func() actor.Actor { return &Service{opts: &o, log: o.Logger.With("service", ServiceName)} })
+	}, nil
+}
+
+// Service is the "consensus" child of the root supervisor: it owns the
+// consensus store, routes consensus frames from the mesh to its table
+// instances (one child each, named by table ID) and starts them again from
+// the store after any restart.
 type Service struct {
+	opts      *Options
+	log       *slog.Logger
+	store     *Store
+	mesh      *actor.PID
 	instances map[string]*actor.PID
+	specs     map[string]spec
+	health    *messages.ServiceHealth
+	resub     *time.Timer
 }
 
-// Props builds the service; each (re)start gets a fresh Service.
-func Props() *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor {
-		return &Service{instances: map[string]*actor.PID{}}
-	})
-}
+type resubscribe struct{ owner *Service }
 
-// Receive reports health after start; table instances arrive with the
-// table protocol.
+// Receive implements actor.Actor.
 func (s *Service) Receive(ctx actor.Context) {
-	switch ctx.Message().(type) {
+	switch m := ctx.Message().(type) {
 	case *actor.Started:
-		ctx.Send(ctx.Parent(), &messages.ServiceHealth{
-			Service: "consensus",
-			Status:  messages.Healthy,
-			Reason:  fmt.Sprintf("%d table instances", len(s.instances)),
-		})
+		s.start(ctx)
+	case *actor.Stopping, *actor.Restarting:
+		// A persist still in flight answers ErrStoreClosed and is dropped
+		// unsent, which is safe: the instance restarts from the store.
+		s.stopTimers()
+		s.closeStore()
+	case *resubscribe:
+		if m.owner == s {
+			s.subscribe(ctx)
+		}
+	case *actor.Terminated:
+		s.forget(m.Who)
+	case *messages.MeshDelivery:
+		s.deliver(ctx, m)
+	case *messages.ConsensusStart:
+		s.startInstance(ctx, m)
+	case *messages.ConsensusStop:
+		s.stopInstance(ctx, m)
+	case *messages.ConsensusBet:
+		s.forward(ctx, m.TableID, &messages.ConsensusBetReply{})
+	case *messages.ConsensusRoll:
+		s.forward(ctx, m.TableID, &messages.ConsensusAck{})
+	case *messages.ConsensusRounds:
+		s.rounds(ctx, m)
+	case *messages.ConsensusSaveTable:
+		s.saveTable(ctx, m)
+	case *messages.ConsensusLoadTables:
+		s.loadTables(ctx)
+	}
+}
+
+func (s *Service) start(ctx actor.Context) {
+	s.instances, s.specs = map[string]*actor.PID{}, map[string]spec{}
+	s.mesh = s.opts.Mesh
+	if s.mesh == nil {
+		s.mesh = actor.NewPID(ctx.ActorSystem().Address(), "root/mesh")
+	}
+	store, err := OpenStore(StoreDir(s.opts.DataDir), s.log)
+	if err != nil {
+		s.report(ctx, messages.Critical, fmt.Sprintf("consensus store: %v", err))
+		return
+	}
+	s.store = store
+	if err := s.restartInstances(ctx); err != nil {
+		s.report(ctx, messages.Critical, fmt.Sprintf("consensus store: %v", err))
+		return
+	}
+	s.subscribe(ctx)
+	s.report(ctx, messages.Healthy, "store open; table instances run from it")
+}
+
+// restartInstances starts every instance the store knows that has not
+// ended: a restarted service (or node) resumes its tables from disk.
+func (s *Service) restartInstances(ctx actor.Context) error {
+	raw, err := s.store.Specs()
+	if err != nil {
+		return err
+	}
+	for table, b := range raw {
+		var sp spec
+		if err := json.Unmarshal(b, &sp); err != nil {
+			return fmt.Errorf("spec of table %s: %w", table, err)
+		}
+		s.specs[table] = sp
+		if !sp.Ended {
+			s.spawn(ctx, table, sp)
+		}
+	}
+	return nil
+}
+
+func (s *Service) spawn(ctx actor.Context, table string, sp spec) *actor.PID {
+	opts, store, mesh := s.opts, s.store, s.mesh
+	pid, err := ctx.SpawnNamed(actor.PropsFromProducer(func() actor.Actor {
+		return newInstance(opts, store, mesh, table, sp)
+	}), table)
+	if err != nil {
+		s.log.Error("spawn table instance", "table", table, "err", err)
+		return nil
+	}
+	s.instances[table] = pid
+	s.opts.Metrics.setInstances(len(s.instances))
+	return pid
+}
+
+func (s *Service) forget(pid *actor.PID) {
+	for t, p := range s.instances {
+		if p.Equal(pid) {
+			delete(s.instances, t)
+		}
+	}
+	s.opts.Metrics.setInstances(len(s.instances))
+}
+
+func (s *Service) subscribe(ctx actor.Context) {
+	ctx.Send(s.mesh, &messages.SubscribeMesh{Subscriber: ctx.Self(),
+		Types: []messages.MessageType{messages.MessageType_MESSAGE_TYPE_CONSENSUS}})
+	sys, pid, msg := ctx.ActorSystem(), ctx.Self(), &resubscribe{owner: s}
+	s.resub = time.AfterFunc(s.opts.Resubscribe, func() { sys.Root.Send(pid, msg) })
+}
+
+func (s *Service) stopTimers() {
+	if s.resub != nil {
+		s.resub.Stop()
+	}
+}
+
+func (s *Service) closeStore() {
+	if s.store == nil {
+		return
+	}
+	if err := s.store.Close(); err != nil {
+		s.log.Error("close consensus store", "err", err)
+	}
+	s.store = nil
+}
+
+func (s *Service) report(ctx actor.Context, status messages.HealthStatus, reason string) {
+	h := &messages.ServiceHealth{Service: ServiceName, Status: status, Reason: reason}
+	if s.health != nil && *s.health == *h {
+		return
+	}
+	s.health = h
+	ctx.Send(ctx.Parent(), h)
+}
+
+func (s *Service) deliver(ctx actor.Context, d *messages.MeshDelivery) {
+	kind, table, body, err := messages.DecodeFrame(d.Envelope.GetPayload())
+	switch {
+	case err != nil:
+		s.opts.Metrics.droppedFrame("undecodable")
+	case kind != messages.FrameBFT:
+		// table control frames are the games manager's
+	case s.instances[table] == nil:
+		s.opts.Metrics.droppedFrame("unknown_table")
+	default:
+		ctx.Send(s.instances[table], &inbound{from: d.Envelope.SenderID(), body: body})
+	}
+}
+
+func (s *Service) startInstance(ctx actor.Context, m *messages.ConsensusStart) {
+	table := m.Genesis.TableID
+	if pid := s.instances[table]; pid != nil {
+		ctx.Forward(pid)
+		return
+	}
+	if s.store == nil {
+		ctx.Respond(&messages.ConsensusAck{Err: fmt.Errorf("table %s: %w: store not open", table, ErrInstanceFailed)})
+		return
+	}
+	if _, err := game.GenesisHash(m.Genesis); err != nil {
+		ctx.Respond(&messages.ConsensusAck{Err: fmt.Errorf("start table %s: %w", table, err)})
+		return
+	}
+	sp := spec{Genesis: m.Genesis, BetWindowTicks: m.BetWindowTicks}
+	if old, ok := s.specs[table]; ok {
+		sp = old // the genesis of a table never changes: keep the stored one
+		sp.Ended = false
+	}
+	if err := s.putSpec(table, sp); err != nil {
+		ctx.Respond(&messages.ConsensusAck{Err: err})
+		return
+	}
+	pid := s.spawn(ctx, table, sp)
+	if pid == nil {
+		ctx.Respond(&messages.ConsensusAck{Err: fmt.Errorf("table %s: %w: spawn failed", table, ErrInstanceFailed)})
+		return
+	}
+	ctx.Forward(pid)
+}
+
+func (s *Service) putSpec(table string, sp spec) error {
+	b, err := json.Marshal(sp)
+	if err != nil {
+		return fmt.Errorf("spec of table %s: %w", table, err)
+	}
+	if err := s.store.PutSpec(table, b); err != nil {
+		return err
+	}
+	s.specs[table] = sp
+	return nil
+}
+
+func (s *Service) stopInstance(ctx actor.Context, m *messages.ConsensusStop) {
+	sp, ok := s.specs[m.TableID]
+	if !ok {
+		ctx.Respond(&messages.ConsensusAck{Err: fmt.Errorf("table %s: %w", m.TableID, ErrNoInstance)})
+		return
+	}
+	sp.Ended = true
+	err := s.putSpec(m.TableID, sp)
+	if pid := s.instances[m.TableID]; pid != nil {
+		ctx.Stop(pid)
+		delete(s.instances, m.TableID)
+	}
+	ctx.Respond(&messages.ConsensusAck{Err: err})
+}
+
+// forward passes a table request to its instance; with none, it answers
+// with reply carrying ErrNoInstance.
+func (s *Service) forward(ctx actor.Context, table string, reply any) {
+	if pid := s.instances[table]; pid != nil {
+		ctx.Forward(pid)
+		return
+	}
+	err := fmt.Errorf("table %s: %w", table, ErrNoInstance)
+	switch r := reply.(type) {
+	case *messages.ConsensusBetReply:
+		r.Err = err
+	case *messages.ConsensusAck:
+		r.Err = err
+	}
+	ctx.Respond(reply)
+}
+
+// rounds, saveTable and loadTables touch the disk off the mailbox.
+func (s *Service) rounds(ctx actor.Context, m *messages.ConsensusRounds) {
+	store, sys, to := s.store, ctx.ActorSystem(), ctx.Sender()
+	go func() {
+		reply := &messages.ConsensusRoundList{Err: fmt.Errorf("table %s: %w", m.TableID, ErrStoreClosed)}
+		if store != nil {
+			reply.Certificates, reply.Err = store.Certificates(m.TableID, max(m.From, 1))
+		}
+		respond(sys, to, reply)
+	}()
+}
+
+func (s *Service) saveTable(ctx actor.Context, m *messages.ConsensusSaveTable) {
+	store, sys, to := s.store, ctx.ActorSystem(), ctx.Sender()
+	go func() {
+		reply := &messages.ConsensusAck{Err: ErrStoreClosed}
+		if store != nil {
+			reply.Err = store.PutMeta(m.TableID, m.Record)
+		}
+		respond(sys, to, reply)
+	}()
+}
+
+func (s *Service) loadTables(ctx actor.Context) {
+	store, sys, to := s.store, ctx.ActorSystem(), ctx.Sender()
+	go func() {
+		reply := &messages.ConsensusTables{Err: ErrStoreClosed}
+		if store != nil {
+			reply.Records, reply.Err = store.Metas()
+		}
+		respond(sys, to, reply)
+	}()
+}
+
+func respond(sys *actor.ActorSystem, to *actor.PID, msg any) {
+	if to != nil {
+		sys.Root.Send(to, msg)
 	}
 }

@@ -1,34 +1,593 @@
 package table
 
 import (
+	"encoding/json"
 	"fmt"
+	"log/slog"
+	"sort"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"golang.org/x/time/rate"
 
+	"github.com/bitcraps/bitcraps/internal/identity"
+	"github.com/bitcraps/bitcraps/internal/ledger"
 	"github.com/bitcraps/bitcraps/messages"
 )
 
-// Manager is the "games" child of the root supervisor: the parent of one
-// actor per table this node sits at.
-type Manager struct {
-	tables map[string]*actor.PID
+// NewProps checks opts once and returns the factory the supervisor's
+// ChildSpec wants: fresh props (and a fresh Manager) on every call.
+func NewProps(opts Options) (func() *actor.Props, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	return func() *actor.Props {
+		return actor.PropsFromProducer(func() actor.Actor { return newManager(o) })
+	}, nil
 }
 
-// Props builds the manager; each (re)start gets a fresh Manager.
-func Props() *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor {
-		return &Manager{tables: map[string]*actor.PID{}}
+// Manager is the "games" child of the root supervisor: the parent of one
+// actor per table this node hosts or sits at, the directory of tables
+// announced by peers, the single signer of the local player's ledger ops,
+// and the gossip of ledger ops between nodes.
+type Manager struct {
+	opts Options
+	log  *slog.Logger
+	wire wire
+	me   string
+
+	tables    map[string]*actor.PID
+	views     map[string]messages.TableView
+	hosted    map[string]*record
+	directory map[string]*record
+
+	ops     ops
+	seen    seenOps
+	granted map[identity.PeerID]bool
+	retry   []ledger.Op
+	limiter *rate.Limiter
+	loaded  bool
+
+	announceBudget *rate.Limiter
+	announceDue    bool
+	announceHeld   bool // a held-back announcement is scheduled
+}
+
+func newManager(o Options) *Manager {
+	return &Manager{opts: o, log: o.Logger.With("service", ServiceName), me: string(o.Identity.PeerID()),
+		tables: map[string]*actor.PID{}, views: map[string]messages.TableView{},
+		hosted: map[string]*record{}, directory: map[string]*record{},
+		ops: ops{id: o.Identity}, seen: seenOps{}, granted: map[identity.PeerID]bool{},
+		limiter: rate.NewLimiter(o.RequestRate, o.RequestBurst),
+		// The mesh lets one node send 5 announcements a minute (burst 5)
+		// and cuts a peer that keeps exceeding it: stay just under.
+		announceBudget: rate.NewLimiter(rate.Every(15*time.Second), 4),
+	}
+}
+
+// Manager timers; owner ties them to one incarnation.
+type (
+	resubscribeTick struct{ owner *Manager }
+	retryTick       struct{ owner *Manager }
+	announceTick    struct {
+		owner    *Manager
+		periodic bool // re-arms itself; a held-back announcement does not
+	}
+	tablesLoaded    struct {
+		owner   *Manager
+		records map[string][]byte
+		err     error
+	}
+	// tableUpdate is sent by a table actor after every change.
+	tableUpdate struct {
+		rec  *record
+		view messages.TableView
+	}
+)
+
+// Receive implements actor.Actor.
+func (m *Manager) Receive(ctx actor.Context) {
+	switch msg := ctx.Message().(type) {
+	case *actor.Started:
+		m.start(ctx)
+	case *actor.Terminated:
+		m.forget(msg.Who)
+	case *tablesLoaded:
+		if msg.owner == m {
+			m.onTablesLoaded(ctx, msg)
+		}
+	case *resubscribeTick:
+		if msg.owner == m {
+			m.subscribe(ctx)
+		}
+	case *retryTick:
+		if msg.owner == m {
+			m.retryOps(ctx)
+			after(ctx, m.opts.RetryEvery, &retryTick{owner: m})
+		}
+	case *announceTick:
+		if msg.owner == m {
+			m.announceDue = m.announceDue || msg.periodic
+			m.announceHeld = m.announceHeld && msg.periodic
+			m.announce(ctx)
+			if msg.periodic {
+				after(ctx, m.opts.AnnounceEvery, &announceTick{owner: m, periodic: true})
+			}
+		}
+	case *messages.MeshDelivery:
+		m.onDelivery(ctx, msg)
+	case *signOp:
+		m.ops.add(ctx, m, msg)
+	case *tableUpdate:
+		m.onTableUpdate(ctx, msg)
+	default:
+		m.onRequest(ctx, msg)
+	}
+}
+
+func (m *Manager) start(ctx actor.Context) {
+	m.opts.pids(ctx.ActorSystem())
+	m.wire = wire{sys: ctx.ActorSystem(), mesh: m.opts.Mesh, id: m.opts.Identity}
+	f := ctx.RequestFuture(m.opts.Consensus, &messages.ConsensusLoadTables{}, ledgerTimeout)
+	ctx.ReenterAfter(f, func(res any, err error) {
+		msg := &tablesLoaded{owner: m, err: err}
+		if r, ok := res.(*messages.ConsensusTables); ok {
+			msg.records, msg.err = r.Records, r.Err
+		}
+		m.onTablesLoaded(ctx, msg)
+	})
+	m.subscribe(ctx)
+	after(ctx, m.opts.RetryEvery, &retryTick{owner: m})
+	after(ctx, m.opts.AnnounceEvery, &announceTick{owner: m, periodic: true})
+}
+
+// onTablesLoaded restarts a table actor for every table this node stored:
+// each rebuilds itself from the record, the consensus store and the ledger.
+func (m *Manager) onTablesLoaded(ctx actor.Context, msg *tablesLoaded) {
+	if m.loaded {
+		return
+	}
+	m.loaded = true
+	// Healthy only now: a Running node can take table requests at once.
+	health := &messages.ServiceHealth{Service: ServiceName, Status: messages.Healthy, Reason: "hosting and joining tables"}
+	defer ctx.Send(ctx.Parent(), health)
+	if msg.err != nil {
+		health.Status, health.Reason = messages.Degraded, fmt.Sprintf("this node's earlier tables are not loaded: %v", msg.err)
+		m.log.Error("cannot load this node's tables from the consensus store", "err", msg.err)
+		return
+	}
+	for id, raw := range msg.records {
+		var rec record
+		if err := json.Unmarshal(raw, &rec); err != nil || rec.ID != id {
+			m.log.Error("stored table record unreadable", "table", id, "err", err)
+			continue
+		}
+		if _, ok := m.tables[id]; !ok {
+			m.spawn(ctx, &rec, intent{kind: intentRestore})
+		}
+	}
+}
+
+// after sends msg to the actor after d. A timer that fires after a
+// restart carries the old owner and is ignored; after a stop it goes to
+// dead letters.
+func after(ctx actor.Context, d time.Duration, msg any) {
+	sys, pid := ctx.ActorSystem(), ctx.Self()
+	time.AfterFunc(d, func() { sys.Root.Send(pid, msg) })
+}
+
+func (m *Manager) subscribe(ctx actor.Context) {
+	ctx.Send(m.opts.Mesh, &messages.SubscribeMesh{Subscriber: ctx.Self(), Types: []messages.MessageType{
+		messages.MessageType_MESSAGE_TYPE_CONSENSUS, messages.MessageType_MESSAGE_TYPE_LEDGER_OP,
+		messages.MessageType_MESSAGE_TYPE_TABLE_ANNOUNCE,
+	}})
+	after(ctx, m.opts.Resubscribe, &resubscribeTick{owner: m})
+}
+
+func (m *Manager) spawn(ctx actor.Context, rec *record, in intent) *actor.PID {
+	t := newTableActor(&m.opts, m.wire, rec, in)
+	pid, err := ctx.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return t }), "table/"+rec.ID)
+	if err != nil {
+		m.log.Error("spawn table actor", "table", rec.ID, "err", err)
+		return nil
+	}
+	m.tables[rec.ID] = pid
+	m.opts.Metrics.setTables(len(m.tables))
+	return pid
+}
+
+func (m *Manager) forget(pid *actor.PID) {
+	for id, p := range m.tables {
+		if p.Equal(pid) {
+			delete(m.tables, id)
+			delete(m.views, id)
+		}
+	}
+	m.opts.Metrics.setTables(len(m.tables))
+}
+
+func (m *Manager) onTableUpdate(ctx actor.Context, u *tableUpdate) {
+	m.views[u.rec.ID] = u.view
+	if u.rec.Host != m.me {
+		return
+	}
+	if old := m.hosted[u.rec.ID]; old != nil && old.Version == u.rec.Version {
+		return
+	}
+	m.hosted[u.rec.ID] = u.rec
+	m.announceDue = true
+	m.announce(ctx)
+}
+
+// announce sends every hosted table in one envelope when something changed,
+// within the mesh's announcement budget; what the budget holds back goes
+// out as soon as it allows.
+func (m *Manager) announce(ctx actor.Context) {
+	if !m.announceDue || m.announceHeld || len(m.hosted) == 0 {
+		return
+	}
+	r := m.announceBudget.Reserve()
+	if d := r.Delay(); d > 0 {
+		r.Cancel()
+		m.announceHeld = true
+		after(ctx, d, &announceTick{owner: m})
+		return
+	}
+	m.announceDue = false
+	a := announcement{}
+	for _, rec := range m.hosted {
+		a.Tables = append(a.Tables, rec)
+	}
+	sort.Slice(a.Tables, func(i, j int) bool { return a.Tables[i].ID < a.Tables[j].ID })
+	if err := m.wire.announce(a); err != nil {
+		m.log.Warn("announcement not sent", "err", err)
+		return
+	}
+	m.opts.Metrics.announcement()
+}
+
+func (m *Manager) onDelivery(ctx actor.Context, d *messages.MeshDelivery) {
+	env := d.Envelope
+	switch env.GetType() {
+	case messages.MessageType_MESSAGE_TYPE_TABLE_ANNOUNCE:
+		m.onAnnouncement(ctx, env)
+	case messages.MessageType_MESSAGE_TYPE_LEDGER_OP:
+		var op ledger.Op
+		if err := json.Unmarshal(env.GetPayload(), &op); err != nil {
+			m.log.Debug("undecodable ledger op", "from", env.SenderID(), "err", err)
+			return
+		}
+		m.applyForeign(ctx, op)
+	case messages.MessageType_MESSAGE_TYPE_CONSENSUS:
+		kind, table, body, err := messages.DecodeFrame(env.GetPayload())
+		if err != nil || kind != messages.FrameTable {
+			return
+		}
+		var c control
+		if err := json.Unmarshal(body, &c); err != nil {
+			m.log.Debug("undecodable table control", "from", env.SenderID(), "err", err)
+			return
+		}
+		m.onControl(ctx, table, env.SenderID(), &c)
+	}
+}
+
+func (m *Manager) onAnnouncement(ctx actor.Context, env *messages.Envelope) {
+	var a announcement
+	if err := json.Unmarshal(env.GetPayload(), &a); err != nil {
+		m.log.Debug("undecodable announcement", "from", env.SenderID(), "err", err)
+		return
+	}
+	for _, rec := range a.Tables {
+		if rec == nil || rec.Host != env.SenderID() || rec.ID == "" {
+			continue // only a host speaks for its table
+		}
+		if old := m.directory[rec.ID]; old != nil && old.Version >= rec.Version {
+			continue
+		}
+		m.directory[rec.ID] = rec
+		if pid := m.tables[rec.ID]; pid != nil {
+			// A record sent to us directly may have been lost; the
+			// announcement carries it too.
+			ctx.Send(pid, &controlIn{from: rec.Host, c: &control{Kind: ctlTable, Record: rec}})
+			continue
+		}
+		for _, op := range rec.Ops {
+			m.applyForeign(ctx, op)
+		}
+	}
+}
+
+// onControl hands a control message to its table actor. A host's table
+// record naming this node starts the table actor if it is missing (this
+// node restarted without its store, or the record raced the join reply).
+func (m *Manager) onControl(ctx actor.Context, table, from string, c *control) {
+	pid := m.tables[table]
+	if pid == nil && c.Kind == ctlTable && c.Record != nil && c.Record.ID == table &&
+		c.Record.Host == from && c.Record.seated(m.me) {
+		pid = m.spawn(ctx, c.Record, intent{kind: intentRestore})
+	}
+	if pid != nil {
+		ctx.Send(pid, &controlIn{from: from, c: c})
+	}
+}
+
+// applyForeign applies an op signed elsewhere (or a settlement) after the
+// genesis grant of its owner, which every node gives every identity.
+func (m *Manager) applyForeign(ctx actor.Context, op ledger.Op) {
+	id := op.ID()
+	if m.seen.has(id) {
+		return
+	}
+	if op.Kind == ledger.KindSettle && m.tables[op.Table] != nil {
+		return // a table we sit at settles its own rounds
+	}
+	if op.Owner != "" && !m.granted[op.Owner] {
+		ctx.Request(m.opts.Ledger, &messages.LedgerGrantGenesis{Peer: op.Owner})
+		m.granted[op.Owner] = true
+	}
+	f := ctx.RequestFuture(m.opts.Ledger, &messages.LedgerApply{Op: op}, ledgerTimeout)
+	ctx.ReenterAfter(f, func(res any, err error) {
+		_, err = appliedOf(res, err)
+		switch {
+		case err == nil:
+			m.seen.add(id)
+		case retryable(err) && len(m.retry) < maxRetry:
+			m.retry = append(m.retry, op)
+		default:
+			m.opts.Metrics.ledgerRefused(op.Kind.String())
+			m.log.Debug("foreign ledger op refused", "kind", op.Kind.String(), "owner", op.Owner, "table", op.Table, "err", err)
+		}
 	})
 }
 
-// Receive reports health after start.
-func (m *Manager) Receive(ctx actor.Context) {
-	switch ctx.Message().(type) {
-	case *actor.Started:
-		ctx.Send(ctx.Parent(), &messages.ServiceHealth{
-			Service: "games",
-			Status:  messages.Healthy,
-			Reason:  fmt.Sprintf("%d tables", len(m.tables)),
-		})
+// maxRetry bounds the ops waiting for the ops they depend on.
+const maxRetry = 1024
+
+func (m *Manager) retryOps(ctx actor.Context) {
+	ops := m.retry
+	m.retry = nil
+	for _, op := range ops {
+		m.applyForeign(ctx, op)
 	}
+}
+
+// gate refuses a changing request when the node is not Running, its tables
+// are not loaded yet, or the request rate is exceeded.
+func (m *Manager) gate(kind string) error {
+	switch {
+	case !m.opts.Running() || !m.loaded:
+		return messages.Errorf(messages.CodeNotInitialized, "the node is not running yet; try again in a moment")
+	case !m.limiter.Allow():
+		return messages.Errorf(messages.CodeRateLimited, "too many requests: at most %v %s requests a second (burst %d)",
+			m.opts.RequestRate, kind, m.opts.RequestBurst)
+	}
+	return nil
+}
+
+func (m *Manager) unknown(id string) error {
+	return messages.Errorf(messages.CodeUnknownTable, "unknown table %q", id)
+}
+
+func (m *Manager) count(kind string, err error) {
+	code := "ok"
+	if ue, ok := err.(*messages.UserError); ok {
+		code = ue.Code
+	} else if err != nil {
+		code = "internal"
+	}
+	m.opts.Metrics.request(kind, code)
+}
+
+func (m *Manager) onRequest(ctx actor.Context, msg any) {
+	switch r := msg.(type) {
+	case *messages.CreateTable:
+		m.create(ctx, r)
+	case *messages.JoinTable:
+		m.join(ctx, r)
+	case *messages.ListTables:
+		ctx.Respond(&messages.TableList{Items: m.list()})
+	case *messages.GetTable:
+		m.get(ctx, r.TableID)
+	case *messages.PlaceBet:
+		m.toTable(ctx, "bet", r.TableID, &messages.BetReply{}, true)
+	case *messages.RollDice:
+		m.toTable(ctx, "roll", r.TableID, &messages.Ack{}, true)
+	case *messages.LeaveTable:
+		m.toTable(ctx, "leave", r.TableID, &messages.Ack{}, true)
+	case *messages.ListRounds:
+		m.toTable(ctx, "rounds", r.TableID, &messages.RoundList{Items: []messages.RoundView{}}, false)
+	case *messages.SubscribeTable:
+		m.toTable(ctx, "subscribe", r.TableID, &messages.Ack{}, false)
+	case *messages.UnsubscribeTable:
+		if pid := m.tables[r.TableID]; pid != nil {
+			ctx.Forward(pid)
+		}
+	}
+}
+
+// toTable forwards a request to the local table actor. For a table only
+// known from its announcement it answers with reply: empty for reads,
+// not_seated for changes.
+func (m *Manager) toTable(ctx actor.Context, kind, id string, reply any, changes bool) {
+	var err error
+	if changes {
+		err = m.gate(kind)
+	}
+	if err == nil {
+		if pid := m.tables[id]; pid != nil {
+			ctx.Forward(pid)
+			return
+		}
+		switch {
+		case m.directory[id] == nil:
+			err = m.unknown(id)
+		case changes:
+			err = messages.Errorf(messages.CodeNotSeated, "you do not sit at table %s: join it first", id)
+		}
+	}
+	m.count(kind, err)
+	setErr(reply, err)
+	ctx.Respond(reply)
+}
+
+func setErr(reply any, err error) {
+	switch r := reply.(type) {
+	case *messages.BetReply:
+		r.Err = err
+	case *messages.Ack:
+		r.Err = err
+	case *messages.RoundList:
+		r.Err = err
+	case *messages.TableReply:
+		r.Err = err
+	}
+}
+
+func (m *Manager) get(ctx actor.Context, id string) {
+	if pid := m.tables[id]; pid != nil {
+		ctx.Forward(pid)
+		return
+	}
+	if rec := m.directory[id]; rec != nil {
+		v := viewOf(rec, nil, nil, m.me)
+		ctx.Respond(&messages.TableReply{Table: &v})
+		return
+	}
+	ctx.Respond(&messages.TableReply{Err: m.unknown(id)})
+}
+
+func (m *Manager) list() []messages.TableView {
+	out := []messages.TableView{}
+	for _, v := range m.views {
+		out = append(out, v)
+	}
+	for id, rec := range m.directory {
+		if _, local := m.views[id]; !local {
+			out = append(out, viewOf(rec, nil, nil, m.me))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+func (m *Manager) tooMany() error {
+	if len(m.tables) >= m.opts.MaxGames {
+		return messages.Errorf(messages.CodeTooManyGames, "this node already has %d tables (--max-games %d)", len(m.tables), m.opts.MaxGames)
+	}
+	return nil
+}
+
+func (m *Manager) create(ctx actor.Context, r *messages.CreateTable) {
+	err := m.gate("create")
+	var s settings
+	if err == nil {
+		if s, err = settingsOf(r, m.opts.DefaultBetWindow); err != nil {
+			err = messages.Errorf(messages.CodeBadRequest, "create table: %v", err)
+		}
+	}
+	if err == nil {
+		err = m.tooMany()
+	}
+	if err != nil {
+		m.count("create", err)
+		ctx.Respond(&messages.TableReply{Err: err})
+		return
+	}
+	sender, buyIn := ctx.Sender(), r.BuyIn
+	m.checkWallet(ctx, s.Bankroll+buyIn, "fund the bank"+plusBuyIn(buyIn), func(err error) {
+		if err != nil {
+			m.count("create", err)
+			ctx.Send(sender, &messages.TableReply{Err: err})
+			return
+		}
+		m.ops.add(ctx, m, &signOp{
+			build: func(seq uint64) ledger.Op {
+				return ledger.Op{Kind: ledger.KindFundBank, Table: tableID(identity.PeerID(m.me), seq), Amount: s.Bankroll}
+			},
+			done: func(ctx actor.Context, op ledger.Op, err error) {
+				if err != nil {
+					err = userLedgerError(err, "fund the bank", op.Amount)
+					m.count("create", err)
+					ctx.Send(sender, &messages.TableReply{Err: err})
+					return
+				}
+				m.count("create", nil)
+				rec := &record{ID: op.Table, Host: m.me, Settings: s, Status: statusWaiting, Ops: []ledger.Op{op}, Version: 1}
+				m.spawn(ctx, rec, intent{kind: intentCreate, buyIn: buyIn, reply: sender})
+			},
+		})
+	})
+}
+
+func plusBuyIn(buyIn int64) string {
+	if buyIn > 0 {
+		return " and buy in"
+	}
+	return ""
+}
+
+// checkWallet answers insufficient_balance (with the balance and the
+// amount) when the local wallet holds less than amount.
+func (m *Manager) checkWallet(ctx actor.Context, amount int64, what string, then func(error)) {
+	f := ctx.RequestFuture(m.opts.Ledger, &messages.LedgerHoldingsRequest{Peer: identity.PeerID(m.me)}, ledgerTimeout)
+	ctx.ReenterAfter(f, func(res any, err error) {
+		h, ok := res.(*messages.LedgerHoldings)
+		switch {
+		case err != nil || !ok:
+			then(fmt.Errorf("read the wallet: %v", err))
+		case h.Err != nil:
+			then(fmt.Errorf("read the wallet: %w", h.Err))
+		case h.Holdings.Wallet < amount:
+			then(messages.Errorf(messages.CodeInsufficientBalance,
+				"insufficient balance to %s: the wallet holds %d micro-CRAP, %d needed", what, h.Holdings.Wallet, amount))
+		default:
+			then(nil)
+		}
+	})
+}
+
+func (m *Manager) join(ctx actor.Context, r *messages.JoinTable) {
+	err := m.gate("join")
+	if err == nil {
+		if pid := m.tables[r.TableID]; pid != nil {
+			ctx.Forward(pid)
+			return
+		}
+		err = m.joinable(r)
+	}
+	if err != nil {
+		m.count("join", err)
+		ctx.Respond(&messages.TableReply{Err: err})
+		return
+	}
+	sender, rec := ctx.Sender(), m.directory[r.TableID].clone()
+	m.checkWallet(ctx, r.BuyIn, "buy in", func(err error) {
+		if err == nil && m.tables[r.TableID] != nil {
+			err = messages.Errorf(messages.CodeBadRequest, "a join of table %s is already under way", r.TableID)
+		}
+		if err != nil {
+			m.count("join", err)
+			ctx.Send(sender, &messages.TableReply{Err: err})
+			return
+		}
+		m.count("join", nil)
+		m.spawn(ctx, rec, intent{kind: intentJoin, buyIn: r.BuyIn, reply: sender})
+	})
+}
+
+func (m *Manager) joinable(r *messages.JoinTable) error {
+	rec := m.directory[r.TableID]
+	switch {
+	case rec == nil:
+		return m.unknown(r.TableID)
+	case r.BuyIn <= 0:
+		return messages.Errorf(messages.CodeBadRequest, "buy_in %d: want a positive amount of micro-CRAP", r.BuyIn)
+	case rec.Status != statusWaiting:
+		return messages.Errorf(messages.CodeTableInPlay, "table %s is %s: players join before play starts", r.TableID, rec.Status)
+	case len(rec.Seats) >= rec.Settings.MaxPlayers:
+		return messages.Errorf(messages.CodeTableFull, "table %s is full (%d of %d seats)", r.TableID, len(rec.Seats), rec.Settings.MaxPlayers)
+	}
+	return m.tooMany()
 }

@@ -1,0 +1,441 @@
+package consensus
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/bitcraps/bitcraps/internal/bft"
+	"github.com/bitcraps/bitcraps/internal/game"
+	"github.com/bitcraps/bitcraps/messages"
+)
+
+// keepSettled is how many recent certified rounds an instance can deliver
+// again to a table actor that restarted: far more than the few rounds a
+// ledger can lag behind its consensus store.
+const keepSettled = 256
+
+// spec is what an instance is started from, stored in the consensus store.
+type spec struct {
+	Genesis        game.Genesis `json:"genesis"`
+	BetWindowTicks int          `json:"bet_window_ticks,omitempty"`
+	// Ended: the local player left; the instance is not restarted.
+	Ended bool `json:"ended,omitempty"`
+}
+
+// instance is one table's consensus on this node: the bft core and the game
+// application it certifies, driven by ticks, by frames from the mesh and by
+// the table actor. It persists every Ready (synced) before its messages
+// leave, in a goroutine, one Ready at a time.
+type instance struct {
+	opts  *Options
+	store *Store
+	mesh  *actor.PID
+	log   *slog.Logger
+	table string
+	spec  spec
+
+	system    *actor.ActorSystem
+	self      *actor.PID
+	tablePID  *actor.PID
+	me        bft.PublicKey
+	app       *game.App
+	node      *bft.Node // nil once no seat is left
+	inflight  bool
+	live      []bft.Record // persisted records of rounds after the last certificate
+	lastRound uint64       // last certified round
+	settled   []*messages.CertifiedRound
+	status    messages.ConsensusStatus
+	pending   map[pendingBet]struct{}
+	roundFrom time.Time
+	failure   string
+	timer     *time.Timer
+}
+
+type pendingBet struct {
+	bettor bft.PublicKey
+	seq    uint64
+}
+
+// Internal messages; owner ties them to one incarnation.
+type (
+	tick      struct{ owner *instance }
+	readyDone struct {
+		owner *instance
+		rd    bft.Ready
+		err   error
+	}
+	// inbound is a frame from the mesh for this table.
+	inbound struct {
+		from string
+		body []byte
+	}
+)
+
+func newInstance(opts *Options, store *Store, mesh *actor.PID, table string, sp spec) *instance {
+	return &instance{opts: opts, store: store, mesh: mesh, table: table, spec: sp,
+		log: opts.Logger.With("table", table), pending: map[pendingBet]struct{}{}}
+}
+
+// Receive implements actor.Actor.
+func (in *instance) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		in.start(ctx)
+	case *actor.Stopping, *actor.Restarting:
+		if in.timer != nil {
+			in.timer.Stop()
+		}
+	case *tick:
+		if m.owner == in {
+			in.onTick(ctx)
+		}
+	case *readyDone:
+		if m.owner == in {
+			in.onReadyDone(ctx, m)
+		}
+	case *inbound:
+		in.onInbound(ctx, m)
+	case *messages.ConsensusStart:
+		in.attach(ctx, m)
+	case *messages.ConsensusBet:
+		in.bet(ctx, m)
+	case *messages.ConsensusRoll:
+		in.roll(ctx)
+	}
+}
+
+func (in *instance) start(ctx actor.Context) {
+	in.system, in.self = ctx.ActorSystem(), ctx.Self()
+	in.me, _ = bft.PublicKeyFrom(in.opts.Identity.PublicKey)
+	in.roundFrom = time.Now()
+	if err := in.restore(); err != nil {
+		in.fail(ctx, fmt.Sprintf("restore from the consensus store: %v", err))
+		return
+	}
+	in.armTick()
+	in.afterInput(ctx)
+}
+
+// restore rebuilds the application by replaying every certified round of
+// the store from genesis, then the bft node from the records of the round
+// in progress (its secret, its signed messages, its lock).
+func (in *instance) restore() error {
+	app, err := game.NewApp(in.spec.Genesis)
+	if err != nil {
+		return err
+	}
+	in.app = app
+	certs, err := in.store.Certificates(in.table, 1)
+	if err != nil {
+		return err
+	}
+	for i := range certs {
+		if err := in.settle(&certs[i]); err != nil {
+			return err
+		}
+	}
+	records, err := in.store.Records(in.table)
+	if err != nil {
+		return err
+	}
+	var last *bft.Certificate
+	if len(certs) > 0 {
+		last = &certs[len(certs)-1]
+	}
+	return in.rebuild(last, records)
+}
+
+// rebuild makes a new bft node for the round after last (or round 1). Its
+// seats are the game's (bft.NextSeats without the round's leavers); when
+// they are bft's own, the certificate goes in too, so the node can still
+// hand it to a lagging player.
+func (in *instance) rebuild(last *bft.Certificate, records []bft.Record) error {
+	first, prev, seats := uint64(1), in.app.GenesisHash(), in.spec.Genesis.Players()
+	if last != nil {
+		s, err := in.app.Seats(last.StateHash)
+		if err != nil {
+			return err
+		}
+		first, prev, seats = last.Round+1, last.StateHash, s
+	}
+	var keep []bft.Record
+	for _, r := range records {
+		switch {
+		case r.Kind == bft.RecordCertificate:
+			if last != nil && r.Round == last.Round && sameKeys(seats, bft.NextSeats(last)) {
+				keep = append(keep, r)
+			}
+		case r.Round >= first:
+			keep = append(keep, r)
+		}
+	}
+	in.live = nil
+	for _, r := range keep {
+		if r.Kind != bft.RecordCertificate {
+			in.live = append(in.live, r)
+		}
+	}
+	in.node = nil
+	if len(seats) == 0 {
+		return nil
+	}
+	node, err := bft.Restore(bft.Config{
+		TableID: in.table, Self: in.me, Signer: in.opts.Identity, Players: seats, App: in.app,
+		Entropy: in.opts.Entropy, FirstRound: first, GenesisStateHash: prev, BetWindowTicks: in.spec.BetWindowTicks,
+	}, keep)
+	if err != nil {
+		return fmt.Errorf("bft restore at round %d: %w", first, err)
+	}
+	in.node = node
+	return nil
+}
+
+func sameKeys(a, b []bft.PublicKey) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// settle derives a certified round's settlement and view and keeps them
+// for delivery.
+func (in *instance) settle(c *bft.Certificate) error {
+	s, err := in.app.Settlement(c)
+	if err != nil {
+		return fmt.Errorf("settle round %d: %w", c.Round, err)
+	}
+	v, err := in.app.View(c.StateHash)
+	if err != nil {
+		return fmt.Errorf("view after round %d: %w", c.Round, err)
+	}
+	in.settled = append(in.settled, &messages.CertifiedRound{TableID: in.table, Certificate: *c, Settlement: s, View: v})
+	if len(in.settled) > keepSettled {
+		in.settled = append([]*messages.CertifiedRound(nil), in.settled[len(in.settled)-keepSettled:]...)
+	}
+	in.lastRound = c.Round
+	return nil
+}
+
+func (in *instance) fail(ctx actor.Context, reason string) {
+	in.log.Error("consensus instance stopped working", "reason", reason)
+	in.failure = reason
+	in.node = nil
+	in.pushStatus(ctx)
+}
+
+func (in *instance) armTick() {
+	sys, pid, msg := in.system, in.self, &tick{owner: in}
+	in.timer = time.AfterFunc(in.opts.TickInterval, func() { sys.Root.Send(pid, msg) })
+}
+
+func (in *instance) onTick(ctx actor.Context) {
+	if in.node != nil {
+		in.node.Tick()
+	}
+	in.afterInput(ctx)
+	in.armTick()
+}
+
+func (in *instance) onInbound(ctx actor.Context, m *inbound) {
+	if in.node == nil {
+		return
+	}
+	msg, err := bft.UnmarshalMessage(m.body)
+	if err != nil {
+		in.opts.Metrics.droppedFrame("undecodable")
+		return
+	}
+	if err := in.node.Step(msg); err != nil {
+		in.opts.Metrics.refusedMessage()
+		in.log.Debug("consensus message refused", "from", m.from, "type", msg.Type().String(), "err", err)
+	} else if msg.Bet != nil {
+		in.pending[pendingBet{msg.Bet.Bettor, msg.Bet.Seq}] = struct{}{}
+	}
+	in.afterInput(ctx)
+}
+
+func (in *instance) attach(ctx actor.Context, m *messages.ConsensusStart) {
+	in.tablePID = m.Table
+	if ctx.Sender() != nil {
+		ctx.Respond(&messages.ConsensusAck{})
+	}
+	if m.FromRound > 0 {
+		for _, r := range in.settled {
+			if r.Certificate.Round >= m.FromRound {
+				ctx.Send(in.tablePID, r)
+			}
+		}
+	}
+	in.status = messages.ConsensusStatus{} // make the next push complete
+	in.pushStatus(ctx)
+}
+
+func (in *instance) bet(ctx actor.Context, m *messages.ConsensusBet) {
+	if in.node == nil {
+		ctx.Respond(&messages.ConsensusBetReply{Err: in.notPlaying()})
+		return
+	}
+	b, err := in.node.SubmitBet(m.Payload)
+	if err != nil && b.Sig == nil {
+		ctx.Respond(&messages.ConsensusBetReply{Err: err})
+		in.afterInput(ctx)
+		return
+	}
+	in.pending[pendingBet{b.Bettor, b.Seq}] = struct{}{}
+	ctx.Respond(&messages.ConsensusBetReply{BetID: fmt.Sprintf("%d-%s-%d", b.Round, b.Bettor.Short(), b.Seq), Round: b.Round})
+	in.afterInput(ctx)
+}
+
+func (in *instance) roll(ctx actor.Context) {
+	if in.node == nil {
+		ctx.Respond(&messages.ConsensusAck{Err: in.notPlaying()})
+		return
+	}
+	err := in.node.Propose()
+	if err != nil && !errors.Is(err, bft.ErrNotLeader) && !errors.Is(err, bft.ErrNotSeated) {
+		err = nil // a refusal of our own message only means there is nothing more to do now
+	}
+	ctx.Respond(&messages.ConsensusAck{Err: err})
+	in.afterInput(ctx)
+}
+
+func (in *instance) notPlaying() error {
+	if in.failure != "" {
+		return fmt.Errorf("table %s: %w: %s", in.table, ErrInstanceFailed, in.failure)
+	}
+	return fmt.Errorf("table %s: %w", in.table, bft.ErrNotSeated)
+}
+
+// afterInput starts persisting the next Ready unless one is in flight, and
+// tells the table about a new round, view or shooter.
+func (in *instance) afterInput(ctx actor.Context) {
+	in.pushStatus(ctx)
+	if in.node == nil || in.inflight || !in.node.HasReady() {
+		return
+	}
+	rd := in.node.Ready()
+	in.inflight = true
+	owner, sys, self, seats := in, in.system, in.self, in.node.Status().Seats
+	go func() {
+		err := owner.persistAndSend(rd, seats)
+		sys.Root.Send(self, &readyDone{owner: owner, rd: rd, err: err})
+	}()
+}
+
+// onReadyDone runs once a Ready's records are durable and its messages
+// handed to the mesh: the node may forget them, and what became certified
+// goes to the table.
+func (in *instance) onReadyDone(ctx actor.Context, m *readyDone) {
+	in.inflight = false
+	if m.err != nil {
+		if errors.Is(m.err, ErrStoreClosed) {
+			return // the service is stopping
+		}
+		// Nothing of this Ready was sent. Restart from the store.
+		panic(fmt.Sprintf("consensus table %s: persist: %v", in.table, m.err))
+	}
+	node := in.node
+	if node == nil {
+		return
+	}
+	node.Advance(m.rd)
+	in.keepLive(m.rd.Persist)
+	for i := range m.rd.Evidence {
+		in.opts.Metrics.sawEvidence(m.rd.Evidence[i].Kind)
+		if in.tablePID != nil {
+			ctx.Send(in.tablePID, &messages.ConsensusEvidence{TableID: in.table, Evidence: m.rd.Evidence[i]})
+		}
+	}
+	for i := range m.rd.Certified {
+		in.onCertified(ctx, &m.rd.Certified[i])
+		if in.node != node {
+			break // reseated: the old node's later rounds are replayed by the new one
+		}
+	}
+	in.afterInput(ctx)
+}
+
+func (in *instance) keepLive(recs []bft.Record) {
+	for _, r := range recs {
+		if r.Kind == bft.RecordCertificate {
+			kept := in.live[:0]
+			for _, l := range in.live {
+				if l.Round > r.Round {
+					kept = append(kept, l)
+				}
+			}
+			in.live = kept
+			continue
+		}
+		in.live = append(in.live, r)
+	}
+}
+
+func (in *instance) onCertified(ctx actor.Context, c *bft.Certificate) {
+	if c.Round <= in.lastRound {
+		return
+	}
+	in.opts.Metrics.certifiedRound(c, time.Since(in.roundFrom))
+	in.roundFrom = time.Now()
+	clear(in.pending)
+	if err := in.settle(c); err != nil {
+		in.fail(ctx, err.Error())
+		return
+	}
+	if in.tablePID != nil {
+		ctx.Send(in.tablePID, in.settled[len(in.settled)-1])
+	}
+	seats, err := in.app.Seats(c.StateHash)
+	if err != nil {
+		in.fail(ctx, err.Error())
+		return
+	}
+	if sameKeys(seats, bft.NextSeats(c)) {
+		return
+	}
+	// Someone left in this round: the next round is a new seating.
+	if err := in.rebuild(c, in.live); err != nil {
+		in.fail(ctx, err.Error())
+	}
+}
+
+func (in *instance) pushStatus(ctx actor.Context) {
+	if in.tablePID == nil {
+		return
+	}
+	st := messages.ConsensusStatus{TableID: in.table, PendingBets: len(in.pending), Failure: in.failure, Round: in.lastRound + 1}
+	if in.node != nil {
+		s := in.node.Status()
+		st.Round, st.View, st.Shooter, st.Seated = s.Round, s.View, s.Leader.String(), s.Seated
+		for _, k := range s.Seats {
+			st.Seats = append(st.Seats, k.String())
+		}
+	}
+	if sameStatus(st, in.status) {
+		return
+	}
+	in.status = st
+	ctx.Send(in.tablePID, &st)
+}
+
+func sameStatus(a, b messages.ConsensusStatus) bool {
+	if a.Round != b.Round || a.View != b.View || a.Shooter != b.Shooter || a.Seated != b.Seated ||
+		a.PendingBets != b.PendingBets || a.Failure != b.Failure || len(a.Seats) != len(b.Seats) || a.TableID != b.TableID {
+		return false
+	}
+	for i := range a.Seats {
+		if a.Seats[i] != b.Seats[i] {
+			return false
+		}
+	}
+	return true
+}

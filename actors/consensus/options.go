@@ -1,0 +1,76 @@
+package consensus
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/bitcraps/bitcraps/internal/bft"
+	"github.com/bitcraps/bitcraps/internal/identity"
+)
+
+// ServiceName is the service's name under the root supervisor.
+const ServiceName = "consensus"
+
+// ErrOptions is wrapped by every invalid-option error.
+var ErrOptions = errors.New("consensus: invalid option")
+
+// Options configure the consensus service.
+type Options struct {
+	// DataDir is the node's data dir; the store lives in StoreDir(DataDir).
+	DataDir string
+	// Identity signs every consensus message and envelope.
+	Identity *identity.Identity
+	// TickInterval is one bft tick (config --tick).
+	TickInterval time.Duration
+	// Entropy supplies round secrets; nil is crypto/rand.
+	Entropy io.Reader
+	// Mesh routes envelopes; nil means the sibling service root/mesh.
+	Mesh *actor.PID
+	// Resubscribe is how often the service renews its mesh subscription,
+	// so a restarted mesh (which forgets subscribers) delivers again.
+	Resubscribe time.Duration
+	// Logger may be nil (discarded).
+	Logger *slog.Logger
+	// Metrics may be nil (nothing counted).
+	Metrics *Metrics
+	// Byzantine, when set, rewrites this node's outgoing consensus
+	// messages: fault injection for tests of honest nodes; never set in
+	// production.
+	Byzantine Byzantine
+}
+
+// Byzantine rewrites one outgoing consensus message: it returns the
+// messages to send instead (none drops it). Tests use it to make a node
+// equivocate, withhold reveals, confirm wrong state hashes or go silent.
+type Byzantine func(table string, m bft.Message) []bft.Message
+
+// DefaultResubscribe: a second bounds how long consensus traffic is lost
+// after a mesh restart, at the cost of one local message per second.
+const DefaultResubscribe = time.Second
+
+func (o Options) withDefaults() (Options, error) {
+	switch {
+	case o.DataDir == "":
+		return o, fmt.Errorf("%w: DataDir is empty", ErrOptions)
+	case o.Identity == nil:
+		return o, fmt.Errorf("%w: Identity is nil", ErrOptions)
+	case o.TickInterval <= 0:
+		return o, fmt.Errorf("%w: TickInterval %s: want > 0", ErrOptions, o.TickInterval)
+	}
+	if o.Entropy == nil {
+		o.Entropy = rand.Reader
+	}
+	if o.Resubscribe <= 0 {
+		o.Resubscribe = DefaultResubscribe
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o, nil
+}

@@ -1,0 +1,79 @@
+package consensus
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/bitcraps/bitcraps/internal/bft"
+	"github.com/bitcraps/bitcraps/messages"
+)
+
+// ErrInstanceFailed means a table's instance stopped working (its store or
+// its replay failed); the reason follows.
+var ErrInstanceFailed = errors.New("consensus: table instance failed")
+
+// ErrNoInstance means this node runs no consensus for the table.
+var ErrNoInstance = errors.New("consensus: no instance for the table")
+
+// persistAndSend runs off the actor: it writes rd's records in one synced
+// batch and only then hands rd's messages to the mesh (DESIGN.md: persist,
+// then send). seats are the players of the round, for messages to "every
+// other seated player". It touches no instance state but immutable fields.
+func (in *instance) persistAndSend(rd bft.Ready, seats []bft.PublicKey) error {
+	start := time.Now()
+	if err := in.store.Persist(in.table, rd.Persist); err != nil {
+		return err
+	}
+	in.opts.Metrics.persisted(time.Since(start))
+	for _, m := range rd.Messages {
+		out := []bft.Message{m}
+		if in.opts.Byzantine != nil {
+			out = in.opts.Byzantine(in.table, m)
+		}
+		for _, o := range out {
+			if err := in.sendMessage(o, seats); err != nil {
+				in.log.Warn("consensus message not sent", "type", o.Type().String(), "err", err)
+			}
+		}
+	}
+	return nil
+}
+
+// sendMessage sends m straight to its recipient, or to each other seat:
+// one signed envelope per seat costs a signature each, but no relaying and
+// no verification on nodes that are not at the table.
+func (in *instance) sendMessage(m bft.Message, seats []bft.PublicKey) error {
+	to := m.To
+	m.To = bft.PublicKey{}
+	raw, err := m.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	frame, err := messages.EncodeFrame(messages.FrameBFT, in.table, raw)
+	if err != nil {
+		return err
+	}
+	if to != (bft.PublicKey{}) {
+		return in.route(to, frame)
+	}
+	for _, k := range seats {
+		if k == in.me {
+			continue
+		}
+		if err := in.route(k, frame); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (in *instance) route(to bft.PublicKey, frame []byte) error {
+	signer := messages.Signer{PublicKey: in.opts.Identity.PublicKey, Sign: in.opts.Identity.Sign}
+	env, err := messages.NewEnvelopeTo(signer, to[:], messages.MessageType_MESSAGE_TYPE_CONSENSUS, frame, messages.DefaultTTL)
+	if err != nil {
+		return fmt.Errorf("envelope to %s: %w", to.Short(), err)
+	}
+	in.system.Root.Send(in.mesh, &messages.RouteEnvelope{Envelope: env})
+	return nil
+}

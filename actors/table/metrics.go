@@ -1,0 +1,77 @@
+package table
+
+import (
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are the game manager's Prometheus series. A nil *Metrics counts
+// nothing.
+type Metrics struct {
+	requests  *prometheus.CounterVec
+	settled   prometheus.Counter
+	ledgerErr *prometheus.CounterVec
+	tables    prometheus.Gauge
+	announced prometheus.Counter
+}
+
+// NewMetrics registers the series with reg; nil reg gives nil Metrics.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	if reg == nil {
+		return nil, nil
+	}
+	m := &Metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "bitcraps_games_requests_total", Help: "Requests to the game manager, by kind and result code (ok or a user error code).",
+		}, []string{"kind", "code"}),
+		settled: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "bitcraps_games_rounds_settled_total", Help: "Certified rounds settled in the local ledger.",
+		}),
+		ledgerErr: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "bitcraps_games_ledger_refusals_total", Help: "Ledger ops of tables the ledger refused, by op kind.",
+		}, []string{"kind"}),
+		tables: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "bitcraps_games_tables", Help: "Tables this node hosts or sits at.",
+		}),
+		announced: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "bitcraps_games_announcements_total", Help: "Table announcements this node sent.",
+		}),
+	}
+	for _, c := range []prometheus.Collector{m.requests, m.settled, m.ledgerErr, m.tables, m.announced} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("games metrics: %w", err)
+		}
+	}
+	return m, nil
+}
+
+func (m *Metrics) request(kind, code string) {
+	if m != nil {
+		m.requests.WithLabelValues(kind, code).Inc()
+	}
+}
+
+func (m *Metrics) roundSettled() {
+	if m != nil {
+		m.settled.Inc()
+	}
+}
+
+func (m *Metrics) ledgerRefused(kind string) {
+	if m != nil {
+		m.ledgerErr.WithLabelValues(kind).Inc()
+	}
+}
+
+func (m *Metrics) setTables(n int) {
+	if m != nil {
+		m.tables.Set(float64(n))
+	}
+}
+
+func (m *Metrics) announcement() {
+	if m != nil {
+		m.announced.Inc()
+	}
+}

@@ -1,0 +1,322 @@
+package table
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/bitcraps/bitcraps/internal/bft"
+	"github.com/bitcraps/bitcraps/internal/craps"
+	"github.com/bitcraps/bitcraps/internal/game"
+	"github.com/bitcraps/bitcraps/internal/identity"
+	"github.com/bitcraps/bitcraps/internal/ledger"
+	"github.com/bitcraps/bitcraps/messages"
+)
+
+// consensusTimeout bounds a request to the table's consensus instance,
+// which answers from memory.
+const consensusTimeout = ledgerTimeout
+
+func (t *tableActor) onRequest(ctx actor.Context, msg any) {
+	switch r := msg.(type) {
+	case *messages.GetTable:
+		v := t.view()
+		ctx.Respond(&messages.TableReply{Table: &v})
+	case *messages.JoinTable:
+		t.rejoin(ctx)
+	case *messages.PlaceBet:
+		t.placeBet(ctx, r)
+	case *messages.RollDice:
+		t.roll(ctx)
+	case *messages.LeaveTable:
+		t.leave(ctx)
+	case *messages.ListRounds:
+		t.rounds(ctx)
+	case *messages.SubscribeTable:
+		if r.Subscriber != nil {
+			t.subs[r.Subscriber.String()] = r.Subscriber
+			ctx.Watch(r.Subscriber)
+		}
+		ctx.Respond(&messages.Ack{})
+	case *messages.UnsubscribeTable:
+		if r.Subscriber != nil {
+			delete(t.subs, r.Subscriber.String())
+			ctx.Unwatch(r.Subscriber)
+		}
+	}
+}
+
+// rejoin answers a join of a table this node already has an actor for.
+func (t *tableActor) rejoin(ctx actor.Context) {
+	switch {
+	case t.rec.seated(t.me) && !t.left:
+		v := t.view()
+		ctx.Respond(&messages.TableReply{Table: &v})
+	case t.joinOp != nil:
+		t.joinWaiters = append(t.joinWaiters, ctx.Sender())
+	default:
+		ctx.Respond(&messages.TableReply{Err: messages.Errorf(messages.CodeTableInPlay,
+			"table %s: you cannot sit here again (status %s)", t.rec.ID, t.rec.Status)})
+	}
+}
+
+// playing is nil when the local player can act at the table now.
+func (t *tableActor) playing(what string) error {
+	switch {
+	case !t.rec.seated(t.me) || t.left:
+		return messages.Errorf(messages.CodeNotSeated, "you do not sit at table %s", t.rec.ID)
+	case t.rec.Status == statusWaiting:
+		return messages.Errorf(messages.CodeBetNotAllowed, "cannot %s now: table %s is waiting for players (%d of %d seated)",
+			what, t.rec.ID, len(t.rec.Seats), t.rec.Settings.MinPlayers)
+	case t.problem != "":
+		return messages.Errorf(messages.CodeBetNotAllowed, "cannot %s now: %s", what, t.problem)
+	case !t.ready:
+		return messages.Errorf(messages.CodeBetNotAllowed, "cannot %s now: table %s is starting", what, t.rec.ID)
+	}
+	return nil
+}
+
+func (t *tableActor) placeBet(ctx actor.Context, r *messages.PlaceBet) {
+	if err := t.playing("bet"); err != nil {
+		ctx.Respond(&messages.BetReply{Err: err})
+		return
+	}
+	payload, err := game.EncodeBet(r.Type, r.Number, r.Amount)
+	if err != nil {
+		ctx.Respond(&messages.BetReply{Err: messages.Errorf(messages.CodeBadRequest, "bet %q number %d amount %d: %v", r.Type, r.Number, r.Amount, err)})
+		return
+	}
+	sender, bet := ctx.Sender(), *r
+	f := ctx.RequestFuture(t.opts.Consensus, &messages.ConsensusBet{TableID: t.rec.ID, Payload: payload}, consensusTimeout)
+	ctx.ReenterAfter(f, func(res any, err error) {
+		reply, ok := res.(*messages.ConsensusBetReply)
+		if err == nil && !ok {
+			err = fmt.Errorf("consensus answered %T", res)
+		}
+		if err != nil {
+			reply = &messages.ConsensusBetReply{Err: fmt.Errorf("table %s consensus: %w", t.rec.ID, err)}
+		}
+		if reply.Err != nil {
+			ctx.Send(sender, &messages.BetReply{Err: t.betError(bet, reply.Err)})
+			return
+		}
+		ctx.Send(sender, &messages.BetReply{BetID: reply.BetID})
+		t.emit(ctx, messages.EventBet, map[string]any{"player": t.me, "id": reply.BetID, "type": bet.Type,
+			"number": bet.Number, "amount": bet.Amount, "round": reply.Round})
+	})
+}
+
+func (t *tableActor) roll(ctx actor.Context) {
+	if err := t.playing("roll"); err != nil {
+		ctx.Respond(&messages.Ack{Err: err})
+		return
+	}
+	sender := ctx.Sender()
+	f := ctx.RequestFuture(t.opts.Consensus, &messages.ConsensusRoll{TableID: t.rec.ID}, consensusTimeout)
+	ctx.ReenterAfter(f, func(res any, err error) {
+		ack, ok := res.(*messages.ConsensusAck)
+		if err == nil && !ok {
+			err = fmt.Errorf("consensus answered %T", res)
+		}
+		if err == nil {
+			err = ack.Err
+		}
+		ctx.Send(sender, &messages.Ack{Err: t.rollError(err)})
+	})
+}
+
+// leave asks to be unseated: a "leave" payload in the round being played;
+// once that round is certified the chips are cashed out.
+func (t *tableActor) leave(ctx actor.Context) {
+	if err := t.playing("leave"); err != nil {
+		ctx.Respond(&messages.Ack{Err: err})
+		return
+	}
+	sender := ctx.Sender()
+	f := ctx.RequestFuture(t.opts.Consensus, &messages.ConsensusBet{TableID: t.rec.ID, Payload: game.EncodeLeave()}, consensusTimeout)
+	ctx.ReenterAfter(f, func(res any, err error) {
+		reply, ok := res.(*messages.ConsensusBetReply)
+		if err == nil && !ok {
+			err = fmt.Errorf("consensus answered %T", res)
+		}
+		if err == nil {
+			err = reply.Err
+		}
+		if err != nil {
+			err = t.betError(messages.PlaceBet{Type: "leave"}, err)
+		}
+		ctx.Send(sender, &messages.Ack{Err: err})
+	})
+}
+
+func (t *tableActor) rounds(ctx actor.Context) {
+	sender := ctx.Sender()
+	f := ctx.RequestFuture(t.opts.Consensus, &messages.ConsensusRounds{TableID: t.rec.ID, From: 1}, consensusTimeout)
+	ctx.ReenterAfter(f, func(res any, err error) {
+		list, ok := res.(*messages.ConsensusRoundList)
+		if err == nil && !ok {
+			err = fmt.Errorf("consensus answered %T", res)
+		}
+		if err == nil {
+			err = list.Err
+		}
+		if err != nil {
+			ctx.Send(sender, &messages.RoundList{Err: fmt.Errorf("rounds of table %s: %w", t.rec.ID, err)})
+			return
+		}
+		out := make([]messages.RoundView, 0, len(list.Certificates))
+		for i := range list.Certificates {
+			out = append(out, roundView(&list.Certificates[i]))
+		}
+		ctx.Send(sender, &messages.RoundList{Items: out})
+	})
+}
+
+func roundView(c *bft.Certificate) messages.RoundView {
+	rv := messages.RoundView{Round: c.Round, Void: c.Void(), StateHash: c.StateHash.String()}
+	if !c.Void() {
+		d := craps.DiceFromSeed(c.Seed)
+		rv.Dice = [2]int{int(d.D1), int(d.D2)}
+	}
+	rv.Certificate, _ = json.Marshal(c)
+	return rv
+}
+
+func (t *tableActor) onStatus(ctx actor.Context, m *messages.ConsensusStatus) {
+	prev := t.status
+	t.status = *m
+	if m.Failure != "" {
+		t.problem = m.Failure
+	}
+	if prev.Round != m.Round || prev.Shooter != m.Shooter || prev.PendingBets != m.PendingBets || prev.Failure != m.Failure {
+		t.changed(ctx)
+	}
+}
+
+func (t *tableActor) onEvidence(ctx actor.Context, m *messages.ConsensusEvidence) {
+	t.evidence++
+	t.log.Warn("byzantine behaviour seen", "kind", m.Evidence.Kind.String(), "offender", m.Evidence.Offender.Short(), "round", m.Evidence.Round)
+	t.emit(ctx, messages.EventEvidence, map[string]any{"kind": m.Evidence.Kind.String(),
+		"offender": m.Evidence.Offender.String(), "round": m.Evidence.Round, "view": m.Evidence.View})
+}
+
+// onCertified takes a certified round from the instance: the new view for
+// the API, events for subscribers, and a Settle op for the ledger.
+func (t *tableActor) onCertified(ctx actor.Context, m *messages.CertifiedRound) {
+	round := m.Certificate.Round
+	if t.last == nil || round > t.last.Certificate.Round {
+		prevPhase := t.view().Phase
+		t.last = m
+		t.emitRound(ctx, m, prevPhase)
+	}
+	if round > t.settledTo && !slices.ContainsFunc(t.settleQ, func(q *messages.CertifiedRound) bool { return q.Certificate.Round == round }) {
+		t.settleQ = append(t.settleQ, m)
+		slices.SortFunc(t.settleQ, func(a, b *messages.CertifiedRound) int { return int(a.Certificate.Round) - int(b.Certificate.Round) })
+	}
+	t.pumpSettle(ctx)
+	t.changed(ctx)
+}
+
+func (t *tableActor) emitRound(ctx actor.Context, m *messages.CertifiedRound, prevPhase string) {
+	s, v := &m.Settlement, &m.View
+	if !s.Void {
+		t.emit(ctx, messages.EventRoll, map[string]any{"round": s.Round, "dice": s.Dice, "phase": v.Phase, "point": v.Point})
+	}
+	t.emit(ctx, messages.EventSettlement, map[string]any{"round": s.Round, "void": s.Void, "outcomes": s.Events,
+		"deltas": s.Outcomes, "bank_delta": s.BankDelta, "state_hash": s.StateHash})
+	if v.Phase != prevPhase {
+		t.emit(ctx, messages.EventPhase, map[string]any{"phase": v.Phase, "point": v.Point})
+	}
+	for _, l := range s.Leavers {
+		t.emit(ctx, messages.EventSeat, map[string]any{"player": l.Player, "seated": false, "chips": l.Chips, "reason": l.Reason})
+	}
+}
+
+// pumpSettle applies the queued rounds' Settle ops in round order, one at a
+// time. A refusal that may pass later (ops it depends on not yet here) is
+// retried; any other stops the table with the reason.
+func (t *tableActor) pumpSettle(ctx actor.Context) {
+	if t.settling || len(t.settleQ) == 0 {
+		return
+	}
+	cr := t.settleQ[0]
+	op, err := settleOp(cr)
+	if err != nil {
+		t.problem = err.Error()
+		return
+	}
+	t.settling = true
+	f := ctx.RequestFuture(t.opts.Ledger, &messages.LedgerApply{Op: op}, ledgerTimeout)
+	owner := t
+	ctx.ReenterAfter(f, func(res any, err error) {
+		_, err = appliedOf(res, err)
+		switch {
+		case err == nil:
+			t.settled(ctx, cr, op)
+			t.settling = false
+			t.pumpSettle(ctx)
+		case retryable(err):
+			after(ctx, t.opts.RetryEvery, &settleRetry{owner: owner})
+		default:
+			t.opts.Metrics.ledgerRefused(op.Kind.String())
+			t.problem = fmt.Sprintf("the ledger refused the settlement of round %d: %v", op.Round, err)
+			t.log.Error("settlement refused", "round", op.Round, "err", err)
+			t.settling = false
+			t.changed(ctx)
+		}
+	})
+}
+
+func settleOp(cr *messages.CertifiedRound) (ledger.Op, error) {
+	raw, err := cr.Certificate.MarshalBinary()
+	if err != nil {
+		return ledger.Op{}, fmt.Errorf("certificate of round %d: %w", cr.Certificate.Round, err)
+	}
+	op := ledger.Op{Kind: ledger.KindSettle, Table: cr.TableID, Round: cr.Certificate.Round, Certificate: raw}
+	for _, o := range cr.Settlement.Outcomes {
+		op.Outcomes = append(op.Outcomes, ledger.Outcome{Player: identity.PeerID(o.Player), Delta: o.Delta})
+	}
+	return op, nil
+}
+
+// settled runs once a round's Settle op is durable in the local ledger.
+func (t *tableActor) settled(ctx actor.Context, cr *messages.CertifiedRound, op ledger.Op) {
+	t.settleQ = t.settleQ[1:]
+	t.settledTo = max(t.settledTo, op.Round)
+	t.opts.Metrics.roundSettled()
+	c := &cr.Certificate
+	// One participant gossips the settlement to the nodes not at the
+	// table: the shooter of the certifying view.
+	if bft.Leader(c.Body.Seats, c.Round, c.View).String() == t.me {
+		if err := t.w.op(op); err != nil {
+			t.log.Warn("settlement not broadcast", "round", op.Round, "err", err)
+		}
+	}
+	t.emit(ctx, messages.EventSettled, map[string]any{"round": op.Round, "state_hash": c.StateHash})
+	for _, l := range cr.Settlement.Leavers {
+		t.unseat(ctx, l)
+	}
+}
+
+// unseat drops a leaver from the record; the leaver itself cashes out and
+// stops its instance.
+func (t *tableActor) unseat(ctx actor.Context, l game.Leaver) {
+	t.rec.Seats = slices.DeleteFunc(t.rec.Seats, func(s seat) bool { return s.Player == l.Player })
+	if t.rec.Host == t.me {
+		t.rec.Version++
+	}
+	t.save(ctx)
+	if l.Player != t.me || t.left {
+		return
+	}
+	t.left = true
+	ctx.Request(t.opts.Consensus, &messages.ConsensusStop{TableID: t.rec.ID})
+	if l.Chips > 0 {
+		id, amount := t.rec.ID, l.Chips
+		ctx.Send(t.manager, signFor(t.self, "cashout", func(uint64) ledger.Op {
+			return ledger.Op{Kind: ledger.KindCashOut, Table: id, Amount: amount}
+		}))
+	}
+}

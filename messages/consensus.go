@@ -1,0 +1,168 @@
+package messages
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/bitcraps/bitcraps/internal/bft"
+	"github.com/bitcraps/bitcraps/internal/game"
+)
+
+// Between a table actor (actors/table) and the "consensus" service
+// (actors/consensus), which runs one BFT instance per table this node sits
+// at. Requests are sent with Request/RequestFuture and answered with
+// ctx.Respond; deliveries (CertifiedRound, ConsensusStatus,
+// ConsensusEvidence) are sent to the table actor named in ConsensusStart.
+
+// ConsensusStart asks the service to run the table's instance, or to keep
+// running it and deliver to Table from now on (a restarted table actor
+// sends it again). Answered with *ConsensusAck.
+type ConsensusStart struct {
+	Genesis game.Genesis
+	// BetWindowTicks is how many ticks the shooter waits for bets before
+	// rolling on its own; 0 takes bft's default.
+	BetWindowTicks int
+	// Table receives the instance's deliveries.
+	Table *actor.PID
+	// FromRound asks for the certified rounds from this one on to be
+	// delivered again (the first round the local ledger has not settled);
+	// 0 asks for none.
+	FromRound uint64
+}
+
+// ConsensusStop ends the table's instance (the player left the table) and
+// keeps its history. Answered with *ConsensusAck.
+type ConsensusStop struct{ TableID string }
+
+// ConsensusBet signs and sends the local player's bet payload (game
+// encoding) in the current round. Answered with *ConsensusBetReply.
+type ConsensusBet struct {
+	TableID string
+	Payload []byte
+}
+
+// ConsensusBetReply answers ConsensusBet. Err wraps the game's reason.
+type ConsensusBetReply struct {
+	BetID string
+	Round uint64
+	Err   error
+}
+
+// ConsensusRoll asks the shooter's instance to propose now. Answered with
+// *ConsensusAck; bft.ErrNotLeader when this node is not the shooter.
+type ConsensusRoll struct{ TableID string }
+
+// ConsensusAck answers requests with nothing to return but an error.
+type ConsensusAck struct{ Err error }
+
+// ConsensusRounds asks for the table's certificates from round From on,
+// read from the consensus store. Answered with *ConsensusRoundList.
+type ConsensusRounds struct {
+	TableID string
+	From    uint64
+}
+
+// ConsensusRoundList answers ConsensusRounds, oldest first.
+type ConsensusRoundList struct {
+	Certificates []bft.Certificate
+	Err          error
+}
+
+// ConsensusSaveTable stores the games manager's record of a table (synced)
+// in the consensus store, so that a restarted manager finds its tables.
+// Answered with *ConsensusAck.
+type ConsensusSaveTable struct {
+	TableID string
+	Record  []byte
+}
+
+// ConsensusLoadTables asks for every stored table record. Answered with
+// *ConsensusTables.
+type ConsensusLoadTables struct{}
+
+// ConsensusTables answers ConsensusLoadTables: records by table ID.
+type ConsensusTables struct {
+	Records map[string][]byte
+	Err     error
+}
+
+// CertifiedRound is delivered to the table actor once a round's
+// certificate is durable in the consensus store.
+type CertifiedRound struct {
+	TableID     string
+	Certificate bft.Certificate
+	Settlement  game.Settlement
+	View        game.View
+}
+
+// ConsensusStatus is delivered to the table actor whenever the round, the
+// view, the shooter or the seating of its instance changes.
+type ConsensusStatus struct {
+	TableID string
+	// Round is the round being played (not yet certified).
+	Round   uint64
+	View    uint64
+	Shooter string
+	Seats   []string
+	// Seated: the local player plays this round.
+	Seated bool
+	// PendingBets counts the valid bets of Round this instance holds: the
+	// shooter proposes them when it rolls.
+	PendingBets int
+	// Failure is set when the instance cannot go on (a certified round
+	// that does not replay); the table shows it.
+	Failure string
+}
+
+// ConsensusEvidence is a Byzantine act the instance saw, for the table's
+// history.
+type ConsensusEvidence struct {
+	TableID  string
+	Evidence bft.Evidence
+}
+
+// Frames: the payload of a MESSAGE_TYPE_CONSENSUS envelope is
+//
+//	u8(FrameVersion) ‖ u8(kind) ‖ u8(len(table)) ‖ table ‖ body
+//
+// so that one envelope type carries both BFT traffic (for the consensus
+// service) and table control messages (for the games manager), in the
+// consensus rate-limit class, without a wire type per message.
+const (
+	FrameVersion byte = 1
+	// FrameBFT: body is a bft.Message (MarshalBinary).
+	FrameBFT byte = 1
+	// FrameTable: body is a table control message (JSON, actors/table).
+	FrameTable byte = 2
+	// maxFrameTable bounds the table ID (bft's own limit is larger, but a
+	// table ID is 16 hex digits).
+	maxFrameTable = 255
+)
+
+// ErrBadFrame is wrapped by DecodeFrame's errors.
+var ErrBadFrame = errors.New("malformed consensus frame")
+
+// EncodeFrame builds a consensus envelope payload.
+func EncodeFrame(kind byte, table string, body []byte) ([]byte, error) {
+	if table == "" || len(table) > maxFrameTable {
+		return nil, fmt.Errorf("frame table %q: want 1..%d bytes: %w", table, maxFrameTable, ErrBadFrame)
+	}
+	out := make([]byte, 0, 3+len(table)+len(body))
+	out = append(out, FrameVersion, kind, byte(len(table)))
+	out = append(out, table...)
+	return append(out, body...), nil
+}
+
+// DecodeFrame splits a consensus envelope payload. body aliases p.
+func DecodeFrame(p []byte) (kind byte, table string, body []byte, err error) {
+	if len(p) < 3 || p[0] != FrameVersion {
+		return 0, "", nil, fmt.Errorf("frame of %d bytes: %w", len(p), ErrBadFrame)
+	}
+	n := int(p[2])
+	if n == 0 || len(p) < 3+n {
+		return 0, "", nil, fmt.Errorf("frame table of %d bytes in %d: %w", n, len(p), ErrBadFrame)
+	}
+	return p[1], string(p[3 : 3+n]), p[3+n:], nil
+}

@@ -1,0 +1,215 @@
+package messages
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// Requests to the "games" service (the game manager), sent with
+// Request/RequestFuture and answered with ctx.Respond. The HTTP API and the
+// CLI reach tables only through these.
+
+// CreateTable asks this node to host a new table, funding its bank from
+// the host's wallet. Answered with *TableReply.
+type CreateTable struct {
+	MinPlayers int   `json:"min_players"`
+	MaxPlayers int   `json:"max_players"`
+	Bankroll   int64 `json:"bankroll"` // micro-CRAP moved from the host wallet to the bank
+	MinBet     int64 `json:"min_bet"`
+	MaxBet     int64 `json:"max_bet"`
+	// OddsMultiple "3-4-5" (default) or a flat multiple such as "2" or "10".
+	OddsMultiple string `json:"odds_multiple,omitempty"`
+	// Field12Pays is 2 or 3 (default 3): the field's payout on a 12, to 1.
+	Field12Pays int `json:"field_12_pays,omitempty"`
+	// BetWindow: how long bets are taken before the shooter rolls on its
+	// own; zero means the node's default.
+	BetWindow time.Duration `json:"bet_window,omitempty"`
+	// BuyIn, when positive, seats the host as the table's first player
+	// with this many micro-CRAP moved from its wallet to chips.
+	BuyIn int64 `json:"buy_in,omitempty"`
+}
+
+// ListTables asks for every table this node knows (hosted, joined, or
+// announced by peers). Answered with *TableList.
+type ListTables struct{}
+
+// GetTable asks for one table. Answered with *TableReply.
+type GetTable struct{ TableID string }
+
+// JoinTable seats this node's player at a table with a buy-in moved from
+// its wallet to chips. Answered with *TableReply.
+type JoinTable struct {
+	TableID string
+	BuyIn   int64
+}
+
+// PlaceBet places this node's player's bet in the current round.
+// Answered with *BetReply.
+type PlaceBet struct {
+	TableID string
+	Type    string // craps wire name, e.g. "pass", "place", "hard"
+	Number  int    // for bets that need one (place 6, hard 8, ...); 0 otherwise
+	Amount  int64
+}
+
+// RollDice asks the table to close betting and roll now; only the shooter
+// may. Answered with *Ack.
+type RollDice struct{ TableID string }
+
+// LeaveTable cashes this node's player out at the next round boundary.
+// Answered with *Ack.
+type LeaveTable struct{ TableID string }
+
+// ListRounds asks for a table's certified rounds, oldest first.
+// Answered with *RoundList.
+type ListRounds struct{ TableID string }
+
+// SubscribeTable registers Subscriber for *TableEvent of one table until
+// UnsubscribeTable or the subscriber stops. Answered with *Ack.
+type SubscribeTable struct {
+	TableID    string
+	Subscriber *actor.PID
+}
+
+// UnsubscribeTable removes a subscriber. Fire and forget.
+type UnsubscribeTable struct {
+	TableID    string
+	Subscriber *actor.PID
+}
+
+// Replies.
+
+// TableReply answers CreateTable, GetTable and JoinTable.
+type TableReply struct {
+	Table *TableView
+	Err   error
+}
+
+// TableList answers ListTables.
+type TableList struct {
+	Items []TableView
+	Err   error
+}
+
+// BetReply answers PlaceBet.
+type BetReply struct {
+	BetID string
+	Err   error
+}
+
+// Ack answers requests with nothing to return but an error.
+type Ack struct{ Err error }
+
+// RoundList answers ListRounds.
+type RoundList struct {
+	Items []RoundView
+	Err   error
+}
+
+// Views: the JSON the API returns as is.
+
+// TableView is GET /api/v1/tables/{id}.
+type TableView struct {
+	ID         string       `json:"id"`
+	Host       string       `json:"host"`
+	Phase      string       `json:"phase"` // "come_out" or "point"
+	Point      int          `json:"point"` // 0 on the come-out
+	Round      uint64       `json:"round"` // last certified round
+	Shooter    string       `json:"shooter"`
+	Players    []PlayerView `json:"players"`
+	Bank       int64        `json:"bank"`
+	MinPlayers int          `json:"min_players"`
+	MaxPlayers int          `json:"max_players"`
+	MinBet     int64        `json:"min_bet"`
+	MaxBet     int64        `json:"max_bet"`
+	Status     string       `json:"status"` // "waiting" (for players), "playing", "closed"
+	LastDice   [2]int       `json:"last_dice"`
+	// StateHash is the certified state after Round ("" before play).
+	StateHash string `json:"state_hash"`
+	// Seated: this node's player sits at the table.
+	Seated bool `json:"seated"`
+	// PendingBets counts the bets of the round being played that this
+	// node holds (the shooter proposes what it holds when it rolls).
+	PendingBets int `json:"pending_bets"`
+	// Problem says why the table cannot go on, when it cannot.
+	Problem string `json:"problem,omitempty"`
+}
+
+// PlayerView is one seated player.
+type PlayerView struct {
+	PeerID string    `json:"peer_id"`
+	Chips  int64     `json:"chips"`
+	Bets   []BetView `json:"bets"`
+}
+
+// BetView is one open bet.
+type BetView struct {
+	ID     string `json:"id"`
+	Type   string `json:"type"`
+	Number int    `json:"number,omitempty"`
+	Amount int64  `json:"amount"`
+}
+
+// RoundView is one certified round in GET .../rounds and the export.
+type RoundView struct {
+	Round       uint64          `json:"round"`
+	Dice        [2]int          `json:"dice"`
+	Void        bool            `json:"void"`
+	StateHash   string          `json:"state_hash"`
+	Certificate json.RawMessage `json:"certificate"`
+}
+
+// TableEvent is one live event of a table, streamed to subscribers and
+// over server-sent events. Type is one of the EventXxx names; Data is its
+// JSON payload.
+type TableEvent struct {
+	TableID string          `json:"table_id"`
+	Type    string          `json:"type"`
+	Data    json.RawMessage `json:"data"`
+}
+
+// Table event types.
+const (
+	EventBet        = "bet"        // BetView plus "player"
+	EventRoll       = "roll"       // {"round","dice":[d1,d2],"phase","point"}
+	EventSettlement = "settlement" // {"round","outcomes":[{"player","bet","result","amount"}]}
+	EventPhase      = "phase"      // {"phase","point"}
+	EventSeat       = "seat"       // {"player","seated":bool,"chips"}
+	EventTable      = "table"      // the whole TableView, after any change
+	EventSettled    = "settled"    // {"round","state_hash"}: the round's Settle op is durable in this node's ledger
+	EventEvidence   = "evidence"   // {"kind","offender","round","view"}: a Byzantine act seen by this node
+)
+
+// UserError is an error a player can act on; Code is stable for clients
+// and decides the HTTP status (see CodeXxx).
+type UserError struct {
+	Code    string
+	Message string
+}
+
+func (e *UserError) Error() string { return e.Message }
+
+// Errorf builds a UserError with a formatted message.
+func Errorf(code, format string, args ...any) *UserError {
+	return &UserError{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// User error codes.
+const (
+	CodeBadRequest          = "bad_request"          // 400
+	CodeUnknownTable        = "unknown_table"        // 404
+	CodeInsufficientBalance = "insufficient_balance" // 409
+	CodeTableFull           = "table_full"           // 409
+	CodeBetNotAllowed       = "bet_not_allowed"      // 409
+	CodeBankCannotCover     = "bank_cannot_cover"    // 409
+	CodeNotShooter          = "not_shooter"          // 409
+	CodeNotSeated           = "not_seated"           // 409
+	CodeTooManyGames        = "too_many_games"       // 409
+	CodeTableInPlay         = "table_in_play"        // 409: joins are taken before play starts
+	CodeHostUnreachable     = "host_unreachable"     // 504: the host did not answer a join in time
+	CodeNotInitialized      = "not_initialized"      // 503
+	CodeRateLimited         = "rate_limited"         // 429
+)
