@@ -74,7 +74,7 @@ type (
 		owner    *Manager
 		periodic bool // re-arms itself; a held-back announcement does not
 	}
-	tablesLoaded    struct {
+	tablesLoaded struct {
 		owner   *Manager
 		records map[string][]byte
 		err     error

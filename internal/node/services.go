@@ -154,4 +154,3 @@ func brokenProps(name string, err error) func() *actor.Props {
 // ActorSystem is the node's actor system, for tests and tools that talk to
 // services directly (games, ledger) instead of through HTTP.
 func (n *Node) ActorSystem() *actor.ActorSystem { return n.system }
-
