@@ -87,7 +87,7 @@ func (n *Node) transportProps() (func() *actor.Props, error) {
 			Local:          link.LocalFrom(n.id),
 			Difficulty:     n.cfg.PoWDifficulty,
 			MaxConnections: n.cfg.MaxConnections,
-			MaxBandwidth:   tcp.BytesPerSecond(n.cfg.MaxBandwidthMbps),
+			MaxBandwidth:   tcp.BytesPerSecond(float64(n.cfg.MaxBandwidthMbps)),
 		}
 	}
 	return transport.NewProps(opts)
