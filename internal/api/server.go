@@ -35,14 +35,31 @@ type Options struct {
 	// route (the node sets it whenever HTTP binds a non-loopback address).
 	Token  string
 	Logger *slog.Logger
+	// Services are the actors behind the player routes (peers, balance,
+	// tables, ledger verify); nil leaves those routes unmounted.
+	Services *Services
+	// Web is the web table, served for every path no API route claims;
+	// nil answers those with the JSON 404.
+	Web http.Handler
+	// Registerer receives the API's own metrics; nil counts nothing.
+	Registerer prometheus.Registerer
 }
 
 // Server is the HTTP server of one node.
 type Server struct {
-	opts Options
-	mux  *http.ServeMux
-	srv  *http.Server
-	ln   net.Listener
+	opts    Options
+	mux     *routeMux
+	srv     *http.Server
+	ln      net.Listener
+	metrics *Metrics
+	// closing is closed when Shutdown begins, so long-lived streams (SSE)
+	// end instead of holding the shutdown until its deadline.
+	closing chan struct{}
+	// streams bounds concurrent event streams; each holds a subscriber
+	// actor and a goroutine.
+	streams chan struct{}
+	// heartbeat is the event streams' keep-alive period.
+	heartbeat time.Duration
 }
 
 // maxHeaderBytes bounds request headers: no legitimate client needs more,
@@ -54,7 +71,11 @@ func New(opts Options) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{opts: opts, mux: http.NewServeMux()}
+	s := &Server{opts: opts, mux: newRouteMux(), metrics: NewMetrics(opts.Registerer),
+		closing: make(chan struct{}), streams: make(chan struct{}, maxStreams), heartbeat: heartbeatEvery}
+	if s.opts.Services != nil {
+		s.opts.Services = s.opts.Services.withDefaults()
+	}
 	s.routes()
 	s.srv = &http.Server{
 		Handler:           requireToken(opts.Token, s.mux),
@@ -62,6 +83,7 @@ func New(opts Options) *Server {
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
 	}
+	s.srv.RegisterOnShutdown(func() { close(s.closing) })
 	return s
 }
 
@@ -77,6 +99,14 @@ func (s *Server) routes() {
 	}
 	if s.opts.Gatherer != nil {
 		s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.opts.Gatherer, promhttp.HandlerOpts{}))
+	}
+	if s.opts.Services != nil {
+		s.mountPlayer()
+	}
+	s.mountOpenAPI()
+	if s.opts.Web != nil {
+		s.mux.Handle("/", s.opts.Web)
+		return
 	}
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, notFound(fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path)))

@@ -1,0 +1,179 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/bitcraps/bitcraps/messages"
+)
+
+// createTableRequest is the body of POST /api/v1/tables. Amounts are
+// micro-CRAP; zero in an optional field means the node's default.
+type createTableRequest struct {
+	MinPlayers   int    `json:"min_players"`
+	MaxPlayers   int    `json:"max_players"`
+	Bankroll     int64  `json:"bankroll"`
+	MinBet       int64  `json:"min_bet"`
+	MaxBet       int64  `json:"max_bet"`
+	OddsMultiple string `json:"odds_multiple"`
+	Field12Pays  int    `json:"field_12_pays"`
+	// BetWindow is a duration such as "5s" or "1500ms".
+	BetWindow string `json:"bet_window"`
+	// BuyIn, when positive, seats the host as the first player.
+	BuyIn int64 `json:"buy_in"`
+}
+
+// maxBetWindow keeps a typo ("5h" for "5s") from freezing a table; the
+// games service checks the rest of the settings against the rules.
+const maxBetWindow = 10 * time.Minute
+
+func (c createTableRequest) message() (*messages.CreateTable, error) {
+	err := firstError(
+		nonNegative("min_players", int64(c.MinPlayers)),
+		nonNegative("max_players", int64(c.MaxPlayers)),
+		positive("bankroll", c.Bankroll),
+		nonNegative("min_bet", c.MinBet),
+		nonNegative("max_bet", c.MaxBet),
+		nonNegative("field_12_pays", int64(c.Field12Pays)),
+		nonNegative("buy_in", c.BuyIn),
+	)
+	if err != nil {
+		return nil, err
+	}
+	m := &messages.CreateTable{MinPlayers: c.MinPlayers, MaxPlayers: c.MaxPlayers, Bankroll: c.Bankroll,
+		MinBet: c.MinBet, MaxBet: c.MaxBet, OddsMultiple: c.OddsMultiple, Field12Pays: c.Field12Pays, BuyIn: c.BuyIn}
+	if c.BetWindow != "" {
+		d, err := time.ParseDuration(c.BetWindow)
+		if err != nil || d <= 0 || d > maxBetWindow {
+			return nil, badRequest(fmt.Sprintf("field bet_window: %q, want a duration such as \"5s\", above 0 and at most %s",
+				c.BetWindow, maxBetWindow))
+		}
+		m.BetWindow = d
+	}
+	return m, nil
+}
+
+// joinRequest is the body of POST /api/v1/tables/{id}/join.
+type joinRequest struct {
+	BuyIn int64 `json:"buy_in"`
+}
+
+// emptyRequest is the body of routes that take none: absent or {}.
+type emptyRequest struct{}
+
+func (s *Server) mountTables() {
+	svc := s.opts.Services
+	s.handle("GET /api/v1/tables", func(w http.ResponseWriter, r *http.Request) error {
+		ans, err := askAs[*messages.TableList](svc, gamesService, &messages.ListTables{}, svc.Timeout)
+		if err != nil {
+			return err
+		}
+		if ans.Err != nil {
+			return serviceError(gamesService, ans.Err)
+		}
+		items := ans.Items
+		if items == nil {
+			items = []messages.TableView{}
+		}
+		writeJSON(w, http.StatusOK, items)
+		return nil
+	})
+	s.handle("POST /api/v1/tables", func(w http.ResponseWriter, r *http.Request) error {
+		var req createTableRequest
+		if err := decodeBody(w, r, &req, false); err != nil {
+			return err
+		}
+		msg, err := req.message()
+		if err != nil {
+			return err
+		}
+		return s.answerTable(w, http.StatusCreated, msg, svc.LongTimeout)
+	})
+	s.handle("GET /api/v1/tables/{id}", func(w http.ResponseWriter, r *http.Request) error {
+		id, err := tableID(r)
+		if err != nil {
+			return err
+		}
+		return s.answerTable(w, http.StatusOK, &messages.GetTable{TableID: id}, svc.Timeout)
+	})
+	s.handle("POST /api/v1/tables/{id}/join", func(w http.ResponseWriter, r *http.Request) error {
+		id, err := tableID(r)
+		if err != nil {
+			return err
+		}
+		var req joinRequest
+		if err := decodeBody(w, r, &req, false); err != nil {
+			return err
+		}
+		if err := positive("buy_in", req.BuyIn); err != nil {
+			return err
+		}
+		return s.answerTable(w, http.StatusOK, &messages.JoinTable{TableID: id, BuyIn: req.BuyIn}, svc.LongTimeout)
+	})
+	s.handle("POST /api/v1/tables/{id}/leave", func(w http.ResponseWriter, r *http.Request) error {
+		id, err := tableID(r)
+		if err != nil {
+			return err
+		}
+		if err := decodeBody(w, r, &emptyRequest{}, true); err != nil {
+			return err
+		}
+		return s.answerAck(w, &messages.LeaveTable{TableID: id})
+	})
+	s.handle("GET /api/v1/tables/{id}/rounds", func(w http.ResponseWriter, r *http.Request) error {
+		id, err := tableID(r)
+		if err != nil {
+			return err
+		}
+		ans, err := askAs[*messages.RoundList](svc, gamesService, &messages.ListRounds{TableID: id}, svc.Timeout)
+		if err != nil {
+			return err
+		}
+		if ans.Err != nil {
+			return serviceError(gamesService, ans.Err)
+		}
+		items := ans.Items
+		if items == nil {
+			items = []messages.RoundView{}
+		}
+		writeJSON(w, http.StatusOK, items)
+		return nil
+	})
+}
+
+// answerTable asks the games service for a *TableReply and writes its
+// table with status.
+func (s *Server) answerTable(w http.ResponseWriter, status int, msg any, timeout time.Duration) error {
+	ans, err := askAs[*messages.TableReply](s.opts.Services, gamesService, msg, timeout)
+	if err != nil {
+		return err
+	}
+	if ans.Err != nil {
+		return serviceError(gamesService, ans.Err)
+	}
+	if ans.Table == nil {
+		return fmt.Errorf("games service answered %T with neither a table nor an error", msg)
+	}
+	writeJSON(w, status, ans.Table)
+	return nil
+}
+
+// accepted is the answer of requests the table carries out at its next
+// step (a roll, a leave at the round boundary).
+type accepted struct {
+	Status string `json:"status"`
+}
+
+// answerAck asks for an *Ack and answers 202 accepted.
+func (s *Server) answerAck(w http.ResponseWriter, msg any) error {
+	ans, err := askAs[*messages.Ack](s.opts.Services, gamesService, msg, s.opts.Services.Timeout)
+	if err != nil {
+		return err
+	}
+	if ans.Err != nil {
+		return serviceError(gamesService, ans.Err)
+	}
+	writeJSON(w, http.StatusAccepted, accepted{Status: "accepted"})
+	return nil
+}
