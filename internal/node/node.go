@@ -117,13 +117,13 @@ func (n *Node) listenAPI() error {
 		n.log.Warn("HTTP binds a non-loopback address: mutating routes need this bearer token (saved in the data dir)",
 			"token", token, "file", filepath.Join(n.cfg.DataDir, tokenFile))
 	}
-	n.api = api.New(api.Options{
+	n.api = api.New(n.apiBackends(api.Options{
 		Health:      healthView{n},
 		Gatherer:    n.registry,
 		AuditVerify: func() any { return audit.VerifyReport(audit.Path(n.cfg.DataDir), n.id.PublicKey) },
 		Token:       token,
 		Logger:      n.log.With("component", "http"),
-	})
+	}))
 	return n.api.Listen(n.cfg.HTTPAddr)
 }
 
