@@ -6,7 +6,7 @@ LDFLAGS := -X main.version=$(VERSION)
 # Tests get a generous timeout: the suite includes multi-process and crash tests.
 TESTFLAGS ?= -race -count=1 -timeout 30m
 
-.PHONY: build run test bench lint generate fuzz clean
+.PHONY: build run test bench lint generate fuzz demo clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/bitcraps
@@ -26,6 +26,21 @@ bench:
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+
+# Regenerates messages/*.pb.go; needs protoc (Debian: protobuf-compiler) and
+# protoc-gen-go at the version go.mod pins.
+generate:
+	command -v protoc >/dev/null || apt-get install -y protobuf-compiler
+	$(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
+	PATH="$$($(GO) env GOPATH)/bin:$$PATH" protoc -I . --go_out=. --go_opt=paths=source_relative messages/*.proto
+
+# Fuzzes the wire decoder for a minute (the committed corpus runs in `make test`).
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 60s ./messages/
+
+# Four in-process nodes on loopback with a bot player each, playing one table.
+demo: build
+	./$(BIN) demo
 
 clean:
 	rm -rf bin
