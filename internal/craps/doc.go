@@ -23,7 +23,9 @@
 //     ErrBelowMinimum, ErrAboveMaximum, ErrOddsTooHigh,
 //     ErrOddsWithoutLineBet, ErrBankCannotCover, ErrInsufficientChips, ...
 //   - TakeDown: removes a wager; ErrContractBet for Pass/Come after their
-//     point and bonus bets after their first roll.
+//     point and bonus bets after their first roll. A bet is changed by
+//     taking it down and placing it again, or pressed by placing another
+//     wager on the same spot (the maximum applies to the spot's total).
 //   - Apply(state, roll) → (state, outcomes): settles one roll. Every
 //     wager open before the roll gets one Outcome (win, lose, push or
 //     stays) naming the wager, player and amounts.

@@ -294,3 +294,13 @@ func TestBlindKindsIgnoreTheTable(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkHouseEdges is what `bitcraps rules` computes: every exact edge
+// and the Hot Roller estimate with DefaultTrials.
+func BenchmarkHouseEdges(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		if _, err := HouseEdges(DefaultRules()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

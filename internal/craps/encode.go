@@ -127,6 +127,9 @@ func (s State) check() error {
 	if need := Liability(s); s.bank < need {
 		return fmt.Errorf("bank %d below the liability %d", s.bank, need)
 	}
+	if _, ok := moneyAtTable(s); !ok {
+		return fmt.Errorf("money at the table overflows")
+	}
 	return nil
 }
 

@@ -83,3 +83,38 @@ func addChecked(a, b Micros) (Micros, bool) {
 	}
 	return s, true
 }
+
+// mulCapped multiplies two non-negative amounts, saturating at the largest
+// int64 instead of wrapping (a limit that saturates only gets stricter).
+func mulCapped(a, b int64) int64 {
+	hi, lo := bits.Mul64(uint64(a), uint64(b))
+	if a < 0 || b < 0 || hi != 0 || lo > 1<<63-1 {
+		return 1<<63 - 1
+	}
+	return int64(lo)
+}
+
+// moneyAtTable is bank + chips + stakes, the quantity every operation but
+// buy-ins, cash-outs and bank funding conserves; ok is false on overflow.
+// Keeping it inside an int64 keeps every single balance inside one too.
+func moneyAtTable(s State) (Micros, bool) {
+	sum, ok := s.bank, s.bank >= 0
+	for _, p := range s.seats {
+		if sum, ok = addCheckedIf(ok, sum, p.Chips); !ok {
+			return 0, false
+		}
+	}
+	for _, w := range s.wagers {
+		if sum, ok = addCheckedIf(ok, sum, w.Stake); !ok {
+			return 0, false
+		}
+	}
+	return sum, ok
+}
+
+func addCheckedIf(ok bool, a, b Micros) (Micros, bool) {
+	if !ok {
+		return 0, false
+	}
+	return addChecked(a, b)
+}

@@ -151,9 +151,9 @@ func (s *State) checkOdds(w Wager, line BetKind, mine []int) error {
 	}
 	total := odds + w.Stake
 	mult := s.rules.MaxOdds.For(w.Bet.Number)
-	limit := flat * mult
+	limit := mulCapped(flat, mult)
 	if w.Bet.Kind == KindDontPassOdds || w.Bet.Kind == KindDontComeOdds {
-		limit = flat * mult * 6 / ways(int(w.Bet.Number))
+		limit = mulCapped(limit, 6) / ways(int(w.Bet.Number))
 	}
 	if total > limit || total < w.Stake {
 		return fmt.Errorf("%d in odds on %d behind %d flat, at most %d (%s): %w",

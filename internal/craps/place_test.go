@@ -339,3 +339,20 @@ func TestExposure(t *testing.T) {
 		t.Fatalf("round exposure %d, want 8 CRAP", got)
 	}
 }
+
+func TestMoneyAtTheTableCannotOverflow(t *testing.T) {
+	s, err := NewState(DefaultRules(), 1<<62)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Seat(s, alice, 1<<62)
+	wantErr(t, err, ErrInvalidAmount)
+	s, err = Seat(s, alice, 1<<61)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = AddChips(s, alice, 1<<61)
+	wantErr(t, err, ErrInvalidAmount)
+	_, err = FundBank(s, 1<<61)
+	wantErr(t, err, ErrInvalidAmount)
+}

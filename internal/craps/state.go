@@ -198,6 +198,9 @@ func Seat(s State, player string, chips Micros) (State, error) {
 	if s.seatIndex(player) >= 0 {
 		return s, fmt.Errorf("seat %s: %w", player, ErrAlreadySeated)
 	}
+	if err := roomFor(s, chips); err != nil {
+		return s, fmt.Errorf("seat %s with %d: %w", player, chips, err)
+	}
 	if len(s.seats) >= s.rules.MaxPlayers {
 		return s, fmt.Errorf("seat %s: all %d seats taken: %w", player, s.rules.MaxPlayers, ErrTableFull)
 	}
@@ -215,12 +218,11 @@ func AddChips(s State, player string, amount Micros) (State, error) {
 	if i < 0 {
 		return s, fmt.Errorf("add chips for %s: %w", player, ErrNotSeated)
 	}
-	sum, ok := addChecked(s.seats[i].Chips, amount)
-	if amount <= 0 || !ok {
+	if amount <= 0 || roomFor(s, amount) != nil {
 		return s, fmt.Errorf("add chips %d for %s: %w", amount, player, ErrInvalidAmount)
 	}
 	ns := s.clone()
-	ns.seats[i].Chips = sum
+	ns.seats[i].Chips += amount
 	return ns, nil
 }
 
@@ -243,13 +245,22 @@ func CashOut(s State, player string, amount Micros) (State, error) {
 
 // FundBank adds to the bank (the host's funding).
 func FundBank(s State, amount Micros) (State, error) {
-	sum, ok := addChecked(s.bank, amount)
-	if amount <= 0 || !ok {
+	if amount <= 0 || roomFor(s, amount) != nil {
 		return s, fmt.Errorf("fund bank with %d: %w", amount, ErrInvalidAmount)
 	}
 	ns := s.clone()
-	ns.bank = sum
+	ns.bank += amount
 	return ns, nil
+}
+
+// roomFor checks that amount more money at the table keeps the total (and
+// so every balance, whatever the dice do) inside an int64.
+func roomFor(s State, amount Micros) error {
+	total, ok := moneyAtTable(s)
+	if _, fits := addChecked(total, amount); !ok || !fits || amount < 0 {
+		return fmt.Errorf("%d more would overflow the money at the table: %w", amount, ErrInvalidAmount)
+	}
+	return nil
 }
 
 // WithdrawBank takes money out of the bank, keeping enough to cover the
