@@ -74,6 +74,11 @@ type (
 		rep   ledger.Report
 		err   error
 	}
+	fullVerifyDone struct {
+		owner *ledgerActor
+		rep   ledger.Report
+		err   error
+	}
 	haltNow struct {
 		owner  *ledgerActor
 		reason string
@@ -101,6 +106,10 @@ func (a *ledgerActor) Receive(ctx actor.Context) {
 	case *startupChecked:
 		if msg.owner == a {
 			a.startupChecked(ctx, msg)
+		}
+	case *fullVerifyDone:
+		if msg.owner == a {
+			a.fullVerifyDone(ctx, msg)
 		}
 	case *haltNow:
 		if msg.owner == a {
@@ -147,14 +156,18 @@ func (a *ledgerActor) start(ctx actor.Context) {
 		return
 	}
 	a.l = l
-	a.log.Info("ledger store open; verifying before taking writes", "dir", ledger.StoreDir(a.opts.DataDir))
+	a.log.Info("ledger store open; checking balances before taking writes", "dir", ledger.StoreDir(a.opts.DataDir))
 	owner, system, self := a, a.system, a.self
 	go func() {
-		rep, err := l.Verify()
+		rep, err := l.CheckBalances()
 		system.Root.Send(self, &startupChecked{owner: owner, rep: rep, err: err})
 	}()
 }
 
+// startupChecked opens for writes once the balances add up (a check that
+// reads each balance once), then replays the whole op log in the
+// background: a big ledger starts in seconds, and a replay that disagrees
+// still halts it.
 func (a *ledgerActor) startupChecked(ctx actor.Context, msg *startupChecked) {
 	if a.phase == halted {
 		return
@@ -164,7 +177,7 @@ func (a *ledgerActor) startupChecked(ctx actor.Context, msg *startupChecked) {
 		return
 	}
 	a.phase = serving
-	a.log.Info("ledger verified", "state_hash", msg.rep.StateHash, "ops", msg.rep.Ops, "accounts", msg.rep.Accounts)
+	a.log.Info("ledger balances check out; serving", "state_hash", msg.rep.StateHash, "ops", msg.rep.Ops, "accounts", msg.rep.Accounts)
 	a.report(ctx, messages.Healthy, healthyReason)
 	if a.opts.Identity != "" && a.opts.InitialBalance > 0 {
 		a.submit(ledger.Op{Kind: ledger.KindGrant, Owner: a.opts.Identity, Amount: a.opts.InitialBalance}, nil, true)
@@ -175,11 +188,27 @@ func (a *ledgerActor) startupChecked(ctx actor.Context, msg *startupChecked) {
 		a.write(ctx, w.op, w.sender)
 	}
 	a.scheduleSnapshot()
+	l, owner, system, self := a.l, a, a.system, a.self
+	go func() {
+		rep, err := l.Verify()
+		system.Root.Send(self, &fullVerifyDone{owner: owner, rep: rep, err: err})
+	}()
+}
+
+func (a *ledgerActor) fullVerifyDone(ctx actor.Context, msg *fullVerifyDone) {
+	if errors.Is(msg.err, ledger.ErrClosed) {
+		return
+	}
+	if reason := verifyFailure(msg.rep, msg.err); reason != "" {
+		a.halt(ctx, "op log replay at start: "+reason)
+		return
+	}
+	a.log.Info("ledger op log replayed: the stored state matches", "state_hash", msg.rep.StateHash, "ops", msg.rep.Ops)
 }
 
 // healthyReason stays the same while healthy, so that the supervisor hears
 // of changes only.
-const healthyReason = "store verified at start; serving"
+const healthyReason = "balances verified at start; serving"
 
 // verifyFailure is "" when a verification passed, else why it did not.
 func verifyFailure(rep ledger.Report, err error) string {

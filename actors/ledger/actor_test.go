@@ -1,6 +1,7 @@
 package ledgeractor
 
 import (
+	"encoding/binary"
 	"errors"
 	"log/slog"
 	"strings"
@@ -135,6 +136,44 @@ func TestRestartRebuildsFromPebble(t *testing.T) {
 	wantHealthy(t, n2)
 	if got := ask[*messages.LedgerStateHash](t, n2, &messages.LedgerStateHashRequest{}).Hash; got != hash {
 		t.Fatalf("state hash %s on a new node, want %s", got, hash)
+	}
+}
+
+// dropLogEntry deletes op log entry index from a stopped node's store
+// ("l/" + big-endian index is the log key): balances still add up, but
+// the log no longer explains them.
+func dropLogEntry(t *testing.T, dataDir string, index uint64) {
+	t.Helper()
+	db, err := pebble.Open(ledger.StoreDir(dataDir), &pebble.Options{Logger: ledger.PebbleLogger(slog.New(slog.DiscardHandler))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Delete(binary.BigEndian.AppendUint64([]byte("l/"), index), pebble.Sync); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLogThatDoesNotReplayIsCritical(t *testing.T) {
+	host := newPlayer("node")
+	dir := t.TempDir()
+	system := newSystem(t)
+	n := start(t, system, props(t, Options{DataDir: dir, InitialBalance: 1_000 * crap, Identity: host.id}))
+	wantHealthy(t, n)
+	waitWallet(t, n, host, 1_000*crap)
+	apply(t, n, ledger.Op{Kind: ledger.KindGrant, Owner: newPlayer("alice").id, Amount: crap})
+	n.stop()
+	dropLogEntry(t, dir, 1)
+
+	n2 := start(t, system, props(t, Options{DataDir: dir, InitialBalance: 1_000 * crap, Identity: host.id}))
+	wantHealthy(t, n2) // the balances add up...
+	h := n2.nextHealth(t)
+	if h.Status != messages.Critical || !strings.Contains(h.Reason, "op log replay") {
+		t.Fatalf("health %+v, want Critical from the background replay", h)
+	}
+	w := ask[*messages.LedgerApplied](t, n2, &messages.LedgerApply{Op: ledger.Op{Kind: ledger.KindGrant, Owner: newPlayer("bob").id, Amount: 1}})
+	if !errors.Is(w.Err, ledger.ErrHalted) {
+		t.Fatalf("write after the failed replay: %v, want ErrHalted", w.Err)
 	}
 }
 

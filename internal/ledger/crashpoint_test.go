@@ -98,16 +98,11 @@ func checkCrashPoint(t *testing.T, name string, p crashPoint, full bool) {
 // a lot under -race) and every op in mustHave.
 func checkRecovered(t *testing.T, name string, l *Ledger, full bool, mustHave []OpID) {
 	t.Helper()
-	var rep Report
-	var err error
+	check := l.CheckBalances
 	if full {
-		rep, err = l.Verify()
-	} else {
-		err = l.read(func(r pebble.Reader) (err error) {
-			rep, err = checkSums(r)
-			return err
-		})
+		check = l.Verify
 	}
+	rep, err := check()
 	if err != nil || !rep.OK {
 		t.Fatalf("%s: invariant: %v %q", name, err, rep.Problems)
 	}

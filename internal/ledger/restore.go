@@ -129,7 +129,7 @@ func copyStore(fs vfs.FS, src, dst string) error {
 // checkStaged verifies the copied store and that it is the snapshot that
 // was described when it was taken.
 func checkStaged(fs vfs.FS, snapDir, staging string, certs CertificateVerifier) (SnapshotInfo, error) {
-	info, err := verifyStoreDir(fs, staging, certs)
+	info, err := checkStoreDir(fs, staging, certs, true)
 	if err != nil {
 		return info, fmt.Errorf("verify snapshot %s: %w", filepath.Base(snapDir), err)
 	}

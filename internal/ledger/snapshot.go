@@ -39,8 +39,9 @@ const (
 )
 
 // Snapshot writes a pebble checkpoint of the ledger into dir/NAME (NAME
-// from now), verifies it, and only then gives it its name: a snapshot that
-// exists under its name is complete and passed Verify.
+// from now), checks its balances (CheckBalances: the full replay waits for
+// a restore, which runs it), and only then gives it its name: a snapshot
+// that exists under its name is complete and its sums are right.
 func (l *Ledger) Snapshot(dir string, now time.Time) (SnapshotInfo, error) {
 	fs := l.opts.FS
 	if err := fs.MkdirAll(dir, 0o755); err != nil {
@@ -55,7 +56,7 @@ func (l *Ledger) Snapshot(dir string, now time.Time) (SnapshotInfo, error) {
 	if err != nil {
 		return SnapshotInfo{}, errors.Join(fmt.Errorf("checkpoint into %s: %w", tmp, err), fs.RemoveAll(tmp))
 	}
-	info, err := verifyStoreDir(fs, tmp, l.rules.certs)
+	info, err := checkStoreDir(fs, tmp, l.rules.certs, false)
 	if err == nil {
 		info.Name, info.CreatedAt = name, now.UTC()
 		err = writeMeta(fs, tmp, info)
@@ -83,13 +84,18 @@ func uniqueSnapshotName(fs vfs.FS, dir string, now time.Time) string {
 	}
 }
 
-// verifyStoreDir opens a store read-only and verifies it.
-func verifyStoreDir(fs vfs.FS, dir string, certs CertificateVerifier) (SnapshotInfo, error) {
+// checkStoreDir opens a store read-only and checks it: fully (Verify) or
+// its balances only (CheckBalances).
+func checkStoreDir(fs vfs.FS, dir string, certs CertificateVerifier, full bool) (SnapshotInfo, error) {
 	l, err := Open(Options{Dir: dir, FS: fs, ReadOnly: true, Certificates: certs})
 	if err != nil {
 		return SnapshotInfo{}, err
 	}
-	rep, err := l.Verify()
+	check := l.CheckBalances
+	if full {
+		check = l.Verify
+	}
+	rep, err := check()
 	err = errors.Join(err, l.Close())
 	if err != nil {
 		return SnapshotInfo{}, err

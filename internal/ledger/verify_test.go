@@ -39,8 +39,15 @@ func tamper(t *testing.T, change func(db *pebble.DB, alice player)) Report {
 	if rep.OK || len(rep.Problems) == 0 {
 		t.Fatalf("tampered store passes Verify: %+v", rep)
 	}
+	lastQuick, err = l2.CheckBalances()
+	if err != nil {
+		t.Fatal(err)
+	}
 	return rep
 }
+
+// lastQuick is CheckBalances' report on the last tampered store.
+var lastQuick Report
 
 func wantProblem(t *testing.T, rep Report, substr string) {
 	t.Helper()
@@ -60,6 +67,9 @@ func TestVerifyDetectsAChangedBalance(t *testing.T) {
 	})
 	wantProblem(t, rep, "Σ grants")
 	wantProblem(t, rep, WalletOf(newPlayer("alice").id).String()+" differs")
+	if lastQuick.OK {
+		t.Fatal("CheckBalances passes a changed balance")
+	}
 	if rep.StateHash == rep.ReplayStateHash {
 		t.Fatal("state hash and replay hash agree on a changed balance")
 	}
@@ -117,4 +127,17 @@ func TestVerifyDetectsMoneyNoOpExplains(t *testing.T) {
 		}
 	})
 	wantProblem(t, rep, "which no op explains")
+}
+
+func TestCheckBalancesAgreesWithVerify(t *testing.T) {
+	l, _, alice, _ := table(t)
+	mustApply(t, l, alice.cashOut("t1", crap, 2))
+	full := verifyOK(t, l)
+	quick, err := l.CheckBalances()
+	if err != nil || !quick.OK {
+		t.Fatalf("CheckBalances: %+v, %v", quick, err)
+	}
+	if quick.StateHash != full.StateHash || quick.TotalGrants != full.TotalGrants || quick.Ops != full.Ops || quick.Accounts != full.Accounts {
+		t.Fatalf("CheckBalances %+v disagrees with Verify %+v", quick, full)
+	}
 }
