@@ -10,8 +10,9 @@ import (
 const (
 	// PeerAlive: membership or a live connection says the peer is there.
 	PeerAlive = "alive"
-	// PeerSuspect: still a member, but not heard from for longer than a
-	// full probe round; memberlist may soon declare it dead.
+	// PeerSuspect: still a member, but neither a probe ack nor any traffic
+	// from it for three full probe rounds; memberlist may soon declare it
+	// dead.
 	PeerSuspect = "suspect"
 	// PeerDead: membership declared it failed, or its last connection
 	// dropped without a goodbye.
@@ -38,7 +39,8 @@ type MeshSelf struct {
 	GossipAddr string
 	// Joined is true once a join succeeded (or none was asked for).
 	Joined bool
-	// Members counts alive and suspect members, this node included.
+	// Members counts alive and suspect members, this node included, as of
+	// the mesh's last refresh of memberlist (a fraction of a second old).
 	Members int
 }
 

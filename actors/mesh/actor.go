@@ -53,6 +53,8 @@ type meshActor struct {
 	table   *PeerTable
 	subs    map[string]subscription
 	ml      *memberlist.Memberlist
+	mlAddr  string // memberlist's bound address, read once at start
+	members int    // alive+suspect members at the last refresh, self included
 	dlg     *delegates
 	dialed  map[string]string // peer → mesh address asked of the transport
 	stopCtx context.Context
@@ -81,6 +83,14 @@ type subscription struct {
 type tick struct {
 	owner *meshActor
 	name  string
+}
+
+// memberSnapshot is memberlist's member list, read off the actor: Members
+// takes memberlist's node lock, which its own goroutines may hold a while.
+type memberSnapshot struct {
+	owner *meshActor
+	names []string
+	score int
 }
 
 type joinDone struct {
@@ -126,6 +136,11 @@ func (a *meshActor) Receive(ctx actor.Context) {
 		if m.owner == a {
 			a.onJoinDone(ctx, m)
 		}
+	case *memberSnapshot:
+		if m.owner == a {
+			a.refresh(ctx, m)
+			a.armRefresh()
+		}
 	default:
 		a.receiveRouting(ctx, m)
 	}
@@ -143,8 +158,25 @@ func (a *meshActor) start(ctx actor.Context) {
 	if a.opts.Gossip {
 		a.createMemberlist(ctx)
 	}
-	a.after("refresh", a.tm.refresh)
+	a.members = 1
+	a.armRefresh()
 	a.reportHealth(ctx)
+}
+
+// armRefresh schedules the next refresh. The timer goroutine reads
+// memberlist (which may wait on memberlist's lock) and sends the result.
+func (a *meshActor) armRefresh() {
+	sys, pid, owner, ml := a.system, a.pid, a, a.ml
+	a.timers["refresh"] = time.AfterFunc(a.tm.refresh, func() {
+		snap := &memberSnapshot{owner: owner}
+		if ml != nil {
+			for _, n := range ml.Members() {
+				snap.names = append(snap.names, n.Name) // Name never changes; other fields may
+			}
+			snap.score = ml.GetHealthScore()
+		}
+		sys.Root.Send(pid, snap)
+	})
 }
 
 // after arms a one-shot timer that sends a tick named name to the actor.
@@ -158,9 +190,6 @@ func (a *meshActor) after(name string, d time.Duration) {
 
 func (a *meshActor) onTick(ctx actor.Context, name string) {
 	switch name {
-	case "refresh":
-		a.refresh(ctx)
-		a.after("refresh", a.tm.refresh)
 	case "create":
 		a.createMemberlist(ctx)
 	case "join":
@@ -205,7 +234,8 @@ func (a *meshActor) createMemberlist(ctx actor.Context) {
 		return
 	}
 	a.ml, a.createErr, a.createTries = ml, nil, 0
-	a.log.Info("gossip started", "addr", ml.LocalNode().Address(), "peer_id", a.self)
+	a.mlAddr = ml.LocalNode().Address() // nothing else holds the lock yet
+	a.log.Info("gossip started", "addr", a.mlAddr, "peer_id", a.self)
 	a.joined = len(a.opts.Join) == 0
 	a.startJoin()
 	a.reportHealth(ctx)
@@ -226,10 +256,10 @@ func (a *meshActor) startJoin() {
 		return
 	}
 	a.joining = true
-	ml, owner, ctx, join, lookup := a.ml, a, a.stopCtx, a.opts.Join, a.opts.LookupHost
+	ml, owner, ctx, join, lookup, self := a.ml, a, a.stopCtx, a.opts.Join, a.opts.LookupHost, a.mlAddr
 	sys, pid := a.system, a.pid
 	go func() {
-		addrs, err := resolveJoin(ctx, join, ml.LocalNode().Address(), lookup)
+		addrs, err := resolveJoin(ctx, join, self, lookup)
 		n := 0
 		if err == nil {
 			n, err = ml.Join(addrs)
@@ -246,7 +276,7 @@ func (a *meshActor) onJoinDone(ctx actor.Context, m *joinDone) {
 	a.opts.Metrics.join(m.n > 0)
 	if m.n > 0 {
 		a.joined, a.joinTries, a.lastJoinErr = true, 0, nil
-		a.log.Info("joined cluster", "contacted", m.n, "members", a.ml.NumMembers())
+		a.log.Info("joined cluster", "contacted", m.n)
 		a.reportHealth(ctx)
 		return
 	}
@@ -298,35 +328,35 @@ func (a *meshActor) undial(ctx actor.Context, peer, reason string) {
 	ctx.Send(a.opts.Transport, &messages.DisconnectPeer{Peer: peer, Reason: reason})
 }
 
-// refresh reconciles the table with memberlist (an event lost to a race is
-// repaired here), marks quiet members suspect, and updates metrics.
-func (a *meshActor) refresh(ctx actor.Context) {
+// refresh reconciles the table with memberlist's member list (a member
+// that is gone without a leave event is marked gone), marks quiet members
+// suspect, and updates metrics.
+func (a *meshActor) refresh(ctx actor.Context, snap *memberSnapshot) {
 	now := a.opts.Now()
-	members := 1
-	score := 0
 	if a.ml != nil {
-		live := map[string]bool{}
-		for _, n := range a.ml.Members() {
-			live[n.Name] = true
-			if n.Name != a.self && !a.table.IsMember(n.Name) {
-				a.onGossip(ctx, &gossipEvent{owner: a, kind: memberJoined, name: n.Name, addr: n.Address(), meta: n.Meta})
+		live := map[string]bool{a.self: true}
+		for _, name := range snap.names {
+			live[name] = true
+		}
+		for _, id := range a.table.Members() {
+			if !live[id] {
+				a.onGossip(ctx, &gossipEvent{owner: a, kind: memberGone, name: id})
 			}
 		}
-		for _, p := range a.table.Snapshot() {
-			if a.table.IsMember(p.PeerID) && !live[p.PeerID] {
-				a.onGossip(ctx, &gossipEvent{owner: a, kind: memberGone, name: p.PeerID})
-			}
-		}
-		members, score = len(live), a.ml.GetHealthScore()
-		if a.joined && len(a.opts.Join) > 0 && members <= 1 {
+		a.members = len(live)
+		if a.joined && len(a.opts.Join) > 0 && a.members <= 1 {
 			a.log.Warn("alone in the cluster; joining again")
 			a.joined = false
 			a.startJoin()
 			a.reportHealth(ctx)
 		}
 	}
-	a.table.Refresh(now, a.tm.probe*time.Duration(members+2))
-	a.opts.Metrics.setPeers(a.table.Counts(), score)
+	// Memberlist probes members round-robin, one per probe interval, so a
+	// healthy member is acked about once per round of members intervals;
+	// three silent rounds (plus slack) is "suspect". Memberlist exposes no
+	// suspicion callback, so this is the mesh's own, conservative reading.
+	a.table.Refresh(now, a.tm.probe*time.Duration(3*a.members+5))
+	a.opts.Metrics.setPeers(a.table.Counts(), snap.score)
 	ev := a.router.DedupEvictions()
 	a.opts.Metrics.evicted(ev - a.lastEvicted)
 	a.lastEvicted = ev
@@ -348,7 +378,7 @@ func (a *meshActor) health() messages.ServiceHealth {
 		h.Status = messages.Degraded
 		h.Reason = fmt.Sprintf("joining %v", a.opts.Join)
 	default:
-		h.Reason = "gossip on " + a.ml.LocalNode().Address()
+		h.Reason = "gossip on " + a.mlAddr
 	}
 	return h
 }

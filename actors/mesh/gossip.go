@@ -17,11 +17,12 @@ import (
 	"github.com/bitcraps/bitcraps/internal/config"
 )
 
-// testingProbeInterval is the probe interval of the testing profile: five
-// times memberlist's local default, so a crashed member of a test cluster is
-// found in a second or two, yet slow enough that a 2-core machine running
-// -race does not starve probes into false suspicions.
-const testingProbeInterval = 200 * time.Millisecond
+// testingProbeInterval is the probe interval of the testing profile: half
+// memberlist's local default, so a crashed member of a test cluster is found
+// in a few seconds, yet slow enough that a loaded 2-core machine running
+// -race (or fifty members in one process) does not starve probes into false
+// failures.
+const testingProbeInterval = 500 * time.Millisecond
 
 // memberlistConfig picks memberlist's timings for the profile.
 func memberlistConfig(p config.Profile) *memberlist.Config {
@@ -29,16 +30,22 @@ func memberlistConfig(p config.Profile) *memberlist.Config {
 	if p == config.ProfileTesting {
 		c = memberlist.DefaultLocalConfig()
 		c.ProbeInterval = testingProbeInterval
-		// Half the probe interval; the local default (200 ms) would equal it.
-		c.ProbeTimeout = 100 * time.Millisecond
-		// Gossip four times per probe so news outruns failure detection.
-		c.GossipInterval = 50 * time.Millisecond
+		// Half the probe interval: a loopback ack takes microseconds, so
+		// only a starved process misses 250 ms.
+		c.ProbeTimeout = 250 * time.Millisecond
+		// GossipInterval stays at the local default (100 ms): twice per
+		// probe, so news outruns failure detection; faster gossip costs a
+		// 50-member in-process cluster more CPU than it saves in time.
 		// Anti-entropy every 2 s repairs anything gossip lost within a test.
 		c.PushPullInterval = 2 * time.Second
 		// Stop gossiping to the dead soon: test clusters churn on purpose.
 		c.GossipToTheDeadTime = 2 * time.Second
 		// A test restarts a member on a new ephemeral port a moment later.
 		c.DeadNodeReclaimTime = time.Second
+		// Loopback has bandwidth to spare; LZW was a quarter of the CPU of a
+		// 50-member in-process cluster, and CPU starvation is what makes
+		// test clusters see false failures.
+		c.EnableCompression = false
 	} else {
 		c = memberlist.DefaultLANConfig()
 		// A node rescheduled to a new address (a pod, a DHCP lease) comes

@@ -34,10 +34,11 @@ func TestClustersConverge(t *testing.T) {
 			nodes := startCluster(t, size, uint64(size*100))
 			eventually(t, 20*time.Second, "all members see all", func() (bool, string) { return allSeeAll(nodes) })
 			for _, n := range nodes {
-				got := n.peers()
-				if got.Self.Members != size || !got.Self.Joined || len(got.Items) != size-1 {
-					t.Fatalf("self %+v with %d rows, want %d members, joined", got.Self, len(got.Items), size)
-				}
+				eventually(t, 5*time.Second, "member count", func() (bool, string) {
+					got := n.peers()
+					return got.Self.Members == size && got.Self.Joined && len(got.Items) == size-1,
+						fmt.Sprintf("self %+v with %d rows, want %d members, joined", got.Self, len(got.Items), size)
+				})
 			}
 		})
 	}

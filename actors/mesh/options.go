@@ -100,7 +100,7 @@ func timingsFor(p config.Profile) timings {
 		maxTablePeer: 4096,
 	}
 	if p == config.ProfileTesting {
-		t.refresh = 100 * time.Millisecond
+		t.refresh = 250 * time.Millisecond
 		t.joinBase, t.joinMax = 50*time.Millisecond, time.Second
 		t.leave = time.Second
 		t.probe = testingProbeInterval

@@ -131,6 +131,17 @@ func (t *PeerTable) IsMember(id string) bool {
 	return ok && p.member && (p.state == messages.PeerAlive || p.state == messages.PeerSuspect)
 }
 
+// Members lists the peers memberlist currently counts as members.
+func (t *PeerTable) Members() []string {
+	var ids []string
+	for id := range t.peers {
+		if t.IsMember(id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
 // Refresh marks members not heard from for suspectAfter as suspect (and
 // back), forgets long-gone peers and enforces the size bound.
 func (t *PeerTable) Refresh(now time.Time, suspectAfter time.Duration) {

@@ -174,10 +174,9 @@ func (a *meshActor) cut(ctx actor.Context, act Action) {
 }
 
 func (a *meshActor) peers() *messages.Peers {
-	self := messages.MeshSelf{PeerID: a.self, Joined: a.joined || !a.opts.Gossip, Members: 1}
+	self := messages.MeshSelf{PeerID: a.self, Joined: a.joined || !a.opts.Gossip, Members: a.members}
 	if a.ml != nil {
-		self.GossipAddr = a.ml.LocalNode().Address()
-		self.Members = a.ml.NumMembers()
+		self.GossipAddr = a.mlAddr
 	}
 	return &messages.Peers{Self: self, Items: a.table.Snapshot()}
 }

@@ -8,7 +8,10 @@ import "time"
 // which only risks handling a very late duplicate twice, never losing a
 // message.
 type seenCache struct {
-	ttl     time.Duration
+	ttl      time.Duration
+	capacity int
+	// ring grows up to capacity as IDs arrive (an idle node holds
+	// nothing), then wraps, overwriting the oldest.
 	ring    []seenEntry
 	next    int
 	entries map[string]time.Time
@@ -21,11 +24,7 @@ type seenEntry struct {
 }
 
 func newSeenCache(capacity int, ttl time.Duration) *seenCache {
-	return &seenCache{
-		ttl:     ttl,
-		ring:    make([]seenEntry, capacity),
-		entries: make(map[string]time.Time, capacity),
-	}
+	return &seenCache{ttl: ttl, capacity: capacity, entries: make(map[string]time.Time)}
 }
 
 // Seen reports whether id was recorded and has not expired at now.
@@ -36,18 +35,21 @@ func (c *seenCache) Seen(id string, now time.Time) bool {
 
 // Record remembers id until now+ttl.
 func (c *seenCache) Record(id string, now time.Time) {
+	exp := now.Add(c.ttl)
+	if len(c.ring) < c.capacity {
+		c.ring = append(c.ring, seenEntry{id: id, expires: exp})
+		c.entries[id] = exp
+		return
+	}
 	old := c.ring[c.next]
-	if old.id != "" {
-		if exp, ok := c.entries[old.id]; ok && exp.Equal(old.expires) {
-			delete(c.entries, old.id)
-			if now.Before(exp) {
-				c.evicted++
-			}
+	if cur, ok := c.entries[old.id]; ok && cur.Equal(old.expires) {
+		delete(c.entries, old.id)
+		if now.Before(cur) {
+			c.evicted++
 		}
 	}
-	exp := now.Add(c.ttl)
 	c.ring[c.next] = seenEntry{id: id, expires: exp}
-	c.next = (c.next + 1) % len(c.ring)
+	c.next = (c.next + 1) % c.capacity
 	c.entries[id] = exp
 }
 
