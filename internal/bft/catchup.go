@@ -97,7 +97,7 @@ func (n *Node) lateConfirm(m Message) {
 	if v.Kind != VoteConfirm || c == nil || v.View != c.View || v.State == c.StateHash || v.Body != c.BodyHash() {
 		return
 	}
-	if !containsKey(c.Body.Seats, v.Voter) || !verifySig(v.Voter, v.signedBytes(n.cfg.TableID), v.Sig) {
+	if !containsKey(c.Body.Seats, v.Voter) || !n.check(v.Voter, v.signedBytes(n.cfg.TableID), v.Sig) {
 		return
 	}
 	n.addEvidence(Evidence{Kind: EvidenceWrongStateHash, Offender: v.Voter, Round: v.Round, View: v.View, First: m}, v.slot())

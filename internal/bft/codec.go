@@ -136,6 +136,7 @@ func encodeLock(e *encoder, l *LockCert) {
 	if l == nil {
 		return
 	}
+	e.u64(l.Round)
 	e.u64(l.View)
 	encodeBody(e, &l.Body)
 	encodeVotes(e, l.Commits)
@@ -145,7 +146,7 @@ func decodeLock(d *decoder) *LockCert {
 	if !d.flag() {
 		return nil
 	}
-	return &LockCert{View: d.u64(), Body: decodeBody(d), Commits: decodeVotes(d)}
+	return &LockCert{Round: d.u64(), View: d.u64(), Body: decodeBody(d), Commits: decodeVotes(d)}
 }
 
 func encodeViewChange(e *encoder, vc *ViewChange) {
@@ -225,6 +226,8 @@ func encodeMessage(e *encoder, m *Message) error {
 		encodeViewChange(e, m.ViewChange)
 	case MsgCertificate:
 		encodeCertificate(e, m.Certificate)
+	case MsgLock:
+		encodeLock(e, m.Lock)
 	}
 	return nil
 }
@@ -254,6 +257,10 @@ func decodeMessage(d *decoder) Message {
 	case MsgCertificate:
 		c := decodeCertificate(d)
 		m.Certificate = &c
+	case MsgLock:
+		if m.Lock = decodeLock(d); m.Lock == nil {
+			d.fail("lock message without a lock")
+		}
 	default:
 		d.fail("message type %d", t)
 	}
@@ -262,7 +269,7 @@ func decodeMessage(d *decoder) Message {
 
 // MarshalBinary is the message's canonical wire form.
 func (m Message) MarshalBinary() ([]byte, error) {
-	e := &encoder{}
+	e := &encoder{buf: make([]byte, 0, 1024)}
 	if err := encodeMessage(e, &m); err != nil {
 		return nil, err
 	}

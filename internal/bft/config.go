@@ -51,6 +51,11 @@ type Config struct {
 	KeepCertificates int
 	// MaxEvidence bounds evidence waiting in Ready.
 	MaxEvidence int
+
+	// verify checks signatures: always Ed25519 outside this package's tests,
+	// which may swap in a cheap stand-in to run thousands of simulated seeds
+	// under -race (a few seeds and every scenario test keep Ed25519).
+	verify sigCheck
 }
 
 // Defaults. With the recommended 10 ms tick (doc.go):
@@ -97,6 +102,9 @@ func (c *Config) withDefaults() Config {
 	setDefault(&out.MaxFutureMessages, DefaultMaxFutureMessages)
 	setDefault(&out.KeepCertificates, DefaultKeepCertificates)
 	setDefault(&out.MaxEvidence, DefaultMaxEvidence)
+	if out.verify == nil {
+		out.verify = verifySig
+	}
 	if out.FirstRound == 0 {
 		out.FirstRound = 1
 	}

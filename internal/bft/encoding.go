@@ -23,15 +23,15 @@ const (
 
 type encoder struct{ buf []byte }
 
-func (e *encoder) u8(v uint8)       { e.buf = append(e.buf, v) }
-func (e *encoder) u32(v uint32)     { e.buf = binary.BigEndian.AppendUint32(e.buf, v) }
-func (e *encoder) u64(v uint64)     { e.buf = binary.BigEndian.AppendUint64(e.buf, v) }
-func (e *encoder) key(k PublicKey)  { e.buf = append(e.buf, k[:]...) }
-func (e *encoder) hash(h Hash)      { e.buf = append(e.buf, h[:]...) }
-func (e *encoder) count(n int)      { e.u32(uint32(n)) }
-func (e *encoder) str(s string)     { e.count(len(s)); e.buf = append(e.buf, s...) }
-func (e *encoder) bytes(p []byte)   { e.count(len(p)); e.buf = append(e.buf, p...) }
-func (e *encoder) flag(b bool)      { e.u8(boolByte(b)) }
+func (e *encoder) u8(v uint8)      { e.buf = append(e.buf, v) }
+func (e *encoder) u32(v uint32)    { e.buf = binary.BigEndian.AppendUint32(e.buf, v) }
+func (e *encoder) u64(v uint64)    { e.buf = binary.BigEndian.AppendUint64(e.buf, v) }
+func (e *encoder) key(k PublicKey) { e.buf = append(e.buf, k[:]...) }
+func (e *encoder) hash(h Hash)     { e.buf = append(e.buf, h[:]...) }
+func (e *encoder) count(n int)     { e.u32(uint32(n)) }
+func (e *encoder) str(s string)    { e.count(len(s)); e.buf = append(e.buf, s...) }
+func (e *encoder) bytes(p []byte)  { e.count(len(p)); e.buf = append(e.buf, p...) }
+func (e *encoder) flag(b bool)     { e.u8(boolByte(b)) }
 func (e *encoder) keys(ks []PublicKey) {
 	e.count(len(ks))
 	for _, k := range ks {

@@ -15,9 +15,15 @@ func (n *Node) handle(m Message) error {
 	if t == MsgCertificate {
 		return n.onCertificate(m.Certificate)
 	}
+	if t == MsgLock && m.Lock.Round == n.round {
+		return n.onLock(m.Lock)
+	}
 	r := m.Round()
+	if r > n.seenRound && n.isSeated(m.From()) {
+		n.seenRound = r
+	}
 	switch {
-	case r < n.round:
+	case r < n.round || t == MsgLock:
 		n.helpLagging(m)
 		return nil
 	case r == n.round+1:
@@ -200,4 +206,21 @@ func (n *Node) onVote(m Message) error {
 		return nil
 	}
 	return n.checkCertified(v.View, v.Body, v.State)
+}
+
+// A lock certificate on its own: adopt it, and reveal if we are committed.
+func (n *Node) onLock(lc *LockCert) error {
+	if !n.seated() {
+		return nil
+	}
+	if old, ok := n.rs.locks[lc.View]; ok && old.Round == lc.Round {
+		return nil
+	}
+	h, err := n.checkLockCert(lc)
+	if err != nil {
+		return fmt.Errorf("lock of round %d view %d: %w", lc.Round, lc.View, err)
+	}
+	cp := *lc
+	n.addLock(&cp, h)
+	return nil
 }

@@ -99,8 +99,11 @@ type Body struct {
 	Withholders []PublicKey  `json:"withholders,omitempty"`
 }
 
-// LockCert proves a body was locked in a view: q commits for its hash.
+// LockCert proves a body was locked in a view: q commits for its hash. It
+// travels on its own too (Message.Lock), so a player that missed the commits
+// still learns of the lock and reveals in time.
 type LockCert struct {
+	Round   uint64 `json:"round"`
 	View    uint64 `json:"view"`
 	Body    Body   `json:"body"`
 	Commits []Vote `json:"commits"`
@@ -144,6 +147,7 @@ type Message struct {
 	Reveal      *Reveal      `json:"reveal,omitempty"`
 	ViewChange  *ViewChange  `json:"view_change,omitempty"`
 	Certificate *Certificate `json:"certificate,omitempty"`
+	Lock        *LockCert    `json:"lock,omitempty"`
 }
 
 // MsgType names a Message's payload, for logs, metrics and the wire tag.
@@ -158,9 +162,10 @@ const (
 	MsgReveal      MsgType = 5
 	MsgViewChange  MsgType = 6
 	MsgCertificate MsgType = 7
+	MsgLock        MsgType = 8
 )
 
-var msgTypeNames = [...]string{"invalid", "bet", "commitment", "proposal", "vote", "reveal", "view_change", "certificate"}
+var msgTypeNames = [...]string{"invalid", "bet", "commitment", "proposal", "vote", "reveal", "view_change", "certificate", "lock"}
 
 func (t MsgType) String() string {
 	if int(t) < len(msgTypeNames) {
@@ -174,7 +179,7 @@ func (m Message) Type() MsgType {
 	var t MsgType
 	set := 0
 	for i, p := range []bool{m.Bet != nil, m.Commitment != nil, m.Proposal != nil, m.Vote != nil,
-		m.Reveal != nil, m.ViewChange != nil, m.Certificate != nil} {
+		m.Reveal != nil, m.ViewChange != nil, m.Certificate != nil, m.Lock != nil} {
 		if p {
 			set++
 			t = MsgType(i + 1)
@@ -203,12 +208,14 @@ func (m Message) Round() uint64 {
 		return m.ViewChange.Round
 	case MsgCertificate:
 		return m.Certificate.Round
+	case MsgLock:
+		return m.Lock.Round
 	}
 	return 0
 }
 
-// From is the player who signed the payload (zero for a certificate, which
-// is signed by a quorum).
+// From is the player who signed the payload (zero for a certificate or a
+// lock, which a quorum signed).
 func (m Message) From() PublicKey {
 	switch m.Type() {
 	case MsgBet:

@@ -31,6 +31,7 @@ type Node struct {
 	verified    map[Hash]struct{}
 	local       []Message // own messages waiting to be handled by this node
 	diverged    error
+	seenRound   uint64 // highest round named by a seated player's message (unverified)
 
 	ready Ready
 	stats Stats
@@ -75,7 +76,12 @@ type Status struct {
 	PrevStateHash Hash
 	LockView      uint64
 	Locked        bool
-	Stats         Stats
+	// SeenRound is the highest round a seated player's message named. It is
+	// a hint (not verified): when it runs more than KeepCertificates ahead of
+	// Round, peers no longer hold the certificates this node needs, and the
+	// actor should restore the table from the ledger and Restore the node.
+	SeenRound uint64
+	Stats     Stats
 }
 
 type guardEntry struct {
@@ -210,6 +216,7 @@ func (n *Node) Status() Status {
 	st := Status{
 		Round: n.round, View: n.rs.view, ViewActive: n.rs.active, Leader: n.leader(n.rs.view),
 		Seated: n.seated(), Seats: append([]PublicKey(nil), n.seats...), PrevStateHash: n.prev, Stats: n.stats,
+		SeenRound: max(n.seenRound, n.round),
 	}
 	if lc := n.rs.highestLock(); lc != nil {
 		st.Locked, st.LockView = true, lc.View
@@ -226,7 +233,7 @@ func (n *Node) check(signer PublicKey, msg, sig []byte) bool {
 		return true
 	}
 	n.stats.SignaturesVerified++
-	if !verifySig(signer, msg, sig) {
+	if !n.cfg.verify(signer, msg, sig) {
 		return false
 	}
 	n.markVerified(k)

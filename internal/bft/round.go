@@ -183,16 +183,50 @@ func (n *Node) resend() {
 		return keys[i].view < keys[j].view
 	})
 	for _, s := range keys {
+		if s.kind == kindProposal {
+			n.resendProposal(n.guard[s].msg)
+			continue
+		}
 		n.broadcast(n.guard[s].msg)
 	}
+	n.resendLock()
 }
 
+// worthResending: bets and the commitment only matter until the view has a
+// proposal; votes and view changes only in the current view.
 func (n *Node) worthResending(s slot) bool {
 	switch s.kind {
-	case kindBet, kindCommitment, kindReveal:
+	case kindBet, kindCommitment:
+		return n.rs.proposals[n.rs.view] == nil
+	case kindReveal:
 		return true
 	case kindViewChange:
 		return s.view == n.rs.view && !n.rs.active
 	}
 	return s.view == n.rs.view
+}
+
+// resendProposal goes only to the players whose commit we lack.
+func (n *Node) resendProposal(m Message) {
+	commits := n.rs.commits[n.rs.view]
+	for _, k := range n.seats {
+		if _, ok := commits[k]; !ok && k != n.cfg.Self {
+			n.sendTo(k, m)
+		}
+	}
+}
+
+// resendLock sends our highest lock to the committed players whose reveal we
+// lack: they may have missed the commits, and must reveal in time.
+func (n *Node) resendLock() {
+	lc := n.rs.highestLock()
+	if lc == nil || lc.Body.Kind != BodyRoll {
+		return
+	}
+	for i := range lc.Body.Commitments {
+		c := &lc.Body.Commitments[i]
+		if c.Player != n.cfg.Self && n.revealFor(c) == nil {
+			n.sendTo(c.Player, Message{Lock: lc})
+		}
+	}
 }

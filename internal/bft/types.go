@@ -31,7 +31,9 @@ func (k PublicKey) Short() string { return k.String()[:8] }
 func (k PublicKey) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
 // UnmarshalText reads a peer ID.
-func (k *PublicKey) UnmarshalText(b []byte) error { return decodeHex32("public key", b, (*[32]byte)(k)) }
+func (k *PublicKey) UnmarshalText(b []byte) error {
+	return decodeHex32("public key", b, (*[32]byte)(k))
+}
 
 // Hash is a SHA-256 digest: state hashes, body hashes, commitments, seeds.
 type Hash [32]byte

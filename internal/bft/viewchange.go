@@ -168,6 +168,9 @@ func (n *Node) checkLockCert(lc *LockCert) (Hash, error) {
 	if err := checkBody(n.cfg.TableID, n.round, n.seats, &lc.Body, n.check, n.limits()); err != nil {
 		return Hash{}, fmt.Errorf("lock of view %d: %w", lc.View, err)
 	}
+	if lc.Round != n.round {
+		return Hash{}, fmt.Errorf("lock of round %d in round %d: %w", lc.Round, n.round, ErrMalformed)
+	}
 	if lc.Body.Prev != n.prev {
 		return Hash{}, fmt.Errorf("lock of view %d builds on state %s, not %s: %w", lc.View, lc.Body.Prev, n.prev, ErrMalformed)
 	}

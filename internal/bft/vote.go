@@ -30,7 +30,7 @@ func (n *Node) checkLock(view uint64, h Hash) {
 	if len(votes) < n.quorum() {
 		return
 	}
-	n.addLock(&LockCert{View: view, Body: *body, Commits: votes}, h)
+	n.addLock(&LockCert{Round: n.round, View: view, Body: *body, Commits: votes}, h)
 }
 
 // addLock records a lock certificate, ours or one carried by a view change.
