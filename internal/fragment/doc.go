@@ -6,6 +6,7 @@
 // The radio may lose a piece when a link drops, repeat one after a retry, or
 // deliver pieces out of order across reconnects, so reassembly is keyed by
 // (peer, message), tolerates duplicates and reordering, and gives up on a
-// message after a timeout. The package is pure: time is an argument, there
+// message after a timeout; a Sequencer then hands complete messages on in
+// the sender's order, because Noise decrypts them only in order. The package is pure: time is an argument, there
 // are no goroutines, and it knows nothing about radios.
 package fragment

@@ -3,6 +3,7 @@ package fragment
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -178,5 +179,53 @@ func TestForgetClearsPeer(t *testing.T) {
 	ra.Forget("p")
 	if ra.Pending() != 1 {
 		t.Fatalf("pending %d after forgetting p, want 1", ra.Pending())
+	}
+}
+
+func TestSequencerRestoresOrder(t *testing.T) {
+	s := NewSequencer(8)
+	var got []string
+	push := func(id uint32, m string) {
+		for _, out := range s.Push(id, []byte(m), t0) {
+			got = append(got, string(out))
+		}
+	}
+	push(10, "a")
+	push(12, "c")
+	push(13, "d")
+	if len(got) != 1 || s.Held() != 2 {
+		t.Fatalf("got %v held %d; want [a] and two held", got, s.Held())
+	}
+	push(11, "b")
+	push(11, "b") // late duplicate
+	if fmt.Sprint(got) != "[a b c d]" {
+		t.Fatalf("got %v, want [a b c d]", got)
+	}
+}
+
+func TestSequencerDetectsLoss(t *testing.T) {
+	s := NewSequencer(8)
+	s.Push(1, []byte("a"), t0)
+	s.Push(3, []byte("c"), t0)
+	if s.Stalled(t0.Add(time.Second-1), time.Second) {
+		t.Fatal("stalled before the timeout")
+	}
+	if !s.Stalled(t0.Add(time.Second), time.Second) {
+		t.Fatal("a gap older than the timeout is not reported")
+	}
+	full := NewSequencer(2)
+	full.Push(1, nil, t0)
+	full.Push(5, nil, t0)
+	full.Push(6, nil, t0)
+	if !full.Stalled(t0, time.Hour) {
+		t.Fatal("a full hold is not reported")
+	}
+}
+
+func TestSequencerWrapsAround(t *testing.T) {
+	s := NewSequencer(4)
+	s.Push(^uint32(0), []byte("x"), t0)
+	if out := s.Push(0, []byte("y"), t0); len(out) != 1 {
+		t.Fatalf("id 0 after max uint32: %d released, want 1", len(out))
 	}
 }
