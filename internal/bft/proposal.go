@@ -100,6 +100,7 @@ func (n *Node) enterView(v uint64) {
 		n.stats.ViewChanges++
 	}
 	n.rs.view, n.rs.active, n.rs.viewStart = v, true, n.now
+	n.rs.pruneViews(uint64(n.cfg.MaxViewsAhead))
 }
 
 // tryCommit signs a commit for the current view's proposal (step 3).

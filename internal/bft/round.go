@@ -63,6 +63,56 @@ func newRoundState(now uint64) *roundState {
 	}
 }
 
+// pruneViews forgets what old views left behind, so a table stuck for hours
+// (views keep growing) holds a bounded amount per round: view changes only
+// matter for the view being entered, votes and proposals for the last few.
+func (rs *roundState) pruneViews(keep uint64) {
+	high := rs.highestLock()
+	for v := range rs.vcs {
+		if v < rs.view {
+			delete(rs.vcs, v)
+		}
+	}
+	old := func(v uint64) bool { return v+keep < rs.view }
+	for v := range rs.proposals {
+		if old(v) {
+			delete(rs.proposals, v)
+			delete(rs.forced, v)
+		}
+	}
+	for _, book := range []map[uint64]map[PublicKey]*Vote{rs.commits, rs.confirms} {
+		for v := range book {
+			if old(v) {
+				delete(book, v)
+			}
+		}
+	}
+	for v, lc := range rs.locks {
+		if old(v) && lc != high {
+			delete(rs.locks, v)
+		}
+	}
+	if len(rs.bodies) > len(rs.proposals)+len(rs.locks) {
+		rs.pruneBodies()
+	}
+}
+
+// pruneBodies keeps the bodies still named by a proposal or a lock.
+func (rs *roundState) pruneBodies() {
+	live := make(map[*Body]bool)
+	for _, p := range rs.proposals {
+		live[&p.Body] = true
+	}
+	for _, lc := range rs.locks {
+		live[&lc.Body] = true
+	}
+	for h, b := range rs.bodies {
+		if !live[b] {
+			delete(rs.bodies, h)
+		}
+	}
+}
+
 func (rs *roundState) highestLock() *LockCert {
 	var best *LockCert
 	for _, lc := range rs.locks {

@@ -122,6 +122,11 @@ func TestUnanimitySilentPlayerStallsSafely(t *testing.T) {
 	if len(s.certList) != 0 {
 		t.Fatalf("a round was certified without the silent player: %v", s.certList)
 	}
+	rs := s.nodes[0].node.rs
+	if rs.view < 4 || len(rs.vcs) > 2 || len(rs.bodies) > 2*DefaultMaxViewsAhead+2 || len(rs.commits) > DefaultMaxViewsAhead+2 {
+		t.Errorf("a stalled round keeps growing: view %d, %d view-change sets, %d bodies, %d vote sets",
+			rs.view, len(rs.vcs), len(rs.bodies), len(rs.commits))
+	}
 	s.nodes[2].byz = honest
 	s.runUntil(t, "round 4 after the silent player returns", s.reached(4), 3000)
 }

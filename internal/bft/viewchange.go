@@ -38,6 +38,7 @@ func (n *Node) startViewChange(target uint64) {
 		m, _ = n.signed(vc.slot()) // after a restart: re-send what we signed before
 	}
 	rs.view, rs.active, rs.viewStart = target, false, n.now
+	rs.pruneViews(uint64(n.cfg.MaxViewsAhead))
 	n.stats.ViewChanges++
 	n.sendOwn(m)
 }
