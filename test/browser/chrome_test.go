@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -89,8 +91,15 @@ func newPage(t *testing.T, width, height int) *page {
 		cancelAlloc()
 		<-consoleDone
 	})
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
-		t.Fatalf("viewport %dx%d: %v", width, height, err)
+	// Reduced motion: the dice land without their tumble, so a screenshot
+	// never catches them mid-air (the page honours the preference).
+	reducedMotion := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}}})
+		return err
+	})
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height)), reducedMotion); err != nil {
+		t.Fatalf("viewport %dx%d with reduced motion: %v", width, height, err)
 	}
 	return p
 }

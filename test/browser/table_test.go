@@ -85,22 +85,31 @@ func TestWebTableEndToEnd(t *testing.T) {
 	p := newPage(t, 1280, 900)
 
 	p.do("open the lobby", chromedp.Navigate(base+"/#/"))
-	p.waitFor("the lobby shows", `document.body.dataset.ready === "true" && !document.getElementById("lobby").hidden`, pageWait)
+	p.waitFor("the lobby shows", `document.body.dataset.ready === "true" && !document.getElementById("lobby").hidden && document.querySelector('[data-testid="wallet"]').dataset.micros !== undefined`, pageWait)
+	p.do("remember the wallet", chromedp.Evaluate[chromedp.Void](`window.wallet0 = Number(document.querySelector('[data-testid="wallet"]').dataset.micros)`))
 
-	p.do("create a table with the form",
+	// A ten-minute bet window: the shooter rolls only when the test clicks,
+	// so every round is one the test asked for.
+	p.do("create a table with the form, sitting down with 50 CRAP",
 		chromedp.SetValue(sel("create-min-players"), "1"),
 		chromedp.SetValue(sel("create-max-players"), "4"),
 		chromedp.SetValue(sel("create-bankroll"), "200"),
 		chromedp.SetValue(sel("create-min-bet"), "1"),
 		chromedp.SetValue(sel("create-max-bet"), "50"),
+		chromedp.SetValue(sel("create-buy-in"), "50"),
+		chromedp.SetValue(sel("create-bet-window"), "10m"),
 		chromedp.Click(sel("create-submit")))
 	p.waitFor("the new table opens", `location.hash.startsWith("#/table/") && !document.getElementById("table-view").hidden && document.getElementById("phase").textContent !== ""`, pageWait)
 	tableID := eval[string](p, "read the table id", `document.getElementById("table-id").textContent`)
 	t.Logf("table %s", tableID)
 
-	p.waitFor("the join form shows", `!document.getElementById("join-form").hidden`, pageWait)
-	p.do("join with 50 CRAP", chromedp.SetValue(sel("buy-in"), "50"), chromedp.Click(sel("join-button")))
+	// The host sits down with the create form's buy-in; a node that does
+	// not seat the host on create shows the Join form instead.
+	if eval[bool](p, "is the join form shown", `!document.getElementById("join-form").hidden`) {
+		p.do("join with 50 CRAP", chromedp.SetValue(sel("buy-in"), "50"), chromedp.Click(sel("join-button")))
+	}
 	p.waitFor("seated with 50 CRAP of chips", `!document.getElementById("seated").hidden && document.querySelector('[data-testid="my-chips"]').dataset.micros === "50000000"`, roundWait)
+	p.waitFor("the wallet drops by the 200 CRAP bank and the 50 CRAP buy-in", `document.querySelector('[data-testid="wallet"]').dataset.micros === String(wallet0 - 250000000)`, pageWait)
 
 	p.do("click the pass line with a 5 CRAP chip", chromedp.SetValue(sel("bet-amount"), "5"), chromedp.Click(sel("bet-pass")))
 	p.waitFor("the pass-line bet shows on the felt", `document.querySelector('[data-testid="chips-pass"] .chip-mine')?.dataset.micros === "5000000"`, roundWait)
@@ -125,8 +134,10 @@ func TestWebTableEndToEnd(t *testing.T) {
 	p.screenshot("web-table-phone.png")
 }
 
-// rollUntilPassDecided clicks Roll until the pass-line bet leaves the felt
-// and the chips differ from the buy-in, and returns the page at that moment.
+// rollUntilPassDecided clicks Roll until the pass-line bet leaves the felt,
+// then waits for the chips to show its result: the 50 CRAP buy-in plus or
+// minus the 5 CRAP bet (the ledger counts chips on the layout as yours, so
+// nothing else moves them). It returns the page at that moment.
 func rollUntilPassDecided(t *testing.T, p *page) pageState {
 	t.Helper()
 	for roll := 1; roll <= maxRolls; roll++ {
@@ -139,10 +150,12 @@ func rollUntilPassDecided(t *testing.T, p *page) pageState {
 				`/^[1-6]$/.test(document.querySelector('[data-testid="die-1"]')?.dataset.value) && `+
 				`/^[1-6]$/.test(document.querySelector('[data-testid="die-2"]')?.dataset.value) && !document.getElementById("roll-button").disabled`,
 			diceRound, before.Round), roundWait)
-		st := eval[pageState](p, "read the table", readState)
-		if st.PassChips == "" && st.Chips != "" && st.Chips != "50000000" {
-			return st
+		if st := eval[pageState](p, "read the table", readState); st.PassChips != "" {
+			continue // a point was set: the bet stays on the line
 		}
+		p.waitFor("the chips show the pass line's result (45 or 55 CRAP)",
+			`["45000000", "55000000"].includes(document.querySelector('[data-testid="my-chips"]').dataset.micros)`, roundWait)
+		return eval[pageState](p, "read the table", readState)
 	}
 	t.Fatalf("the pass-line bet was not decided in %d rolls", maxRolls)
 	return pageState{}

@@ -3,16 +3,25 @@
 // routes between the lobby (#/) and a table (#/table/{id}, with
 // /round/{n} to open that round's certificate).
 //
-// The page uses only the public API of DESIGN.md "Interfaces"; the table
-// JSON it reads is documented in table.js's callers' terms here:
+// The page uses only the public API of DESIGN.md "Interfaces". What it
+// reads (amounts in micro-CRAP, players as peer IDs):
 //
-//   GET /api/v1/tables/{id} -> {"id","phase":"come_out"|"point","point",
-//     "round","bank","min_bet","max_bet","min_players","max_players",
-//     "shooter": peer ID of the player who may roll now (empty if none),
-//     "players":[{"peer_id","chips","bets":[{"bet_id","type","number",
-//                 "amount","pending"}]}]}
-//   (pending: accepted, waiting for the next roll). GET /api/v1/tables
-//   answers an array of the same objects.
+//   GET  /api/v1/status           {"peer_id","state"}: who "you" are
+//   GET  /api/v1/balance          {"wallet","chips":{table_id: micros}}
+//   GET  /api/v1/tables           [table, ...] (or {"tables":[...]})
+//   GET  /api/v1/tables/{id}      table = {"id","host","status","phase":
+//        "come_out"|"point","point","round" (last certified),"shooter",
+//        "bank","min_bet","max_bet","min_players","max_players",
+//        "last_dice":[d1,d2],"pending_bets" (yours, not yet proposed),
+//        "problem","players":[{"peer_id","chips" (in hand),
+//        "bets":[{"id","type","number","amount"}]}]}
+//   POST /api/v1/tables           {"min_players","max_players","bankroll",
+//        "min_bet","max_bet"[,"buy_in"][,"bet_window"]} -> 201 table
+//   POST .../join {"buy_in"} -> table; POST .../bets {"type","amount"
+//        [,"number"]} -> 202 {"bet_id"}; POST .../roll -> 202; POST .../leave
+//   GET  .../rounds               [{"round","dice","void","state_hash",
+//        "certificate"}] (see verify.js); GET .../events (see events.js)
+//   errors                        {"error":{"code","message"}}, shown as is
 
 import { api, apiToken, setAPIToken } from "./api.js";
 import { Lobby } from "./lobby.js";

@@ -1,33 +1,45 @@
 // The live table: server-sent events from GET /api/v1/tables/{id}/events.
 //
-// The stream this page expects (the node must send exactly these names):
+// The stream this page expects. Each event names its type in the SSE
+// "event:" field and carries one JSON object in "data:" (an id: line lets a
+// reconnect resume with Last-Event-ID). The data may be the payload itself
+// or the node's envelope {"table_id","type","data":payload}; an unnamed
+// event carrying the envelope works too. Amounts are micro-CRAP integers,
+// players are peer IDs (64 lowercase hex digits). The types and payloads,
+// as messages.TableEvent and the table actor define them:
 //
-//   event: <type>
-//   id: <increasing sequence, so a reconnect resumes with Last-Event-ID>
-//   data: <one JSON object on one line>
+//   table       the whole table view (as GET /api/v1/tables/{id}) after any change
+//   bet         a bet accepted for the round being played
+//               {"player","id","type","number","amount"}
+//   roll        a certified roll; phase and point are the table AFTER it
+//               {"round","dice":[d1,d2],"phase","point"}
+//   settlement  the round's results
+//               {"round","void","state_hash","bank_delta",
+//                "deltas":[{"player","delta"}],
+//                "outcomes":[{"player","bet","type","number","result","stake","amount"}]}
+//   phase       the phase or point changed {"phase":"come_out"|"point","point"}
+//   seat        a player sat down or was unseated
+//               {"player","seated":true|false,"chips","reason":"leave"|"withheld"}
+//   settled     the round's settlement is durable in this node's ledger
+//               {"round","state_hash"}
+//   evidence    a Byzantine act this node saw {"kind","offender","round","view"}
 //
-// Every object carries "table_id" and "round". Amounts are micro-CRAP
-// integers, players are peer IDs (64 lowercase hex digits).
-//
-//   bet         a bet was accepted for the round being played
-//               {"table_id","round","bet_id","player","type","number","amount"}
-//   roll        a round was certified with these dice; phase, point and
-//               shooter are the table AFTER the roll
-//               {"table_id","round","dice":[d1,d2],"total","phase","point","shooter"}
-//   settlement  one player's bets resolved by that roll; delta is the signed
-//               change of the player's chips, chips the new chip count
-//               {"table_id","round","player","delta","chips",
-//                "results":[{"bet_id","type","number","amount","outcome":"win"|"lose"|"push","payout"}]}
-//   seat        a player sat down, left, or was unseated (withheld a reveal)
-//               {"table_id","round","player","action":"join"|"leave"|"unseated","chips"}
-//   phase       the phase, point or shooter changed
-//               {"table_id","round","phase":"come_out"|"point","point","shooter"}
-//
-// The page never trusts an event for money: every event only schedules a
-// fresh GET of the table, the balance and the rounds. Events make the page
-// fast and the feed readable; the GETs make it right.
+// The page never trusts an event for money: every event schedules a fresh
+// GET of the table, the balance and the rounds. Events make the page fast
+// and the feed readable; the GETs make it right.
 
-export const eventTypes = ["bet", "roll", "settlement", "seat", "phase"];
+export const eventTypes = ["table", "bet", "roll", "settlement", "phase", "seat", "settled", "evidence"];
+
+// unwrap accepts a payload or the {"table_id","type","data"} envelope.
+function unwrap(type, parsed) {
+  if (parsed && typeof parsed === "object" && "data" in parsed && typeof parsed.type === "string" &&
+      (type === "message" || parsed.type === type)) {
+    const data = parsed.data && typeof parsed.data === "object" ? { ...parsed.data } : {};
+    if (parsed.table_id && !data.table_id) data.table_id = parsed.table_id;
+    return [parsed.type, data];
+  }
+  return [type, parsed ?? {}];
+}
 
 // subscribe opens the stream; onEvent(type, data) gets each parsed event,
 // onStatus(state) gets "live", "reconnecting" or "closed". It returns a
@@ -36,15 +48,16 @@ export function subscribe(url, onEvent, onStatus) {
   const es = new EventSource(url);
   es.onopen = () => onStatus("live");
   es.onerror = () => onStatus(es.readyState === EventSource.CLOSED ? "closed" : "reconnecting");
-  for (const type of eventTypes) {
+  for (const type of [...eventTypes, "message"]) {
     es.addEventListener(type, (msg) => {
-      let data;
+      let parsed;
       try {
-        data = JSON.parse(msg.data);
+        parsed = JSON.parse(msg.data);
       } catch {
         return; // a malformed event is dropped; the next GET repairs the view
       }
-      onEvent(type, data ?? {});
+      const [name, data] = unwrap(type, parsed);
+      if (eventTypes.includes(name)) onEvent(name, data);
     });
   }
   return () => es.close();

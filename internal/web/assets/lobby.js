@@ -41,13 +41,15 @@ export class Lobby {
   row(t) {
     const players = t.players ?? [];
     const phase = t.phase === "point" ? `point ${t.point}` : "come-out";
+    const status = t.status ? `${t.status}, ${phase}` : phase;
     const open = el("a", { href: `#/table/${encodeURIComponent(t.id)}`, className: "button", textContent: "Open", dataset: { testid: `open-table-${t.id}` } });
     const cells = [
       el("td", {}, el("code", { textContent: short(t.id), title: t.id })),
+      el("td", {}, el("code", { textContent: short(t.host ?? ""), title: t.host ?? "" })),
       el("td", { textContent: `${players.length} / ${t.max_players ?? "?"}` }),
       el("td", { textContent: formatCRAP(t.bank) }),
       el("td", { textContent: `${formatCRAP(t.min_bet)} – ${formatCRAP(t.max_bet)}` }),
-      el("td", { textContent: phase }),
+      el("td", { textContent: status }),
       el("td", {}, open),
     ];
     return el("tr", { dataset: { testid: `table-row-${t.id}` } }, ...cells);
@@ -65,6 +67,12 @@ export class Lobby {
         min_bet: parseCRAP(f.min_bet.value, "min bet"),
         max_bet: parseCRAP(f.max_bet.value, "max bet"),
       };
+      // buy_in seats the host at its own table; sent only when asked for.
+      if (f.bet_window.value.trim() !== "") spec.bet_window = f.bet_window.value.trim();
+      if (f.buy_in.value.trim() !== "") {
+        const buyIn = parseCRAP(f.buy_in.value, "sit down with");
+        if (buyIn > 0) spec.buy_in = buyIn;
+      }
     } catch (err) {
       showError(err);
       return;

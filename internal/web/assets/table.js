@@ -8,46 +8,62 @@ import { dieElement } from "./dice.js";
 import { formatCRAP, parseCRAP } from "./money.js";
 import { el, short, setAmount, betName, showError, clearError } from "./ui.js";
 import { Verifier, markText, showCertificate } from "./certview.js";
+import { describe, callOf } from "./feed.js";
 
 // Bounds on what the page keeps: the feed and the rounds shown.
 const feedLimit = 100;
 const roundsShown = 12;
 const lastRollsShown = 10;
 // After POST .../roll answers 202 the result arrives by the event stream;
-// polling as well, every rollPoll for at most rollPolls tries, keeps the page
-// right when the stream is down (a proxy that buffers SSE, for instance).
+// polling as well, every rollPoll for at most rollPolls tries (30 s: a round
+// under load), keeps the page right when the stream is down (a proxy that
+// buffers SSE, for instance).
 const rollPoll = 300;
-const rollPolls = 40;
-// refreshDelay gathers a burst of events (a roll brings a roll, settlements
-// and a phase) into one round of GETs.
+const rollPolls = 100;
+// refreshDelay gathers a burst of events (a roll brings a roll, a
+// settlement, a phase and a table) into one round of GETs.
 const refreshDelay = 120;
+
+// validDice is a roll as the API sends it: [0,0] means none (a void round,
+// or no roll yet).
+function validDice(d) {
+  return Array.isArray(d) && d.length === 2 && d.every((v) => Number.isInteger(v) && v >= 1 && v <= 6);
+}
 
 export class TableView {
   constructor(session) {
     this.session = session; // {me, setWallet(micros)}
     this.verifier = new Verifier();
     this.id = "";
-    this.table = null;
-    this.rows = [];
-    this.rolls = new Map(); // round -> [d1, d2], from the export and events
-    this.refreshTimer = 0;
-    this.unsubscribe = null;
-    this.busyRolling = false;
-    this.wantRound = null; // a round number whose certificate dialog to open
+    this.reset();
     document.getElementById("join-form").addEventListener("submit", (e) => this.join(e));
     document.getElementById("roll-button").addEventListener("click", () => this.roll());
     document.getElementById("leave-button").addEventListener("click", () => this.leave());
+  }
+
+  reset() {
+    this.table = null;
+    this.balance = null;
+    this.rows = [];
+    this.rolls = new Map(); // round -> [d1, d2], from the export, events and the view
+    // Your bets accepted (202) but not yet in a certified round: the node
+    // holds them until the shooter proposes, so the table view does not
+    // list them yet. Each remembers the certified round it was placed after.
+    this.pending = [];
+    this.refreshTimer = 0;
+    this.unsubscribe = null;
+    this.busyRolling = false;
+    this.wantRound = null; // a round whose certificate dialog to open
   }
 
   open(id, round) {
     if (this.id !== id) {
       this.close();
       this.id = id;
-      this.table = null;
-      this.rows = [];
-      this.rolls = new Map();
+      this.reset();
       document.getElementById("feed").replaceChildren();
       document.getElementById("dice").replaceChildren();
+      delete document.getElementById("dice").dataset.round;
       document.getElementById("roll-result").textContent = "";
       document.getElementById("table-id").textContent = id;
       this.areas = buildFelt(document.getElementById("felt"), (bet) => this.placeBet(bet));
@@ -87,7 +103,7 @@ export class TableView {
     const [table, balance, rounds] = await Promise.allSettled([api.table(id), api.balance(), api.rounds(id)]);
     if (id !== this.id) return; // the player moved to another table meanwhile
     if (table.status === "rejected") showError(table.reason, `loading table ${short(id)}`);
-    else this.table = table.value;
+    else this.setTable(table.value);
     if (balance.status === "rejected") showError(balance.reason, "loading your balance");
     else this.balance = balance.value;
     if (rounds.status === "rejected") showError(rounds.reason, "loading the rounds");
@@ -96,9 +112,25 @@ export class TableView {
     if (this.wantRound !== null) this.openCertificate(this.wantRound);
   }
 
+  setTable(t) {
+    if (!t || t.id !== this.id) return;
+    this.table = t;
+    if (validDice(t.last_dice) && t.round) this.rolls.set(Number(t.round), t.last_dice);
+    // The node counts the bets it still holds for the next proposal: your
+    // newest that many are still pending, the older ones went into a
+    // certified round (the view lists them) or were refused. Without the
+    // count, a bet is pending until a later round is certified.
+    if (typeof t.pending_bets === "number") {
+      this.pending = t.pending_bets > 0 ? this.pending.slice(-t.pending_bets) : [];
+    } else {
+      const round = Number(t.round ?? 0);
+      this.pending = this.pending.filter((b) => b.after >= round);
+    }
+  }
+
   setRounds(rows) {
     this.rows = Array.isArray(rows) ? rows : [];
-    for (const r of this.rows) if (Array.isArray(r.dice)) this.rolls.set(r.round, r.dice);
+    for (const r of this.rows) if (validDice(r.dice) && !r.void) this.rolls.set(Number(r.round), r.dice);
   }
 
   me() {
@@ -109,33 +141,54 @@ export class TableView {
     return (this.table?.players ?? []).find((p) => p.peer_id === this.me());
   }
 
+  // players is the view's players with your pending bets added to yours.
+  players() {
+    return (this.table?.players ?? []).map((p) => p.peer_id !== this.me() || !this.pending.length ? p :
+      { ...p, bets: [...(p.bets ?? []), ...this.pending.map((b) => ({ ...b, pending: true }))] });
+  }
+
   render() {
     if (this.balance) this.session.setWallet(this.balance.wallet);
     const t = this.table;
     if (!t) return;
-    document.getElementById("phase").textContent = t.phase === "point" ? `point ${t.point}` : "come-out";
-    document.getElementById("phase").dataset.phase = t.phase ?? "";
+    const phase = document.getElementById("phase");
+    phase.textContent = t.phase === "point" ? `point ${t.point}` : "come-out";
+    phase.dataset.phase = t.phase ?? "";
+    phase.dataset.point = String(t.point ?? 0);
+    document.getElementById("table-status").textContent = t.status ?? "";
+    const problem = document.getElementById("table-problem");
+    problem.textContent = t.problem ? `This table cannot go on: ${t.problem}` : "";
+    problem.hidden = !t.problem;
     document.getElementById("round").textContent = String(t.round ?? "—");
     setAmount(document.getElementById("bank"), t.bank);
     document.getElementById("limits").textContent = `${formatCRAP(t.min_bet)} – ${formatCRAP(t.max_bet)}`;
-    this.renderSeat(t);
-    paintFelt(this.areas, t, this.me(), formatCRAP);
-    this.renderPlayers(t);
+    const players = this.players();
+    this.renderSeat(t, players);
+    paintFelt(this.areas, { ...t, players }, this.me(), formatCRAP);
+    this.renderPlayers(t, players);
     this.renderDice();
     this.renderRounds();
   }
 
-  renderSeat(t) {
+  // renderSeat shows your chips at this table as the ledger counts them
+  // (GET /api/v1/balance: in hand plus on the layout), and the split.
+  renderSeat(t, players) {
     const seat = this.seat();
-    const chips = this.balance?.chips?.[t.id] ?? seat?.chips;
-    setAmount(document.getElementById("my-chips"), seat || chips ? chips ?? 0 : undefined);
+    const mine = players.find((p) => p.peer_id === this.me());
+    const onFelt = (mine?.bets ?? []).filter((b) => !b.pending).reduce((s, b) => s + (b.amount ?? 0), 0);
+    const ledger = this.balance?.chips?.[t.id];
+    const chips = ledger ?? (seat ? (seat.chips ?? 0) + onFelt : undefined);
+    setAmount(document.getElementById("my-chips"), chips);
+    document.getElementById("chips-split").textContent = seat
+      ? `in hand ${formatCRAP(seat.chips)} · on the felt ${formatCRAP(onFelt)}` : "";
     document.getElementById("join-form").hidden = Boolean(seat);
     document.getElementById("seated").hidden = !seat;
     const shooter = t.shooter;
-    const mine = Boolean(seat) && shooter === this.me();
-    document.getElementById("roll-button").hidden = !mine;
-    document.getElementById("roll-button").disabled = this.busyRolling;
-    document.getElementById("shooter-note").textContent = mine ? "you are the shooter" :
+    const shooting = Boolean(seat) && shooter === this.me();
+    const roll = document.getElementById("roll-button");
+    roll.hidden = !shooting;
+    roll.disabled = this.busyRolling;
+    document.getElementById("shooter-note").textContent = shooting ? "you are the shooter" :
       shooter ? `shooter: ${short(shooter)}` : "no shooter yet";
     this.renderChips(t);
   }
@@ -147,21 +200,24 @@ export class TableView {
     const key = `${t.min_bet}/${t.max_bet}`;
     if (box.dataset.limits === key) return;
     box.dataset.limits = key;
-    const values = [...new Set([1, 5, 25, 100].map((k) => k * (t.min_bet || 1_000_000)).filter((v) => !t.max_bet || v <= t.max_bet))];
+    const unit = t.min_bet || 1_000_000;
+    const values = [...new Set([1, 5, 25, 100].map((k) => k * unit).filter((v) => !t.max_bet || v <= t.max_bet))];
     const input = document.getElementById("bet-amount");
+    const plain = (v) => formatCRAP(v).replaceAll(",", "");
     box.replaceChildren(...values.map((v) => el("button", {
       type: "button", className: "chip-button", textContent: formatCRAP(v), dataset: { testid: `chip-${v}` },
-      onclick: () => { input.value = formatCRAP(v).replaceAll(",", ""); },
+      onclick: () => { input.value = plain(v); },
     })));
-    if (values.length) input.value = formatCRAP(values[0]).replaceAll(",", "");
+    if (values.length) input.value = plain(values[0]);
   }
 
-  renderPlayers(t) {
-    const items = (t.players ?? []).map((p) => {
+  renderPlayers(t, players) {
+    const items = players.map((p) => {
       const tags = [];
       if (p.peer_id === this.me()) tags.push(el("span", { className: "badge you", textContent: "you" }));
       if (p.peer_id === t.shooter) tags.push(el("span", { className: "badge shooter", textContent: "shooter" }));
-      const chips = el("span", { className: "amount" });
+      if (p.peer_id === t.host) tags.push(el("span", { className: "badge", textContent: "host" }));
+      const chips = el("span", { className: "amount", title: "chips in hand" });
       setAmount(chips, p.chips);
       const bets = (p.bets ?? []).map((b) => el("li", { className: b.pending ? "pending" : "" },
         `${betName(b)} `, el("strong", { textContent: formatCRAP(b.amount) }), b.pending ? " (next roll)" : ""));
@@ -178,7 +234,6 @@ export class TableView {
     const result = document.getElementById("roll-result");
     if (!rounds.length) {
       dice.replaceChildren(el("span", { className: "muted", textContent: "no roll yet" }));
-      dice.dataset.round = "";
       return;
     }
     const latest = rounds[0];
@@ -208,7 +263,7 @@ export class TableView {
         mark.dataset.state = res.status;
         mark.textContent = markText[res.status];
       });
-      const dice = Array.isArray(row.dice) ? row.dice : null;
+      const dice = validDice(row.dice) && !row.void ? row.dice : null;
       const link = el("a", { href: `#/table/${encodeURIComponent(this.id)}/round/${row.round}`, textContent: "certificate", dataset: { testid: `certificate-${row.round}` } });
       return el("li", { value: row.round, dataset: { testid: `round-${row.round}` } },
         el("span", { className: "round-no", textContent: `#${row.round}` }),
@@ -231,11 +286,15 @@ export class TableView {
 
   onEvent(type, d) {
     if (d.table_id && d.table_id !== this.id) return;
-    if (type === "roll" && Array.isArray(d.dice)) {
-      this.rolls.set(d.round, d.dice);
+    if (type === "table") {
+      this.setTable(d);
+      this.render();
+    }
+    if (type === "roll" && validDice(d.dice)) {
+      this.rolls.set(Number(d.round), d.dice);
       this.renderDice();
     }
-    this.feed(type, describe(type, d, this.me()));
+    for (const line of describe(type, d, this.me())) this.feed(type, line);
     this.scheduleRefresh();
   }
 
@@ -256,9 +315,8 @@ export class TableView {
       return;
     }
     try {
-      this.table = await api.join(this.id, buyIn);
+      this.setTable(await api.join(this.id, buyIn)); // the "seat" event tells the feed
       clearError();
-      this.feed("seat", `you joined with ${formatCRAP(buyIn)} CRAP`);
     } catch (err) {
       showError(err, "joining");
     }
@@ -279,10 +337,13 @@ export class TableView {
     }
     const bet = { type, amount };
     if (number) bet.number = number;
+    const after = Number(this.table?.round ?? 0);
     try {
       const ans = await api.bet(this.id, bet);
       clearError();
-      this.feed("bet", `your ${betName(bet)} bet of ${formatCRAP(amount)} CRAP accepted${ans?.bet_id ? " (" + ans.bet_id + ")" : ""}`);
+      const id = ans?.bet_id ?? ans?.id ?? "";
+      this.pending.push({ ...bet, id, after }); // the "bet" event tells the feed
+      this.render();
     } catch (err) {
       showError(err, `betting ${betName(bet)}`);
     }
@@ -298,10 +359,9 @@ export class TableView {
     try {
       await api.roll(id);
       clearError();
-      for (let i = 0; i < rollPolls && id === this.id; i++) {
+      for (let i = 0; i < rollPolls && id === this.id && this.table?.round === before; i++) {
         await new Promise((r) => setTimeout(r, rollPoll));
         await this.refresh();
-        if (this.table?.round !== before) break;
       }
     } catch (err) {
       showError(err, "rolling");
@@ -315,39 +375,11 @@ export class TableView {
     try {
       await api.leave(this.id);
       clearError();
-      this.feed("seat", "you left the table");
+      this.pending = [];
+      this.feed("seat", "you asked to leave: you cash out at the end of the round");
     } catch (err) {
       showError(err, "leaving");
     }
     this.refresh();
   }
-}
-
-// callOf is what the stickman calls.
-function callOf(d1, d2) {
-  const t = d1 + d2;
-  const names = { 2: "aces", 3: "ace-deuce", 7: "seven", 11: "yo-leven", 12: "boxcars" };
-  if (names[t]) return names[t];
-  return d1 === d2 ? `hard ${t}` : `easy ${t}`;
-}
-
-function describe(type, d, me) {
-  const who = d.player === me ? "you" : short(d.player);
-  switch (type) {
-    case "bet":
-      return `${who} bet ${formatCRAP(d.amount)} on ${betName(d)}`;
-    case "roll":
-      return `round ${d.round}: ${d.dice?.[0]}-${d.dice?.[1]} = ${d.total ?? (d.dice?.[0] + d.dice?.[1])}` +
-        (d.phase === "point" ? `, point ${d.point}` : ", come-out next");
-    case "settlement": {
-      const delta = Number(d.delta ?? 0);
-      const verb = delta > 0 ? "won" : delta < 0 ? "lost" : "pushed";
-      return `${who} ${verb} ${formatCRAP(Math.abs(delta))} CRAP in round ${d.round}`;
-    }
-    case "seat":
-      return `${who} ${d.action === "join" ? "sat down" : d.action === "unseated" ? "was unseated (no reveal)" : "left"}`;
-    case "phase":
-      return d.phase === "point" ? `point is ${d.point}` : "come-out roll" + (d.shooter ? `, shooter ${d.shooter === me ? "you" : short(d.shooter)}` : "");
-  }
-  return type;
 }

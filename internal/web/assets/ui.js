@@ -31,10 +31,9 @@ export function betName(bet) {
   return bet.number ? `${type} ${bet.number}` : type;
 }
 
-let errorTimer = 0;
-
 // showError puts the API's message (or any error's) in the banner. The
-// server's words are shown as they are: they name the field or rule.
+// server's words are shown as they are: they name the field or rule. The
+// banner stays until dismissed or until the next action succeeds.
 export function showError(err, context) {
   const box = document.getElementById("error");
   const text = document.getElementById("error-text");
@@ -42,8 +41,6 @@ export function showError(err, context) {
   text.textContent = context ? `${context}: ${msg}` : msg;
   box.dataset.code = err?.code ?? "client";
   box.hidden = false;
-  clearTimeout(errorTimer);
-  errorTimer = setTimeout(clearError, 20000);
 }
 
 export function clearError() {
