@@ -59,8 +59,26 @@ func (l *Ledger) checkAuthorities(group []request) []error {
 func (l *Ledger) commitLoop() {
 	defer close(l.done)
 	for g := range l.checked {
-		l.commitGroup(g)
+		l.commitGroup(l.merge(g))
 	}
+}
+
+// merge adds to g any group already checked while g waited, so one fsync
+// covers both.
+func (l *Ledger) merge(g checkedGroup) checkedGroup {
+	for len(g.reqs) < l.opts.MaxBatchOps {
+		select {
+		case more, ok := <-l.checked:
+			if !ok {
+				return g
+			}
+			g.reqs = append(g.reqs, more.reqs...)
+			g.refused = append(g.refused, more.refused...)
+		default:
+			return g
+		}
+	}
+	return g
 }
 
 type outcome struct {
