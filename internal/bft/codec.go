@@ -39,24 +39,27 @@ func decodeReveal(d *decoder) Reveal {
 	return Reveal{Player: d.key(), Round: d.u64(), Secret: d.hash(), Sig: d.bytes(maxSigBytes)}
 }
 
-func encodeReveals(e *encoder, rs []Reveal) {
-	e.count(len(rs))
-	for i := range rs {
-		encodeReveal(e, &rs[i])
+func encodeList[T any](e *encoder, xs []T, f func(*encoder, *T)) {
+	e.count(len(xs))
+	for i := range xs {
+		f(e, &xs[i])
 	}
 }
 
-func decodeReveals(d *decoder) []Reveal {
-	n := d.count(maxSeats)
+func decodeList[T any](d *decoder, max int, f func(*decoder) T) []T {
+	n := d.count(max)
 	if n == 0 {
 		return nil
 	}
-	rs := make([]Reveal, n)
-	for i := range rs {
-		rs[i] = decodeReveal(d)
+	xs := make([]T, n)
+	for i := range xs {
+		xs[i] = f(d)
 	}
-	return rs
+	return xs
 }
+
+func encodeReveals(e *encoder, rs []Reveal) { encodeList(e, rs, encodeReveal) }
+func decodeReveals(d *decoder) []Reveal     { return decodeList(d, maxSeats, decodeReveal) }
 
 func encodeVote(e *encoder, v *Vote) {
 	e.u8(uint8(v.Kind))
@@ -76,37 +79,15 @@ func decodeVote(d *decoder) Vote {
 	return v
 }
 
-func encodeVotes(e *encoder, vs []Vote) {
-	e.count(len(vs))
-	for i := range vs {
-		encodeVote(e, &vs[i])
-	}
-}
-
-func decodeVotes(d *decoder) []Vote {
-	n := d.count(maxSeats)
-	if n == 0 {
-		return nil
-	}
-	vs := make([]Vote, n)
-	for i := range vs {
-		vs[i] = decodeVote(d)
-	}
-	return vs
-}
+func encodeVotes(e *encoder, vs []Vote) { encodeList(e, vs, encodeVote) }
+func decodeVotes(d *decoder) []Vote     { return decodeList(d, maxSeats, decodeVote) }
 
 func encodeBody(e *encoder, b *Body) {
 	e.u8(uint8(b.Kind))
 	e.keys(b.Seats)
 	e.hash(b.Prev)
-	e.count(len(b.Bets))
-	for i := range b.Bets {
-		encodeBet(e, &b.Bets[i])
-	}
-	e.count(len(b.Commitments))
-	for i := range b.Commitments {
-		encodeCommitment(e, &b.Commitments[i])
-	}
+	encodeList(e, b.Bets, encodeBet)
+	encodeList(e, b.Commitments, encodeCommitment)
 	e.keys(b.Withholders)
 }
 
@@ -115,18 +96,8 @@ func decodeBody(d *decoder) Body {
 	if b.Kind != BodyRoll && b.Kind != BodyVoid {
 		d.fail("body kind %d", b.Kind)
 	}
-	if n := d.count(maxWireBets); n > 0 {
-		b.Bets = make([]Bet, n)
-		for i := range b.Bets {
-			b.Bets[i] = decodeBet(d)
-		}
-	}
-	if n := d.count(maxSeats); n > 0 {
-		b.Commitments = make([]Commitment, n)
-		for i := range b.Commitments {
-			b.Commitments[i] = decodeCommitment(d)
-		}
-	}
+	b.Bets = decodeList(d, maxWireBets, decodeBet)
+	b.Commitments = decodeList(d, maxSeats, decodeCommitment)
 	b.Withholders = d.keys(maxSeats)
 	return b
 }
@@ -167,22 +138,14 @@ func encodeProposal(e *encoder, p *Proposal) {
 	e.u64(p.Round)
 	e.u64(p.View)
 	encodeBody(e, &p.Body)
-	e.count(len(p.Justification))
-	for i := range p.Justification {
-		encodeViewChange(e, &p.Justification[i])
-	}
+	encodeList(e, p.Justification, encodeViewChange)
 	encodeReveals(e, p.Reveals)
 	e.bytes(p.Sig)
 }
 
 func decodeProposal(d *decoder) Proposal {
 	p := Proposal{Leader: d.key(), Round: d.u64(), View: d.u64(), Body: decodeBody(d)}
-	if n := d.count(maxViewChanges); n > 0 {
-		p.Justification = make([]ViewChange, n)
-		for i := range p.Justification {
-			p.Justification[i] = decodeViewChange(d)
-		}
-	}
+	p.Justification = decodeList(d, maxViewChanges, decodeViewChange)
 	p.Reveals = decodeReveals(d)
 	p.Sig = d.bytes(maxSigBytes)
 	return p

@@ -60,6 +60,26 @@ func (n *Node) isSeated(k PublicKey) bool {
 	return ok
 }
 
+// admit sorts a signed message against the one we hold for its slot (held,
+// or the zero Message): a resend is ignored, a bad signature refused and kept
+// as evidence, a second different message kept as equivocation evidence.
+// Only a new message with a good signature is admitted.
+func (n *Node) admit(m Message, held Message) (bool, error) {
+	p := m.signed()
+	if h := held.signed(); h != nil && bytes.Equal(h.signature(), p.signature()) {
+		return false, nil
+	}
+	if !n.check(p.signer(), p.signedBytes(n.cfg.TableID), p.signature()) {
+		n.badSignature(m, p.slot())
+		return false, fmt.Errorf("%s by %s: %w", m.Type(), p.signer().Short(), ErrBadSignature)
+	}
+	if held.Type() != 0 {
+		n.equivocation(p.signer(), p.slot(), held, m)
+		return false, nil
+	}
+	return true, nil
+}
+
 // Step 1: bets. Held until the leader proposes; bounded by MaxBetsPerRound.
 func (n *Node) onBet(m Message) error {
 	b := m.Bet
@@ -67,19 +87,13 @@ func (n *Node) onBet(m Message) error {
 		n.stats.LimitHits++
 		return fmt.Errorf("bet by %s: payload of %d bytes, limit %d: %w", b.Bettor.Short(), len(b.Payload), n.cfg.MaxBetPayloadBytes, ErrLimit)
 	}
-	signed := b.signedBytes(n.cfg.TableID)
 	k := betKey{b.Bettor, b.Seq}
-	old, dup := n.rs.bets[k]
-	if dup && bytes.Equal(old.Sig, b.Sig) && bytes.Equal(old.Payload, b.Payload) {
-		return nil
+	var held Message
+	if old, ok := n.rs.bets[k]; ok {
+		held.Bet = old
 	}
-	if !n.check(b.Bettor, signed, b.Sig) {
-		n.badSignature(m, b.slot())
-		return fmt.Errorf("bet by %s: %w", b.Bettor.Short(), ErrBadSignature)
-	}
-	if dup {
-		n.equivocation(b.Bettor, b.slot(), Message{Bet: old}, m)
-		return nil
+	if ok, err := n.admit(m, held); !ok {
+		return err
 	}
 	if len(n.rs.bets) >= n.cfg.MaxBetsPerRound {
 		n.stats.LimitHits++
@@ -93,17 +107,12 @@ func (n *Node) onBet(m Message) error {
 // Step 3 (its first half): a player's commitment to its secret.
 func (n *Node) onCommitment(m Message) error {
 	c := m.Commitment
-	old, dup := n.rs.commitments[c.Player]
-	if dup && old.Hash == c.Hash && bytes.Equal(old.Sig, c.Sig) {
-		return nil
+	var held Message
+	if old, ok := n.rs.commitments[c.Player]; ok {
+		held.Commitment = old
 	}
-	if !n.check(c.Player, c.signedBytes(n.cfg.TableID), c.Sig) {
-		n.badSignature(m, c.slot())
-		return fmt.Errorf("commitment by %s: %w", c.Player.Short(), ErrBadSignature)
-	}
-	if dup {
-		n.equivocation(c.Player, c.slot(), Message{Commitment: old}, m)
-		return nil
+	if ok, err := n.admit(m, held); !ok {
+		return err
 	}
 	cp := *c
 	n.rs.commitments[c.Player] = &cp
@@ -183,17 +192,12 @@ func (n *Node) onVote(m Message) error {
 		book = n.rs.confirms
 	}
 	byVoter := book[v.View]
-	old, dup := byVoter[v.Voter]
-	if dup && old.Body == v.Body && old.State == v.State && bytes.Equal(old.Sig, v.Sig) {
-		return nil
+	var held Message
+	if old, ok := byVoter[v.Voter]; ok {
+		held.Vote = old
 	}
-	if !n.check(v.Voter, v.signedBytes(n.cfg.TableID), v.Sig) {
-		n.badSignature(m, v.slot())
-		return fmt.Errorf("%s by %s: %w", v.Kind, v.Voter.Short(), ErrBadSignature)
-	}
-	if dup {
-		n.equivocation(v.Voter, v.slot(), Message{Vote: old}, m)
-		return nil
+	if ok, err := n.admit(m, held); !ok {
+		return err
 	}
 	if byVoter == nil {
 		byVoter = make(map[PublicKey]*Vote)

@@ -217,19 +217,8 @@ func (m Message) Round() uint64 {
 // From is the player who signed the payload (zero for a certificate or a
 // lock, which a quorum signed).
 func (m Message) From() PublicKey {
-	switch m.Type() {
-	case MsgBet:
-		return m.Bet.Bettor
-	case MsgCommitment:
-		return m.Commitment.Player
-	case MsgProposal:
-		return m.Proposal.Leader
-	case MsgVote:
-		return m.Vote.Voter
-	case MsgReveal:
-		return m.Reveal.Player
-	case MsgViewChange:
-		return m.ViewChange.Player
+	if p := m.signed(); p != nil {
+		return p.signer()
 	}
 	return PublicKey{}
 }

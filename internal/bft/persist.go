@@ -229,37 +229,8 @@ func (n *Node) replayOwn(own []Message) {
 }
 
 func slotOf(m Message, table string) (slot, []byte) {
-	switch m.Type() {
-	case MsgBet:
-		return m.Bet.slot(), m.Bet.signedBytes(table)
-	case MsgCommitment:
-		return m.Commitment.slot(), m.Commitment.signedBytes(table)
-	case MsgProposal:
-		return m.Proposal.slot(), m.Proposal.signedBytes(table)
-	case MsgVote:
-		return m.Vote.slot(), m.Vote.signedBytes(table)
-	case MsgReveal:
-		return m.Reveal.slot(), m.Reveal.signedBytes(table)
-	case MsgViewChange:
-		return m.ViewChange.slot(), m.ViewChange.signedBytes(table)
-	}
-	return slot{}, nil
+	p := m.signed()
+	return p.slot(), p.signedBytes(table)
 }
 
-func sigOf(m Message) []byte {
-	switch m.Type() {
-	case MsgBet:
-		return m.Bet.Sig
-	case MsgCommitment:
-		return m.Commitment.Sig
-	case MsgProposal:
-		return m.Proposal.Sig
-	case MsgVote:
-		return m.Vote.Sig
-	case MsgReveal:
-		return m.Reveal.Sig
-	case MsgViewChange:
-		return m.ViewChange.Sig
-	}
-	return nil
-}
+func sigOf(m Message) []byte { return m.signed().signature() }

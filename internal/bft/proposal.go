@@ -51,11 +51,9 @@ func (n *Node) sameProposal(old *Proposal, m Message, h Hash) error {
 		n.tryCommit()
 		return nil
 	}
-	if !n.check(p.Leader, p.signedBytes(n.cfg.TableID), p.Sig) {
-		n.badSignature(m, p.slot())
-		return fmt.Errorf("proposal by %s: %w", p.Leader.Short(), ErrBadSignature)
+	if _, err := n.admit(m, Message{Proposal: old}); err != nil {
+		return err
 	}
-	n.equivocation(p.Leader, p.slot(), Message{Proposal: old}, m)
 	if p.View == n.rs.view {
 		n.startViewChange(n.rs.view + 1)
 	}

@@ -44,6 +44,48 @@ type slot struct {
 	view  uint64
 }
 
+// signedPayload is what every signed message offers the guard, the
+// signature checks and the evidence.
+type signedPayload interface {
+	slot() slot
+	signedBytes(table string) []byte
+	signer() PublicKey
+	signature() []byte
+}
+
+func (b *Bet) signer() PublicKey         { return b.Bettor }
+func (b *Bet) signature() []byte         { return b.Sig }
+func (c *Commitment) signer() PublicKey  { return c.Player }
+func (c *Commitment) signature() []byte  { return c.Sig }
+func (r *Reveal) signer() PublicKey      { return r.Player }
+func (r *Reveal) signature() []byte      { return r.Sig }
+func (v *Vote) signer() PublicKey        { return v.Voter }
+func (v *Vote) signature() []byte        { return v.Sig }
+func (p *Proposal) signer() PublicKey    { return p.Leader }
+func (p *Proposal) signature() []byte    { return p.Sig }
+func (vc *ViewChange) signer() PublicKey { return vc.Player }
+func (vc *ViewChange) signature() []byte { return vc.Sig }
+
+// signed is the message's signed payload, nil for a certificate or a lock
+// (a quorum signed those, piece by piece).
+func (m Message) signed() signedPayload {
+	switch m.Type() {
+	case MsgBet:
+		return m.Bet
+	case MsgCommitment:
+		return m.Commitment
+	case MsgProposal:
+		return m.Proposal
+	case MsgVote:
+		return m.Vote
+	case MsgReveal:
+		return m.Reveal
+	case MsgViewChange:
+		return m.ViewChange
+	}
+	return nil
+}
+
 func signedHeader(kind uint8, table string, round, view uint64, signer PublicKey) *encoder {
 	e := &encoder{buf: make([]byte, 0, 160)}
 	e.str(domainTag)

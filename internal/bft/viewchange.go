@@ -72,17 +72,12 @@ func (n *Node) onViewChange(m Message) error {
 	if vc.View < rs.view {
 		return nil
 	}
-	old, dup := rs.vcs[vc.View][vc.Player]
-	if dup && bytes.Equal(old.Sig, vc.Sig) {
-		return nil
+	var held Message
+	if old, ok := rs.vcs[vc.View][vc.Player]; ok {
+		held.ViewChange = old
 	}
-	if !n.check(vc.Player, vc.signedBytes(n.cfg.TableID), vc.Sig) {
-		n.badSignature(m, vc.slot())
-		return fmt.Errorf("view change by %s: %w", vc.Player.Short(), ErrBadSignature)
-	}
-	if dup {
-		n.equivocation(vc.Player, vc.slot(), Message{ViewChange: old}, m)
-		return nil
+	if ok, err := n.admit(m, held); !ok {
+		return err
 	}
 	if vc.View > rs.view+uint64(n.cfg.MaxViewsAhead) {
 		n.noteViewChange(vc) // too far to store, but it still counts toward joining
