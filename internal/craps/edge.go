@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"slices"
 )
 
 // Exact house edges. A wager's life is a Markov chain whose state is the
@@ -99,13 +100,19 @@ func ExactEdge(b Bet, rules Rules) (HouseEdge, error) {
 
 // exactFrom solves the bet's chain from the given placement states.
 func exactFrom(b Bet, rules Rules, from []start) (HouseEdge, error) {
+	from = slices.Clone(from)
+	if b.Kind.spec().blind {
+		for i := range from {
+			from[i].key.t = table{}
+		}
+	}
+	if n := countStates(from, &rules, ExactStateLimit); n > ExactStateLimit {
+		return HouseEdge{}, fmt.Errorf("%s: more than %d states: %w", b.ID(), ExactStateLimit, ErrChainTooLarge)
+	}
 	sv := solver{rules: &rules, ids: map[chainKey]int{}, limit: ExactStateLimit, maxWin: Ratio{0, 1}}
 	mean1, mean2 := new(big.Rat), new(big.Rat)
 	var total int64
 	for _, st := range from {
-		if b.Kind.spec().blind {
-			st.key.t = table{}
-		}
 		id, ok := sv.ids[st.key]
 		if !ok {
 			id = sv.visit(st.key)
@@ -129,6 +136,37 @@ func exactFrom(b Bet, rules Rules, from []start) (HouseEdge, error) {
 		Bet: b, Method: Exact, Rat: edge, Percent: pct, Low: pct, High: pct,
 		StdDev: sqrtNonNeg(m2 - m1*m1), MaxWin: sv.maxWin, States: len(sv.nodes),
 	}, nil
+}
+
+// countStates counts the states reachable from the placement states,
+// stopping once past limit: a cheap look before any rational arithmetic.
+func countStates(from []start, rules *Rules, limit int) int {
+	seen := map[chainKey]bool{} // lookups only
+	var queue []chainKey
+	for _, st := range from {
+		if !seen[st.key] {
+			seen[st.key] = true
+			queue = append(queue, st.key)
+		}
+	}
+	for len(queue) > 0 && len(seen) <= limit {
+		k := queue[len(queue)-1]
+		queue = queue[:len(queue)-1]
+		for _, r := range allRolls {
+			nk := k
+			if step(&nk.l, k.t, r, rules).result != Stays {
+				continue
+			}
+			if !k.l.bet.Kind.spec().blind {
+				nk.t, _, _ = k.t.next(r)
+			}
+			if !seen[nk] {
+				seen[nk] = true
+				queue = append(queue, nk)
+			}
+		}
+	}
+	return len(seen)
 }
 
 // chainNode is one Markov state.
