@@ -9,9 +9,14 @@ import (
 	"github.com/bitcraps/bitcraps/internal/fragment"
 )
 
-// ErrMessageLost means a message never completed while later ones did: the
-// Noise stream cannot skip it, so the link must be dropped.
-var ErrMessageLost = errors.New("ble: message lost on link")
+var (
+	// ErrMessageLost means a message never completed while later ones did:
+	// the Noise stream cannot skip it, so the link must be dropped.
+	ErrMessageLost = errors.New("ble: message lost on link")
+	// ErrLinkSilent means nothing, not even a keepalive, arrived for too
+	// long: the link is dead even if the radio has not noticed.
+	ErrLinkSilent = errors.New("ble: link silent")
+)
 
 // reassembly bounds one link's reassembly.
 type reassembly struct {
@@ -24,55 +29,69 @@ type reassembly struct {
 	MaxEarly int
 }
 
+// The keepalive is an empty message (a Noise message never is): sent when a
+// link has been quiet for half the timeout, it both proves the link alive
+// and exposes a lost message, whose gap it would otherwise hide until the
+// next real one. A link silent for twice the timeout is dead.
+func (r reassembly) keepAlive() time.Duration { return r.Timeout / 2 }
+func (r reassembly) silence() time.Duration   { return 2 * r.Timeout }
+
 // frameConn carries whole Noise messages over a Link (it implements
 // internal/link.MessageConn): WriteMessage cuts a message into fragments at
 // the link's MTU; a pump goroutine reassembles incoming fragments, restores
 // the sender's order and hands complete messages to ReadMessage.
 type frameConn struct {
 	link    Link
+	wmu     sync.Mutex // the writer and the keepalive share split and lastSent
 	split   *fragment.Splitter
+	sent    time.Time
 	msgs    chan []byte
 	done    chan struct{} // closed when the pump ends
 	errOnce sync.Once
 	err     error
-	stats   *FragmentCounts
+	stats   *fragmentStats
 }
 
-// FragmentCounts are reassembly outcomes, shared by a link's goroutines
-// under a mutex.
+// FragmentCounts are one link's reassembly outcomes.
 type FragmentCounts struct {
-	mu                                  sync.Mutex
 	Sent, Received, Duplicate, Rejected int
 	TimedOut, Lost, Completed           int
 	OutOfOrderHeld                      int
 }
 
-func (c *FragmentCounts) add(f func(*FragmentCounts)) {
-	c.mu.Lock()
-	f(c)
-	c.mu.Unlock()
+// fragmentStats shares FragmentCounts between a link's goroutines.
+type fragmentStats struct {
+	mu sync.Mutex
+	c  FragmentCounts
+}
+
+func (s *fragmentStats) add(f func(*FragmentCounts)) {
+	s.mu.Lock()
+	f(&s.c)
+	s.mu.Unlock()
 }
 
 // Snapshot returns a copy of the counts.
-func (c *FragmentCounts) Snapshot() FragmentCounts {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return FragmentCounts{Sent: c.Sent, Received: c.Received, Duplicate: c.Duplicate, Rejected: c.Rejected,
-		TimedOut: c.TimedOut, Lost: c.Lost, Completed: c.Completed, OutOfOrderHeld: c.OutOfOrderHeld}
+func (s *fragmentStats) Snapshot() FragmentCounts {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.c
 }
 
 // newFrameConn starts the pump. firstID seeds the outgoing message IDs
 // (random, so a reconnecting peer does not reuse IDs the other still
 // remembers); now is the reassembly clock.
-func newFrameConn(l Link, cfg reassembly, firstID uint32, now func() time.Time, stats *FragmentCounts) *frameConn {
+func newFrameConn(l Link, cfg reassembly, firstID uint32, now func() time.Time, stats *fragmentStats) *frameConn {
 	c := &frameConn{
 		link:  l,
 		split: fragment.NewSplitter(firstID),
+		sent:  now(), // no keepalive before the first real message has had its chance
 		msgs:  make(chan []byte, cfg.MaxEarly),
 		done:  make(chan struct{}),
 		stats: stats,
 	}
 	go c.pump(cfg, now)
+	go c.keepAlive(cfg, now)
 	return c
 }
 
@@ -97,6 +116,13 @@ func (c *frameConn) ReadMessage() ([]byte, error) {
 
 // WriteMessage implements link.MessageConn.
 func (c *frameConn) WriteMessage(msg []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return c.write(msg, time.Now())
+}
+
+func (c *frameConn) write(msg []byte, now time.Time) error {
+	c.sent = now
 	frags, err := c.split.Split(msg, c.link.MTU())
 	if err != nil {
 		return fmt.Errorf("ble: fragment message: %w", err)
@@ -110,6 +136,29 @@ func (c *frameConn) WriteMessage(msg []byte) error {
 	return nil
 }
 
+// keepAlive sends an empty message whenever the link has been quiet for
+// the keepalive interval.
+func (c *frameConn) keepAlive(cfg reassembly, now func() time.Time) {
+	t := time.NewTicker(cfg.keepAlive() / 2)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.done:
+			return
+		case <-t.C:
+			c.wmu.Lock()
+			var err error
+			if at := now(); at.Sub(c.sent) >= cfg.keepAlive() {
+				err = c.write(nil, at)
+			}
+			c.wmu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}
+}
+
 // pump owns the reassembler and sequencer of this link.
 func (c *frameConn) pump(cfg reassembly, now func() time.Time) {
 	defer close(c.done)
@@ -117,10 +166,12 @@ func (c *frameConn) pump(cfg reassembly, now func() time.Time) {
 	seq := fragment.NewSequencer(cfg.MaxEarly)
 	tick := time.NewTicker(cfg.Timeout / 4)
 	defer tick.Stop()
+	heard := now()
 	for {
 		select {
 		case frag := <-c.link.Incoming():
-			if err := c.take(ra, seq, frag, now()); err != nil {
+			heard = now()
+			if err := c.take(ra, seq, frag, heard); err != nil {
 				c.fail(err)
 				_ = c.link.Close()
 				return
@@ -139,6 +190,11 @@ func (c *frameConn) pump(cfg reassembly, now func() time.Time) {
 			if seq.Stalled(t, cfg.Timeout) {
 				c.stats.add(func(s *FragmentCounts) { s.Lost++ })
 				c.fail(ErrMessageLost)
+				_ = c.link.Close()
+				return
+			}
+			if t.Sub(heard) >= cfg.silence() {
+				c.fail(ErrLinkSilent)
 				_ = c.link.Close()
 				return
 			}
@@ -171,6 +227,9 @@ func (c *frameConn) take(ra *fragment.Reassembler, seq *fragment.Sequencer, frag
 		c.stats.add(func(s *FragmentCounts) { s.OutOfOrderHeld++ })
 	}
 	for _, m := range ready {
+		if len(m) == 0 {
+			continue // a keepalive: it did its work by arriving
+		}
 		select {
 		case c.msgs <- m:
 		case <-c.link.Done():

@@ -20,7 +20,7 @@ func seedFor(t *testing.T, seed uint64) uint64 {
 
 // linkPair connects two in-memory radios and returns both ends' frame
 // connections.
-func linkPair(t *testing.T, air *MemoryAir, mtu int, cfg reassembly) (a, b *frameConn, sa, sb *FragmentCounts) {
+func linkPair(t *testing.T, air *MemoryAir, mtu int, cfg reassembly) (a, b *frameConn, sa, sb *fragmentStats) {
 	t.Helper()
 	ra, rb := air.NewRadio("aa:01", mtu), air.NewRadio("aa:02", mtu)
 	accepted := make(chan Link, 1)
@@ -40,7 +40,7 @@ func linkPair(t *testing.T, air *MemoryAir, mtu int, cfg reassembly) (a, b *fram
 		}
 	}
 	peripheral := <-accepted
-	sa, sb = &FragmentCounts{}, &FragmentCounts{}
+	sa, sb = &fragmentStats{}, &fragmentStats{}
 	a = newFrameConn(central, cfg, 1000, time.Now, sa)
 	b = newFrameConn(peripheral, cfg, 5000, time.Now, sb)
 	t.Cleanup(func() { _ = central.Close() })
