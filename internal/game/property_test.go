@@ -37,14 +37,12 @@ func seedsFromEnv(t *testing.T, count uint64) []uint64 {
 }
 
 // randomPayloads proposes a round's payloads for the players seated at
-// prev, at random: bets of every kind (many of them illegal right now),
-// take-downs of open wagers, now and then a leave.
+// prev, at random (see randomPayload), 0 to 3 per player.
 func randomPayloads(t testing.TB, rng *rand.Rand, a *App, prev bft.Hash) []candidate {
 	v, err := a.View(prev)
 	if err != nil {
 		t.Fatal(err)
 	}
-	all := craps.AllBets()
 	var out []candidate
 	for _, p := range v.Players {
 		var k bft.PublicKey
@@ -52,31 +50,38 @@ func randomPayloads(t testing.TB, rng *rand.Rand, a *App, prev bft.Hash) []candi
 			t.Fatal(err)
 		}
 		for i := rng.IntN(4); i > 0; i-- {
-			var pl Payload
-			switch x := rng.IntN(20); {
-			case x == 0:
-				pl = Payload{Kind: KindLeave}
-			case x < 3 && len(p.Bets) > 0:
-				b := p.Bets[rng.IntN(len(p.Bets))]
-				pl = Payload{Kind: KindTakeDown, BetType: b.Type, Number: b.Number}
-			default:
-				b := all[rng.IntN(len(all))]
-				if x < 8 { // the line bets and their odds, to get points and contracts going
-					b = craps.Bet{Kind: craps.BetKind(1 + rng.IntN(8))}
-					if b.Kind == craps.KindComeOdds || b.Kind == craps.KindDontComeOdds {
-						b.Number = []uint8{4, 5, 6, 8, 9, 10}[rng.IntN(6)]
-					}
-				}
-				pl = Payload{Kind: KindBet, BetType: b.Kind.ID(), Number: int(b.Number), Amount: crap/2 + rng.Int64N(40*crap)}
+			if enc, ok := randomPayload(rng, p, 20); ok {
+				out = append(out, candidate{bettor: k, payload: enc})
 			}
-			enc, err := EncodePayload(pl)
-			if err != nil {
-				continue // e.g. a take-down of a travelled bet under its kind id: not every view round-trips
-			}
-			out = append(out, candidate{bettor: k, payload: enc})
 		}
 	}
 	return out
+}
+
+// randomPayload is one payload a player might send: bets of every kind
+// (many of them illegal right now), take-downs of its open wagers, and one
+// time in leaveOdds a leave. ok is false when the draw does not encode.
+func randomPayload(rng *rand.Rand, p PlayerView, leaveOdds int) ([]byte, bool) {
+	var pl Payload
+	switch x := rng.IntN(20); {
+	case rng.IntN(leaveOdds) == 0:
+		pl = Payload{Kind: KindLeave}
+	case x < 2 && len(p.Bets) > 0:
+		b := p.Bets[rng.IntN(len(p.Bets))]
+		pl = Payload{Kind: KindTakeDown, BetType: b.Type, Number: b.Number}
+	default:
+		all := craps.AllBets()
+		b := all[rng.IntN(len(all))]
+		if x < 8 { // the line bets and their odds, to get points and contracts going
+			b = craps.Bet{Kind: craps.BetKind(1 + rng.IntN(8))}
+			if b.Kind == craps.KindComeOdds || b.Kind == craps.KindDontComeOdds {
+				b.Number = []uint8{4, 5, 6, 8, 9, 10}[rng.IntN(6)]
+			}
+		}
+		pl = Payload{Kind: KindBet, BetType: b.Kind.ID(), Number: int(b.Number), Amount: crap/2 + rng.Int64N(40*crap)}
+	}
+	enc, err := EncodePayload(pl)
+	return enc, err == nil // a take-down of a travelled bet under its kind id may not encode
 }
 
 type candidate struct {
