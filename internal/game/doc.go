@@ -59,6 +59,35 @@
 // without a number, such as pass_odds, matches every number), in the order
 // they were placed; contract wagers are refused (craps.ErrContractBet).
 //
+// # Driving it from the table actor
+//
+// What the simulator in sim_test.go does, and the table actor must do:
+//
+//  1. Start: app, _ := NewApp(genesis); bft.Config{Players: genesis.Players(),
+//     App: app, GenesisStateHash: app.GenesisHash(), ...}.
+//  2. A player's bet: payload, err := EncodeBet(type, number, amount), then
+//     node.SubmitBet(payload) (it calls ValidateBets: a refusal wraps the
+//     reason). Leave: node.SubmitBet(EncodeLeave()).
+//  3. For each Ready.Certified cert, in order: s, err := app.Settlement(&cert)
+//     gives the Settle op (see Settlement) and the leavers' cash-outs.
+//  4. If s.Leavers has a LeftTable entry, re-seat: the core has already
+//     opened round cert.Round+1 with the old seats and sent its commitment
+//     (and maybe bets) for it, so start the new core with
+//     bft.Restore(cfg, carried), where cfg has FirstRound cert.Round+1,
+//     GenesisStateHash cert.StateHash, Players app.Seats(cert.StateHash),
+//     and carried are the persisted records of round cert.Round+1 of kind
+//     RecordSecret and RecordSigned holding a Commitment or a Bet. A fresh
+//     core would commit to a second secret, the proposal would carry the
+//     first, and the table would void an honest player. (Voids need nothing:
+//     bft.NextSeats already equals Seats.) Do not pass certificates to
+//     Restore here: it would take bft.NextSeats, which keeps the leaver.
+//  5. A re-seated core holds no certificates, so it cannot help a player
+//     still in an older round: when a message of a certified round r comes
+//     in from a player, answer it with the certificate of r from the
+//     certified log (rate-limited per player), as bft does for its own.
+//  6. Restart: NewApp(genesis), then Replay every certificate of the log in
+//     order; the last StateHash is the core's previous state.
+//
 // # Errors a player sees
 //
 // ValidateBets, and so bft's SubmitBet, wrap the craps sentinels (match them
