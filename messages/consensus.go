@@ -1,8 +1,11 @@
 package messages
 
 import (
+	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -125,11 +128,14 @@ type ConsensusEvidence struct {
 
 // Frames: the payload of a MESSAGE_TYPE_CONSENSUS envelope is
 //
-//	u8(FrameVersion) ‖ u8(kind) ‖ u8(len(table)) ‖ table ‖ body
+//	u8(FrameVersion) ‖ u8(kind) ‖ u64(nonce) ‖ u8(len(table)) ‖ table ‖ body
 //
 // so that one envelope type carries both BFT traffic (for the consensus
 // service) and table control messages (for the games manager), in the
-// consensus rate-limit class, without a wire type per message.
+// consensus rate-limit class, without a wire type per message. The nonce
+// makes a resent message a new envelope: the mesh drops an envelope whose
+// ID it has seen, and the consensus core resends byte-identical messages
+// exactly when an earlier copy may have been lost.
 const (
 	FrameVersion byte = 1
 	// FrameBFT: body is a bft.Message (MarshalBinary).
@@ -149,20 +155,35 @@ func EncodeFrame(kind byte, table string, body []byte) ([]byte, error) {
 	if table == "" || len(table) > maxFrameTable {
 		return nil, fmt.Errorf("frame table %q: want 1..%d bytes: %w", table, maxFrameTable, ErrBadFrame)
 	}
-	out := make([]byte, 0, 3+len(table)+len(body))
-	out = append(out, FrameVersion, kind, byte(len(table)))
+	out := make([]byte, 0, frameHeader+len(table)+len(body))
+	out = append(out, FrameVersion, kind)
+	out = binary.BigEndian.AppendUint64(out, frameNonce.Add(1))
+	out = append(out, byte(len(table)))
 	out = append(out, table...)
 	return append(out, body...), nil
 }
 
 // DecodeFrame splits a consensus envelope payload. body aliases p.
 func DecodeFrame(p []byte) (kind byte, table string, body []byte, err error) {
-	if len(p) < 3 || p[0] != FrameVersion {
+	if len(p) < frameHeader || p[0] != FrameVersion {
 		return 0, "", nil, fmt.Errorf("frame of %d bytes: %w", len(p), ErrBadFrame)
 	}
-	n := int(p[2])
-	if n == 0 || len(p) < 3+n {
+	n := int(p[frameHeader-1])
+	if n == 0 || len(p) < frameHeader+n {
 		return 0, "", nil, fmt.Errorf("frame table of %d bytes in %d: %w", n, len(p), ErrBadFrame)
 	}
-	return p[1], string(p[3 : 3+n]), p[3+n:], nil
+	return p[1], string(p[frameHeader : frameHeader+n]), p[frameHeader+n:], nil
 }
+
+// frameHeader is the bytes before the table ID.
+const frameHeader = 1 + 1 + 8 + 1
+
+// frameNonce starts at a random value, so that two runs of a node never
+// repeat a frame (and an envelope ID) either.
+var frameNonce = func() *atomic.Uint64 {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand never fails on supported platforms
+	n := new(atomic.Uint64)
+	n.Store(binary.BigEndian.Uint64(b[:]))
+	return n
+}()

@@ -1,0 +1,229 @@
+package test
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/bitcraps/bitcraps/messages"
+)
+
+// Tables on real nodes: real actors, pebble, Noise TCP on loopback and
+// memberlist gossip. Bets are scripted from a seeded stream (the seed is
+// logged); the shooter rolls, so rounds are never timed by the bet window.
+
+func scriptedTable(min, max int, buyIn int64) *messages.CreateTable {
+	return &messages.CreateTable{MinPlayers: min, MaxPlayers: max, Bankroll: 400 * crap, MinBet: crap, MaxBet: 20 * crap,
+		BetWindow: time.Hour, BuyIn: buyIn}
+}
+
+func create(t *testing.T, host *peerNode, req *messages.CreateTable) *messages.TableView {
+	t.Helper()
+	r := host.ask("games", req).(*messages.TableReply)
+	if r.Err != nil {
+		t.Fatalf("%s: create table: %v", host.name, r.Err)
+	}
+	return r.Table
+}
+
+// join waits until the table is announced to p, then joins it.
+func join(t *testing.T, p *peerNode, id string, buyIn int64) *messages.TableView {
+	t.Helper()
+	eventually(t, 20*time.Second, p.name+" sees the table", func() (bool, string) {
+		r := p.ask("games", &messages.GetTable{TableID: id}).(*messages.TableReply)
+		return r.Err == nil, fmt.Sprint(r.Err)
+	})
+	r := p.ask("games", &messages.JoinTable{TableID: id, BuyIn: buyIn}).(*messages.TableReply)
+	if r.Err != nil {
+		t.Fatalf("%s: join %s: %v", p.name, id, r.Err)
+	}
+	return r.Table
+}
+
+// scriptedBet picks a bet legal in phase: field any time, pass on the
+// come-out, place 8 on a point.
+func scriptedBet(rng *rand.Rand, id, phase string) *messages.PlaceBet {
+	b := &messages.PlaceBet{TableID: id, Type: "field", Amount: int64(1+rng.IntN(4)) * crap}
+	switch {
+	case rng.IntN(3) != 0:
+	case phase == "come_out":
+		b.Type = "pass"
+	default:
+		b.Type, b.Number = "place", 8
+	}
+	return b
+}
+
+// acceptableRefusal: a scripted bet may meet a limit it cannot know about
+// (the spot's maximum after earlier wins, the bank's cover); any other
+// refusal is a failure.
+func acceptableRefusal(err error) bool {
+	var ue *messages.UserError
+	return errors.As(err, &ue) && (ue.Code == messages.CodeBetNotAllowed || ue.Code == messages.CodeBankCannotCover ||
+		ue.Code == messages.CodeBadRequest || ue.Code == messages.CodeInsufficientBalance)
+}
+
+// playRound has every player bet, the shooter roll, and waits until every
+// node certified and settled the round; it returns the bets accepted.
+func playRound(t *testing.T, players []*peerNode, id string, round uint64, rng *rand.Rand, seed uint64) int {
+	t.Helper()
+	phase := players[0].table(id).Phase
+	accepted := 0
+	for _, p := range players {
+		br := p.ask("games", scriptedBet(rng, id, phase)).(*messages.BetReply)
+		switch {
+		case br.Err == nil:
+			accepted++
+		case !acceptableRefusal(br.Err):
+			t.Fatalf("seed %d round %d: %s bet: %v", seed, round, p.name, br.Err)
+		}
+	}
+	roll(t, players, id, round, accepted, seed)
+	eventually(t, 20*time.Second, fmt.Sprintf("round %d certified and settled everywhere", round), func() (bool, string) {
+		for _, p := range players {
+			v := p.table(id)
+			if v.Round < round || p.ledgerTable(id).LastRound < round {
+				return false, fmt.Sprintf("%s at round %d, ledger round %d (problem %q)", p.name, v.Round, p.ledgerTable(id).LastRound, v.Problem)
+			}
+		}
+		return true, ""
+	})
+	return accepted
+}
+
+// roll waits for the shooter to hold the round's bets, then rolls there.
+func roll(t *testing.T, players []*peerNode, id string, round uint64, bets int, seed uint64) {
+	t.Helper()
+	eventually(t, 20*time.Second, fmt.Sprintf("round %d rolled by the shooter", round), func() (bool, string) {
+		v := players[0].table(id)
+		for _, p := range players {
+			if p.peerID() != v.Shooter {
+				continue
+			}
+			if pv := p.table(id); pv.PendingBets < bets || pv.Shooter != p.peerID() {
+				return false, fmt.Sprintf("shooter %s holds %d of %d bets", p.name, pv.PendingBets, bets)
+			}
+			ack := p.ask("games", &messages.RollDice{TableID: id}).(*messages.Ack)
+			var ue *messages.UserError
+			if errors.As(ack.Err, &ue) && ue.Code == messages.CodeNotShooter {
+				return false, "the shooter moved on: " + ack.Err.Error()
+			}
+			if ack.Err != nil {
+				t.Fatalf("seed %d round %d: %s roll: %v", seed, round, p.name, ack.Err)
+			}
+			return true, ""
+		}
+		return false, fmt.Sprintf("shooter %q is not a player here", v.Shooter)
+	})
+}
+
+// sameEverywhere checks that every node certified the same state hash for
+// every round, holds the same ledger state, and passes its ledger check.
+func sameEverywhere(t *testing.T, nodes []*peerNode, id string, rounds int) {
+	t.Helper()
+	var want []string
+	var wantLedger string
+	for i, p := range nodes {
+		rl := p.ask("games", &messages.ListRounds{TableID: id}).(*messages.RoundList)
+		if rl.Err != nil || len(rl.Items) < rounds {
+			t.Fatalf("%s: %d rounds listed (want ≥ %d), err %v", p.name, len(rl.Items), rounds, rl.Err)
+		}
+		var got []string
+		for _, r := range rl.Items[:rounds] {
+			got = append(got, r.StateHash)
+		}
+		rep := p.verified()
+		if i == 0 {
+			want, wantLedger = got, rep.StateHash
+			continue
+		}
+		for r := range want {
+			if got[r] != want[r] {
+				t.Fatalf("round %d: %s certified %s, %s certified %s", r+1, nodes[0].name, want[r], p.name, got[r])
+			}
+		}
+		if rep.StateHash != wantLedger {
+			t.Fatalf("ledger state: %s has %s, %s has %s", nodes[0].name, wantLedger, p.name, rep.StateHash)
+		}
+	}
+}
+
+func TestSingleNodeTableOnARealNode(t *testing.T) {
+	n := startPeer(t, "A", nodeConfig(t))
+	v := create(t, n, scriptedTable(1, 4, 100*crap))
+	if v.Status != "playing" || !v.Seated || v.Bank != 400*crap {
+		t.Fatalf("new table: %+v", v)
+	}
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 1))
+	for r := uint64(1); r <= 20; r++ {
+		playRound(t, []*peerNode{n}, v.ID, r, rng, seed)
+		n.verified()
+		tv := n.table(v.ID)
+		stakes := tv.Players[0].Chips
+		for _, b := range tv.Players[0].Bets {
+			stakes += b.Amount
+		}
+		if got := n.holdings().Chips[v.ID]; got != stakes {
+			t.Fatalf("seed %d round %d: ledger chips %d, table chips+stakes %d", seed, r, got, stakes)
+		}
+		if bank := n.ledgerTable(v.ID).Bank; bank != tv.Bank {
+			t.Fatalf("seed %d round %d: ledger bank %d, table bank %d", seed, r, bank, tv.Bank)
+		}
+	}
+	// The bet window rolls on its own when the shooter does not.
+	auto := create(t, n, &messages.CreateTable{MinPlayers: 1, MaxPlayers: 1, Bankroll: 100 * crap, MinBet: crap,
+		MaxBet: 5 * crap, BetWindow: 50 * time.Millisecond, BuyIn: 10 * crap})
+	eventually(t, 10*time.Second, "automatic rolls", func() (bool, string) {
+		tv := n.table(auto.ID)
+		return tv.Round >= 3 && n.ledgerTable(auto.ID).LastRound >= 3, fmt.Sprintf("round %d", tv.Round)
+	})
+	n.verified()
+}
+
+func playTable(t *testing.T, nodes []*peerNode, rounds int) {
+	t.Helper()
+	host := nodes[0]
+	v := create(t, host, scriptedTable(len(nodes), len(nodes), 100*crap))
+	for _, p := range nodes[1:] {
+		join(t, p, v.ID, 100*crap)
+	}
+	eventually(t, 20*time.Second, "play starts everywhere", func() (bool, string) {
+		for _, p := range nodes {
+			if tv := p.table(v.ID); tv.Status != "playing" || !tv.Seated || tv.Shooter == "" {
+				return false, fmt.Sprintf("%s: status %s seated %v shooter %q", p.name, tv.Status, tv.Seated, tv.Shooter)
+			}
+		}
+		return true, ""
+	})
+	// Every buy-in reached every ledger.
+	for _, p := range nodes {
+		if h := p.holdings(); h.Chips[v.ID] != 100*crap {
+			t.Fatalf("%s: chips before play %d", p.name, h.Chips[v.ID])
+		}
+	}
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 2))
+	bets := 0
+	for r := 1; r <= rounds; r++ {
+		bets += playRound(t, nodes, v.ID, uint64(r), rng, seed)
+	}
+	if bets < rounds {
+		t.Fatalf("seed %d: only %d bets accepted in %d rounds", seed, bets, rounds)
+	}
+	sameEverywhere(t, nodes, v.ID, rounds)
+}
+
+func TestFourNodesPlayAHundredRounds(t *testing.T) {
+	playTable(t, startCluster(t, 4), 100)
+}
+
+func TestTwoAndThreePlayersNeedEveryone(t *testing.T) {
+	nodes := startCluster(t, 3)
+	t.Run("two", func(t *testing.T) { playTable(t, nodes[:2], 15) })
+	t.Run("three", func(t *testing.T) { playTable(t, nodes, 15) })
+}
