@@ -18,7 +18,8 @@ import (
 type meshNode struct {
 	*node
 	name       string
-	tcp        *actor.PID
+	via        string     // the transport links use
+	tcp        *actor.PID // the transport actor: tcp itself, or the transport parent
 	addr       string
 	reg        *prometheus.Registry
 	deliveries chan *messages.MeshDelivery
@@ -50,7 +51,7 @@ func startMeshNode(t *testing.T, sys *actor.ActorSystem, name string, seed uint6
 	tcpPID := actor.NewPID(sys.Address(), "tcp-"+name)
 	opts := testOptions(id)
 	opts.Gossip, opts.Transport, opts.Metrics = false, tcpPID, metrics
-	n := &meshNode{node: startNode(t, sys, opts), name: name, tcp: tcpPID, reg: reg, deliveries: make(chan *messages.MeshDelivery, 64)}
+	n := &meshNode{node: startNode(t, sys, opts), name: name, via: messages.TransportTCP, tcp: tcpPID, reg: reg, deliveries: make(chan *messages.MeshDelivery, 64)}
 	props, err := tcp.Props(tcp.Options{
 		ListenAddr: "127.0.0.1:0", Local: link.LocalFrom(id), Difficulty: testDifficulty,
 		Events: n.mesh, Logger: testLogger(), Metrics: link.NewMetrics(reg),
@@ -68,9 +69,13 @@ func startMeshNode(t *testing.T, sys *actor.ActorSystem, name string, seed uint6
 		t.Fatal(err)
 	}
 	n.addr = res.(*messages.ListenAddr).Addr
-	box := sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &inbox{mesh: n.mesh, ch: n.deliveries} }))
-	t.Cleanup(func() { _ = sys.Root.StopFuture(box).Wait() })
+	n.subscribe()
 	return n
+}
+
+func (n *meshNode) subscribe() {
+	box := n.sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &inbox{mesh: n.mesh, ch: n.deliveries} }))
+	n.t.Cleanup(func() { _ = n.sys.Root.StopFuture(box).Wait() })
 }
 
 func (n *meshNode) linkTo(o *meshNode) {
@@ -80,7 +85,7 @@ func (n *meshNode) linkTo(o *meshNode) {
 func (n *meshNode) connectedTo(o *meshNode) (bool, string) {
 	for _, p := range n.peers().Items {
 		if p.PeerID == o.peerID() {
-			return p.Transport == messages.TransportTCP, fmt.Sprintf("%s sees %s over %q", n.name, o.name, p.Transport)
+			return p.Transport == n.via, fmt.Sprintf("%s sees %s over %q", n.name, o.name, p.Transport)
 		}
 	}
 	return false, fmt.Sprintf("%s does not know %s", n.name, o.name)
@@ -139,6 +144,13 @@ func lineOfFour(t *testing.T) []*meshNode {
 	for i := 0; i+1 < len(line); i++ {
 		line[i].linkTo(line[i+1])
 	}
+	return waitLine(t, line)
+}
+
+// waitLine waits until each neighbour pair of the line sees the other over
+// its transport, and checks that the ends are not linked.
+func waitLine(t *testing.T, line []*meshNode) []*meshNode {
+	t.Helper()
 	for i := 0; i+1 < len(line); i++ {
 		a, b := line[i], line[i+1]
 		eventually(t, 10*time.Second, "link up", func() (bool, string) { return a.connectedTo(b) })
@@ -152,6 +164,28 @@ func lineOfFour(t *testing.T) []*meshNode {
 
 func TestLineTopologyOverRealTransport(t *testing.T) {
 	line := lineOfFour(t)
+	crossLine(t, line)
+
+	// A duplicate sent straight down A's link is dropped by B, once.
+	a := line[0]
+	dup := a.envelope(nil, "twice", messages.DefaultTTL)
+	for range 2 {
+		a.sys.Root.Send(a.tcp, &messages.SendEnvelope{To: line[1].peerID(), Envelope: dup})
+	}
+	a.route(a.envelope(nil, "marker-4", messages.DefaultTTL))
+	for _, n := range line[1:] {
+		if got := n.receivedUntil("marker-4"); len(got) != 1 || got[0] != "twice" {
+			t.Fatalf("%s got %v, want exactly one copy of twice", n.name, got)
+		}
+	}
+	if got := line[1].dropped(DropDuplicate); got != 1 {
+		t.Fatalf("B dropped %v duplicates, want 1", got)
+	}
+}
+
+// crossLine checks broadcast, unicast and TTL across an A–B–C–D line.
+func crossLine(t *testing.T, line []*meshNode) {
+	t.Helper()
 	a, d := line[0], line[3]
 
 	// A broadcast crosses the line and reaches each other node exactly once.
@@ -189,21 +223,6 @@ func TestLineTopologyOverRealTransport(t *testing.T) {
 	eventually(t, 5*time.Second, "C counts the ttl expiry", func() (bool, string) {
 		return line[2].dropped(DropTTLExpired) == 1, fmt.Sprint(line[2].dropped(DropTTLExpired))
 	})
-
-	// A duplicate sent straight down A's link is dropped by B, once.
-	dup := a.envelope(nil, "twice", messages.DefaultTTL)
-	for range 2 {
-		a.sys.Root.Send(a.tcp, &messages.SendEnvelope{To: line[1].peerID(), Envelope: dup})
-	}
-	a.route(a.envelope(nil, "marker-4", messages.DefaultTTL))
-	for _, n := range line[1:] {
-		if got := n.receivedUntil("marker-4"); len(got) != 1 || got[0] != "twice" {
-			t.Fatalf("%s got %v, want exactly one copy of twice", n.name, got)
-		}
-	}
-	if got := line[1].dropped(DropDuplicate); got != 1 {
-		t.Fatalf("B dropped %v duplicates, want 1", got)
-	}
 }
 
 func TestMisbehavingPeerIsCutOverRealTransport(t *testing.T) {

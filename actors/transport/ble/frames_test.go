@@ -193,3 +193,29 @@ func TestMalformedFragmentsAreDroppedNotFatal(t *testing.T) {
 		t.Fatalf("rejected %d, want 1", sb.Snapshot().Rejected)
 	}
 }
+
+func TestSeparatedRadiosCannotSeeOrDialEachOther(t *testing.T) {
+	air := NewMemoryAir(seedFor(t, 19))
+	a, b, c := air.NewRadio("aa:01", 185), air.NewRadio("aa:02", 185), air.NewRadio("aa:03", 185)
+	air.Separate("aa:01", "aa:02")
+	for _, r := range []*MemoryRadio{b, c} {
+		go r.Advertise(t.Context(), NamePrefix+r.addr, func(l Link) {})
+	}
+	seen := map[string]bool{}
+	deadline := time.Now().Add(5 * time.Second)
+	for !seen["aa:03"] {
+		if time.Now().After(deadline) {
+			t.Fatal("the radio in range was never seen")
+		}
+		for _, ad := range air.adverts(a.addr) {
+			seen[ad.Addr] = true
+		}
+		time.Sleep(time.Millisecond) // polling until c advertises
+	}
+	if seen["aa:02"] {
+		t.Fatal("a separated radio's advertisement was seen")
+	}
+	if _, err := a.Dial(t.Context(), "aa:02"); !errors.Is(err, ErrNotAdvertising) {
+		t.Fatalf("dial across the separation: %v, want ErrNotAdvertising", err)
+	}
+}

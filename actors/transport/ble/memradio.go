@@ -35,6 +35,7 @@ type MemoryAir struct {
 	faults Faults
 	stats  AirStats
 	radios map[string]*MemoryRadio
+	apart  map[[2]string]bool // pairs out of each other's range
 }
 
 // ErrNotAdvertising means a dial found nobody advertising at the address.
@@ -53,7 +54,22 @@ const memoryQueue = 256
 
 // NewMemoryAir returns an empty medium whose faults draw from seed.
 func NewMemoryAir(seed uint64) *MemoryAir {
-	return &MemoryAir{rng: rand.New(rand.NewPCG(seed, seed^0x5bd1e995)), radios: map[string]*MemoryRadio{}}
+	return &MemoryAir{rng: rand.New(rand.NewPCG(seed, seed^0x5bd1e995)), radios: map[string]*MemoryRadio{}, apart: map[[2]string]bool{}}
+}
+
+// Separate puts radios a and b out of each other's range: neither sees the
+// other's advertisements or can dial it (links already up stay up). Tests
+// build multi-hop topologies with it.
+func (a *MemoryAir) Separate(x, y string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.apart[[2]string{x, y}], a.apart[[2]string{y, x}] = true, true
+}
+
+func (a *MemoryAir) inRange(x, y string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return !a.apart[[2]string{x, y}]
 }
 
 // SetFaults changes the faults of every link from now on.
@@ -103,7 +119,10 @@ func (a *MemoryAir) decide() fate {
 	return f
 }
 
-func (a *MemoryAir) advertiser(addr string) (*MemoryRadio, string, func(Link)) {
+func (a *MemoryAir) advertiser(from, addr string) (*MemoryRadio, string, func(Link)) {
+	if !a.inRange(from, addr) {
+		return nil, "", nil
+	}
 	a.mu.Lock()
 	r := a.radios[addr]
 	a.mu.Unlock()
@@ -122,7 +141,9 @@ func (a *MemoryAir) adverts(except string) []Advert {
 	a.mu.Lock()
 	radios := make([]*MemoryRadio, 0, len(a.radios))
 	for _, r := range a.radios {
-		radios = append(radios, r)
+		if !a.apart[[2]string{except, r.addr}] {
+			radios = append(radios, r)
+		}
 	}
 	a.mu.Unlock()
 	var out []Advert
@@ -188,7 +209,7 @@ func (r *MemoryRadio) Dial(ctx context.Context, addr string) (Link, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	target, _, accept := r.air.advertiser(addr)
+	target, _, accept := r.air.advertiser(r.addr, addr)
 	if target == nil {
 		return nil, fmt.Errorf("dial %s: %w", addr, ErrNotAdvertising)
 	}
