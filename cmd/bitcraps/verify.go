@@ -97,12 +97,12 @@ func writeVerifyText(w io.Writer, exp game.Export, rep game.Report, quiet bool) 
 		for _, c := range rep.Checks {
 			what := fmt.Sprintf("dice %d-%d", c.Dice[0], c.Dice[1])
 			if c.Void {
-				what = "void     "
+				what = "void (no dice)"
 			}
-			fmt.Fprintf(w, "round %d ok: view %d, %s, %d bets, %d/%d confirms, state %s", c.Round, c.View, what,
-				c.Bets, c.Confirms, c.Seats, c.StateHash.String()[:16])
+			fmt.Fprintf(w, "round %d ok: %s, view %d, %s, %d of %d seats confirmed, state %s", c.Round, what, c.View,
+				plural(c.Bets, "bet"), c.Confirms, c.Seats, c.StateHash.String()[:16])
 			for _, l := range c.Leavers {
-				fmt.Fprintf(w, ", %s %s… (%s)", l.Reason, l.Player[:8], formatCRAP(l.Chips))
+				fmt.Fprintf(w, ", %s… unseated (%s, cashes out %s)", l.Player[:8], l.Reason, formatCRAP(l.Chips))
 			}
 			fmt.Fprintln(w)
 		}
@@ -113,6 +113,13 @@ func writeVerifyText(w io.Writer, exp game.Export, rep game.Report, quiet bool) 
 	}
 	fmt.Fprintf(w, "FAILED at round %d: %s\n", rep.FirstBad.Round, rep.FirstBad.Reason)
 	fmt.Fprintf(w, "%d rounds before it verified; state hash after them %s\n", rep.Rounds, rep.StateHash)
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // formatCRAP renders micro-CRAP as CRAP with up to 6 decimals.
