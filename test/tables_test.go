@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"testing"
 	"time"
 
@@ -184,7 +185,7 @@ func TestSingleNodeTableOnARealNode(t *testing.T) {
 	n.verified()
 }
 
-func playTable(t *testing.T, nodes []*peerNode, rounds int) {
+func playTable(t *testing.T, nodes []*peerNode, rounds int) string {
 	t.Helper()
 	host := nodes[0]
 	v := create(t, host, scriptedTable(len(nodes), len(nodes), 100*crap))
@@ -210,12 +211,17 @@ func playTable(t *testing.T, nodes []*peerNode, rounds int) {
 	rng := rand.New(rand.NewPCG(seed, 2))
 	bets := 0
 	for r := 1; r <= rounds; r++ {
+		start := time.Now()
 		bets += playRound(t, nodes, v.ID, uint64(r), rng, seed)
+		if os.Getenv("TABLES_TIMING") != "" {
+			t.Logf("round %d took %v", r, time.Since(start))
+		}
 	}
 	if bets < rounds {
 		t.Fatalf("seed %d: only %d bets accepted in %d rounds", seed, bets, rounds)
 	}
 	sameEverywhere(t, nodes, v.ID, rounds)
+	return v.ID
 }
 
 func TestFourNodesPlayAHundredRounds(t *testing.T) {
@@ -224,6 +230,18 @@ func TestFourNodesPlayAHundredRounds(t *testing.T) {
 
 func TestTwoAndThreePlayersNeedEveryone(t *testing.T) {
 	nodes := startCluster(t, 3)
-	t.Run("two", func(t *testing.T) { playTable(t, nodes[:2], 15) })
+	t.Run("two", func(t *testing.T) {
+		id := playTable(t, nodes[:2], 15)
+		// The third node sees a full table and is told so.
+		eventually(t, 20*time.Second, "C sees the table", func() (bool, string) {
+			r := nodes[2].ask("games", &messages.GetTable{TableID: id}).(*messages.TableReply)
+			return r.Err == nil && len(r.Table.Players) == 2, fmt.Sprint(r.Err)
+		})
+		err := nodes[2].ask("games", &messages.JoinTable{TableID: id, BuyIn: 10 * crap}).(*messages.TableReply).Err
+		var ue *messages.UserError
+		if !errors.As(err, &ue) || ue.Code != messages.CodeTableFull {
+			t.Fatalf("join a full table: %v", err)
+		}
+	})
 	t.Run("three", func(t *testing.T) { playTable(t, nodes, 15) })
 }
