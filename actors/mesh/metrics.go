@@ -1,6 +1,7 @@
 package mesh
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,28 +20,24 @@ type Metrics struct {
 	healthScore prometheus.Gauge
 }
 
-// NewMetrics registers the mesh series with reg. Call it once per process
-// (not per actor incarnation) and pass the result in Options.
+// NewMetrics registers the mesh series with reg (reusing them if already
+// registered there). Call it outside the actor producer, so restarts share
+// one set, and pass the result in Options.
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	counters := func(name, help, label string) *prometheus.CounterVec {
+		return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, []string{label})
+	}
 	m := &Metrics{
 		peers: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "bitcraps_mesh_peers", Help: "Peers in the peer table by state.",
 		}, []string{"state"}),
-		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "bitcraps_mesh_dropped_total", Help: "Envelopes the mesh dropped, by reason.",
-		}, []string{"reason"}),
-		routed: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "bitcraps_mesh_routed_total", Help: "Envelopes handled by the mesh, by action (originated, delivered, forwarded).",
-		}, []string{"action"}),
-		joins: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "bitcraps_mesh_join_attempts_total", Help: "Memberlist join attempts, by result.",
-		}, []string{"result"}),
-		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "bitcraps_mesh_members_rejected_total", Help: "Memberlist alive messages refused because the metadata failed verification, by reason.",
-		}, []string{"reason"}),
-		disconnects: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "bitcraps_mesh_disconnects_total", Help: "Peers the mesh cut for a cool-down, by reason.",
-		}, []string{"reason"}),
+		dropped: counters("bitcraps_mesh_dropped_total", "Envelopes the mesh dropped, by reason.", "reason"),
+		routed: counters("bitcraps_mesh_routed_total",
+			"Envelopes handled by the mesh, by action (originated, delivered, forwarded).", "action"),
+		joins: counters("bitcraps_mesh_join_attempts_total", "Memberlist join attempts, by result.", "result"),
+		rejected: counters("bitcraps_mesh_members_rejected_total",
+			"Memberlist alive messages refused because the metadata failed verification, by reason.", "reason"),
+		disconnects: counters("bitcraps_mesh_disconnects_total", "Peers the mesh cut for a cool-down, by reason.", "reason"),
 		evictions: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "bitcraps_mesh_dedup_evictions_total", Help: "Message IDs forgotten early because the de-duplication cache was full.",
 		}),
@@ -48,12 +45,38 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "bitcraps_mesh_memberlist_health_score", Help: "Memberlist awareness score: 0 is healthy, higher means this node is slow to answer probes.",
 		}),
 	}
-	for _, c := range []prometheus.Collector{m.peers, m.dropped, m.routed, m.joins, m.rejected, m.disconnects, m.evictions, m.healthScore} {
-		if err := reg.Register(c); err != nil {
-			return nil, fmt.Errorf("mesh metrics: %w", err)
-		}
+	var errs []error
+	keep := func(err error) { errs = append(errs, err) }
+	m.peers = reuse(reg, m.peers, keep)
+	m.dropped = reuse(reg, m.dropped, keep)
+	m.routed = reuse(reg, m.routed, keep)
+	m.joins = reuse(reg, m.joins, keep)
+	m.rejected = reuse(reg, m.rejected, keep)
+	m.disconnects = reuse(reg, m.disconnects, keep)
+	m.evictions = reuse(reg, m.evictions, keep)
+	m.healthScore = reuse(reg, m.healthScore, keep)
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("mesh metrics: %w", err)
 	}
 	return m, nil
+}
+
+// reuse registers c with reg, or returns the identical collector already
+// registered there, so a node that rebuilds its services shares one set.
+// Any other error goes to fail.
+func reuse[C prometheus.Collector](reg prometheus.Registerer, c C, fail func(error)) C {
+	err := reg.Register(c)
+	if err == nil {
+		return c
+	}
+	var are prometheus.AlreadyRegisteredError
+	if errors.As(err, &are) {
+		if existing, ok := are.ExistingCollector.(C); ok {
+			return existing
+		}
+	}
+	fail(err)
+	return c
 }
 
 func (m *Metrics) drop(reason DropReason) {

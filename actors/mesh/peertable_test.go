@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/bitcraps/bitcraps/messages"
 )
 
@@ -77,4 +79,20 @@ func TestPeerTableIsBounded(t *testing.T) {
 			t.Fatal("the dead peer should be evicted before live ones")
 		}
 	}
+}
+
+func TestNewMetricsTwiceOnOneRegistryShares(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m1, err1 := NewMetrics(reg)
+	m2, err2 := NewMetrics(reg)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("errors %v, %v", err1, err2)
+	}
+	m1.drop(DropDuplicate)
+	m2.drop(DropDuplicate)
+	if got := counterValue(t, reg, "bitcraps_mesh_dropped_total", string(DropDuplicate)); got != 2 {
+		t.Fatalf("shared counter %v, want 2", got)
+	}
+	var nilMetrics *Metrics
+	nilMetrics.drop(DropDuplicate) // the no-op path must not panic
 }

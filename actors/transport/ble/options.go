@@ -2,6 +2,7 @@ package ble
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -135,24 +136,42 @@ type Metrics struct {
 	lost      prometheus.Counter
 }
 
-// NewMetrics registers the BLE series with reg; call it once per process.
+// NewMetrics registers the BLE series with reg (reusing them if already
+// registered there); call it outside the actor producer.
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	m := &Metrics{
 		fragments: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "bitcraps_ble_fragments_total",
-			Help: "BLE fragments by outcome (sent, received, duplicate, rejected).",
+			Help: "BLE fragments by outcome (sent, received, duplicate, rejected), counted when a link closes.",
 		}, []string{"outcome"}),
 		lost: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "bitcraps_ble_messages_lost_total",
 			Help: "Messages that never completed (reassembly timeout or a gap); each drops its link.",
 		}),
 	}
-	for _, c := range []prometheus.Collector{m.fragments, m.lost} {
-		if err := reg.Register(c); err != nil {
-			return nil, fmt.Errorf("ble metrics: %w", err)
-		}
+	var err error
+	if m.fragments, err = reuse(reg, m.fragments); err != nil {
+		return nil, err
+	}
+	if m.lost, err = reuse(reg, m.lost); err != nil {
+		return nil, err
 	}
 	return m, nil
+}
+
+// reuse registers c with reg, or returns the identical collector already
+// registered there, so a node that rebuilds its services shares one set.
+func reuse[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if existing, ok := are.ExistingCollector.(C); ok {
+				return existing, nil
+			}
+		}
+		return c, fmt.Errorf("ble metrics: %w", err)
+	}
+	return c, nil
 }
 
 // record adds one closed link's counts.
