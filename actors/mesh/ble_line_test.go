@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/bitcraps/bitcraps/actors/transport"
 	"github.com/bitcraps/bitcraps/actors/transport/ble"
@@ -19,17 +18,8 @@ import (
 // in-memory radio.
 func startBLEMeshNode(t *testing.T, sys *actor.ActorSystem, air *ble.MemoryAir, name string, seed uint64) *meshNode {
 	t.Helper()
-	id := newIdentity(t, seed)
-	reg := prometheus.NewRegistry()
-	metrics, err := NewMetrics(reg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	trPID := actor.NewPID(sys.Address(), "transport-"+name)
-	opts := testOptions(id)
-	opts.Gossip, opts.Transport, opts.Metrics = false, trPID, metrics
-	n := &meshNode{node: startNode(t, sys, opts), name: name, via: messages.TransportBLE, tcp: trPID, reg: reg,
-		deliveries: make(chan *messages.MeshDelivery, 64)}
+	n, id := startMeshOnly(t, sys, name, messages.TransportBLE, "transport-"+name, seed)
+	trPID := n.tcp
 	radio := air.NewRadio(name, 185)
 	bleOpts := ble.Options{
 		Mode: config.BLEOn, Mobile: true, OpenRadio: func() (ble.Radio, error) { return radio, nil },

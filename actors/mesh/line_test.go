@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/bitcraps/bitcraps/actors/transport/tcp"
+	"github.com/bitcraps/bitcraps/internal/identity"
 	"github.com/bitcraps/bitcraps/internal/link"
 	"github.com/bitcraps/bitcraps/messages"
 )
@@ -40,7 +41,9 @@ func (b *inbox) Receive(ctx actor.Context) {
 	}
 }
 
-func startMeshNode(t *testing.T, sys *actor.ActorSystem, name string, seed uint64) *meshNode {
+// startMeshOnly starts the mesh actor of a line node (gossip off) whose
+// transport will be spawned under the name transportName.
+func startMeshOnly(t *testing.T, sys *actor.ActorSystem, name, via, transportName string, seed uint64) (*meshNode, *identity.Identity) {
 	t.Helper()
 	id := newIdentity(t, seed)
 	reg := prometheus.NewRegistry()
@@ -48,10 +51,17 @@ func startMeshNode(t *testing.T, sys *actor.ActorSystem, name string, seed uint6
 	if err != nil {
 		t.Fatal(err)
 	}
-	tcpPID := actor.NewPID(sys.Address(), "tcp-"+name)
+	trPID := actor.NewPID(sys.Address(), transportName)
 	opts := testOptions(id)
-	opts.Gossip, opts.Transport, opts.Metrics = false, tcpPID, metrics
-	n := &meshNode{node: startNode(t, sys, opts), name: name, via: messages.TransportTCP, tcp: tcpPID, reg: reg, deliveries: make(chan *messages.MeshDelivery, 64)}
+	opts.Gossip, opts.Transport, opts.Metrics = false, trPID, metrics
+	return &meshNode{node: startNode(t, sys, opts), name: name, via: via, tcp: trPID, reg: reg,
+		deliveries: make(chan *messages.MeshDelivery, 64)}, id
+}
+
+func startMeshNode(t *testing.T, sys *actor.ActorSystem, name string, seed uint64) *meshNode {
+	t.Helper()
+	n, id := startMeshOnly(t, sys, name, messages.TransportTCP, "tcp-"+name, seed)
+	tcpPID, reg := n.tcp, n.reg
 	props, err := tcp.Props(tcp.Options{
 		ListenAddr: "127.0.0.1:0", Local: link.LocalFrom(id), Difficulty: testDifficulty,
 		Events: n.mesh, Logger: testLogger(), Metrics: link.NewMetrics(reg),

@@ -210,3 +210,15 @@ func (n *node) counter(name, label string) float64 {
 func verifies(id *identity.Identity) bool {
 	return identity.VerifyPoW(id.PublicKey, id.Nonce, testDifficulty) == nil
 }
+
+// waitCounter polls until the labelled counter is non-zero.
+func (n *node) waitCounter(name, label string) {
+	n.t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for n.counter(name, label) == 0 {
+		if time.Now().After(deadline) {
+			n.t.Fatalf("%s{%s} stayed zero for %v", name, label, waitLimit)
+		}
+		time.Sleep(10 * time.Millisecond) // polling a metric
+	}
+}
