@@ -10,8 +10,10 @@ import (
 
 // BenchmarkConvergence measures how long size in-process members (testing
 // profile, real memberlist on loopback) take from the first spawn until
-// every one counts all size as members. All but the first join through the
-// first.
+// every one of them has counted all size as members. All but the first join
+// through the first. On a starved machine a member may later be suspected
+// and refuted (memberlist's failure detector misfires when probes wait for
+// CPU); the time reported is when each had seen the whole cluster.
 func BenchmarkConvergence(b *testing.B) {
 	for _, size := range []int{20, 50} {
 		b.Run(fmt.Sprint(size), func(b *testing.B) {
@@ -37,12 +39,23 @@ func convergeOnce(b *testing.B, ids []*identity.Identity) time.Duration {
 	for _, id := range ids[1:] {
 		nodes = append(nodes, startNode(b, sys, crashStop(testOptions(id, seed))))
 	}
+	saw := make([]bool, len(nodes))
+	left := len(nodes)
 	deadline := time.Now().Add(2 * time.Minute)
-	for !everyoneCountsAll(nodes) {
-		if time.Now().After(deadline) {
-			b.Fatalf("%d members did not converge in 2 minutes", len(ids))
+	for left > 0 {
+		for i, n := range nodes {
+			if !saw[i] && n.peers().Self.Members == len(nodes) {
+				saw[i] = true
+				left--
+			}
 		}
-		time.Sleep(100 * time.Millisecond) // polling interval: cheap next to seconds of convergence
+		if left == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("%d of %d members never saw the whole cluster in 2 minutes", left, len(ids))
+		}
+		time.Sleep(50 * time.Millisecond) // polling interval: cheap next to seconds of convergence
 	}
 	elapsed := time.Since(start)
 	b.StopTimer()
@@ -56,13 +69,4 @@ func convergeOnce(b *testing.B, ids []*identity.Identity) time.Duration {
 func crashStop(o Options) Options {
 	o.skipLeave = true // teardown speed only; convergence is what is measured
 	return o
-}
-
-func everyoneCountsAll(nodes []*node) bool {
-	for _, n := range nodes {
-		if n.peers().Self.Members != len(nodes) {
-			return false
-		}
-	}
-	return true
 }

@@ -59,11 +59,12 @@ const (
 	// Five seconds: enough to type a bet between rolls, short enough that
 	// a table of bots does not crawl.
 	DefaultBetWindow = 5 * time.Second
-	// 50 changing requests a second with a burst of 100: far above a
-	// person clicking or a bot betting every round, far below what would
-	// flood the consensus of the node's tables.
-	DefaultRequestRate  = 50
-	DefaultRequestBurst = 100
+	// 500 changing requests a second with a burst of 1000: a bot betting
+	// and rolling a one-player table every few milliseconds stays under
+	// it, and it matches what the mesh lets one node send in consensus
+	// traffic, so API clients cannot make the node flood its tables.
+	DefaultRequestRate  = 500
+	DefaultRequestBurst = 1000
 	// Ten seconds: a buy-in travels to the host and back in milliseconds;
 	// this covers a host that is redialling.
 	DefaultJoinTimeout = 10 * time.Second

@@ -121,9 +121,25 @@ func (a *Actor) onHandshake(ctx actor.Context, m *handshakeDone) {
 func (a *Actor) failHandshake(p *pending, reason string, err error) {
 	a.opts.Metrics.HandshakeFailures.WithLabelValues(messages.TransportBLE, reason).Inc()
 	a.opts.Logger.Debug("ble handshake failed", "addr", p.l.RemoteAddr(), "reason", reason, "err", err)
-	delete(a.busy, p.l.RemoteAddr())
 	_ = p.l.Close()
+	a.release(p.l.RemoteAddr())
 	a.opts.Fragments.record(p.stats.Snapshot())
+}
+
+// release forgets that addr is busy unless another link to it is up or
+// handshaking (both ends' links to one peer share its address).
+func (a *Actor) release(addr string) {
+	for _, c := range a.conns {
+		if c.l.RemoteAddr() == addr {
+			return
+		}
+	}
+	for p := range a.pending {
+		if p.l.RemoteAddr() == addr {
+			return
+		}
+	}
+	delete(a.busy, addr)
 }
 
 // prefer decides between two links to one peer the same way on both ends:
@@ -170,7 +186,10 @@ func (a *Actor) closeConn(c *conn) {
 	c.once.Do(func() {
 		close(c.done)
 		_ = c.l.Close()
-		delete(a.busy, c.l.RemoteAddr())
+		if a.conns[c.peer] == c {
+			delete(a.conns, c.peer)
+		}
+		a.release(c.l.RemoteAddr())
 		a.opts.Fragments.record(c.stats.Snapshot())
 	})
 }

@@ -1,6 +1,7 @@
 package ble
 
 import (
+	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -114,8 +115,8 @@ func (o Options) validate() error {
 	switch {
 	case o.Mode != "" && o.Mode != config.BLEAuto && o.Mode != config.BLEOn && o.Mode != config.BLEOff:
 		return fmt.Errorf("ble options: Mode %q: want auto, on or off", o.Mode)
-	case len(o.Local.PublicKey) == 0 || o.Local.Sign == nil:
-		return fmt.Errorf("ble options: Local identity is missing")
+	case len(o.Local.PublicKey) != ed25519.PublicKeySize || o.Local.Sign == nil:
+		return fmt.Errorf("ble options: Local identity is missing or not an Ed25519 key")
 	}
 	return nil
 }
