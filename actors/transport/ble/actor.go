@@ -227,13 +227,13 @@ func (a *Actor) stop() {
 	if a.retry != nil {
 		a.retry.Stop()
 	}
+	a.opts.Metrics.Connections.WithLabelValues(messages.TransportBLE).Sub(float64(len(a.conns)))
 	for _, c := range a.conns {
 		a.closeConn(c)
 	}
 	for p := range a.pending {
 		_ = p.l.Close()
 	}
-	a.opts.Metrics.Connections.WithLabelValues(messages.TransportBLE).Sub(float64(len(a.conns)))
 	a.conns, a.pending = nil, nil
 	a.closeRadio()
 }

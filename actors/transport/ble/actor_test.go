@@ -187,3 +187,19 @@ func TestDisconnectWithCoolDownRefusesTheReturn(t *testing.T) {
 		t.Fatalf("a linked to %+v during the cool-down", got)
 	}
 }
+
+func TestBothEndsKeepTheSameOfTwoLinks(t *testing.T) {
+	// Two links between x and y (both dialed at once). Each end sees one as
+	// inbound and one as outbound; both must keep the link x dialed (x < y).
+	x, y := "1111", "2222"
+	atX := &Actor{selfID: x}
+	atY := &Actor{selfID: y}
+	xDialed := func(at *Actor) *conn { return &conn{peer: map[bool]string{true: y, false: x}[at == atX], inbound: at == atY} }
+	yDialed := func(at *Actor) *conn { return &conn{peer: map[bool]string{true: y, false: x}[at == atX], inbound: at == atX} }
+	if !atX.prefer(xDialed(atX), yDialed(atX)) || atX.prefer(yDialed(atX), xDialed(atX)) {
+		t.Fatal("x does not keep the link x dialed")
+	}
+	if !atY.prefer(xDialed(atY), yDialed(atY)) || atY.prefer(yDialed(atY), xDialed(atY)) {
+		t.Fatal("y does not keep the link x dialed")
+	}
+}
