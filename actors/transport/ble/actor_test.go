@@ -194,8 +194,12 @@ func TestBothEndsKeepTheSameOfTwoLinks(t *testing.T) {
 	x, y := "1111", "2222"
 	atX := &Actor{selfID: x}
 	atY := &Actor{selfID: y}
-	xDialed := func(at *Actor) *conn { return &conn{peer: map[bool]string{true: y, false: x}[at == atX], inbound: at == atY} }
-	yDialed := func(at *Actor) *conn { return &conn{peer: map[bool]string{true: y, false: x}[at == atX], inbound: at == atX} }
+	xDialed := func(at *Actor) *conn {
+		return &conn{peer: map[bool]string{true: y, false: x}[at == atX], inbound: at == atY}
+	}
+	yDialed := func(at *Actor) *conn {
+		return &conn{peer: map[bool]string{true: y, false: x}[at == atX], inbound: at == atX}
+	}
 	if !atX.prefer(xDialed(atX), yDialed(atX)) || atX.prefer(yDialed(atX), xDialed(atX)) {
 		t.Fatal("x does not keep the link x dialed")
 	}
