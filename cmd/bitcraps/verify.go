@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -53,21 +52,12 @@ func runVerify(cmd *cobra.Command, args []string) error {
 		return fmt.Errorf("verify %s: %w", args[0], err)
 	}
 	rep := game.Verify(exp)
-	out := cmd.OutOrStdout()
-	if asJSON, _ := cmd.Flags().GetBool("json"); asJSON {
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return fmt.Errorf("write report: %w", err)
-		}
-	} else {
-		quiet, _ := cmd.Flags().GetBool("quiet")
-		writeVerifyText(out, exp, rep, quiet)
-	}
+	quiet, _ := cmd.Flags().GetBool("quiet")
+	failed := errVerifyFailed
 	if !rep.OK {
-		return fmt.Errorf("%s: round %d: %w", args[0], rep.FirstBad.Round, errVerifyFailed)
+		failed = fmt.Errorf("%s: round %d: %w", args[0], rep.FirstBad.Round, errVerifyFailed)
 	}
-	return nil
+	return printVerdict(cmd, rep, rep.OK, func(w io.Writer) { writeVerifyText(w, exp, rep, quiet) }, failed)
 }
 
 func readExport(cmd *cobra.Command, name string) ([]byte, error) {

@@ -27,6 +27,10 @@ type Genesis struct {
 // maxTableIDBytes matches bft's limit: the table ID is in every signature.
 const maxTableIDBytes = 256
 
+// MaxSeats is the most players a table may start with: bft seats at most
+// 64, and the ledger's Settle op takes at most 64 outcomes (one per seat).
+const MaxSeats = 64
+
 // Validate reports the first unusable field, naming it.
 func (g Genesis) Validate() error {
 	_, err := genesisState(g)
@@ -56,8 +60,8 @@ func genesisState(g Genesis) (state, error) {
 	switch {
 	case g.TableID == "" || len(g.TableID) > maxTableIDBytes:
 		return state{}, fmt.Errorf("genesis table ID %q: want 1..%d bytes: %w", g.TableID, maxTableIDBytes, ErrBadGenesis)
-	case len(g.Seats) == 0:
-		return state{}, fmt.Errorf("genesis of table %s: no seats: %w", g.TableID, ErrBadGenesis)
+	case len(g.Seats) == 0 || len(g.Seats) > MaxSeats:
+		return state{}, fmt.Errorf("genesis of table %s: %d seats, want 1..%d: %w", g.TableID, len(g.Seats), MaxSeats, ErrBadGenesis)
 	case g.Bank < 0:
 		return state{}, fmt.Errorf("genesis of table %s: bank %d: %w", g.TableID, g.Bank, ErrBadGenesis)
 	}

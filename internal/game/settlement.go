@@ -28,9 +28,11 @@ type Settlement struct {
 	// Leavers were unseated by this round, in seat order: they cash out
 	// Chips (their whole ledger chips at the table after this round).
 	Leavers []Leaver `json:"leavers,omitempty"`
-	// Events are the round's per-bet results in order: the payloads (placed,
-	// taken down, refunded, forfeited), then the roll's outcome of every
-	// wager open at the roll, then returns and forfeits of unseating.
+	// Events are the round's per-bet results in the order they happened: the
+	// payloads in bft order (placed, taken down, a leaver's wagers returned;
+	// in a void round refunded or forfeited), then the roll's outcome of
+	// every wager open at the roll, or in a void round the withholders'
+	// wagers returned or forfeited as they are unseated.
 	Events []Event `json:"events"`
 }
 
