@@ -238,6 +238,11 @@ func TestGenesisRefusals(t *testing.T) {
 		"rules":      bad(func(g *Genesis) { g.Rules.MinBet = 0 }),
 		"too many":   bad(func(g *Genesis) { g.Rules.MaxPlayers = 1 }),
 		"rules zero": bad(func(g *Genesis) { g.Rules = craps.Rules{} }),
+		"65 seats": func() Genesis {
+			g := testGenesis(MaxSeats+1, crap, crap)
+			g.Rules.MaxPlayers = 100
+			return g
+		}(),
 	} {
 		if _, err := NewApp(g); err == nil {
 			t.Errorf("%s: NewApp accepted %+v", name, g)
