@@ -13,6 +13,10 @@ import (
 	"github.com/bitcraps/bitcraps/messages"
 )
 
+// TablePIDPrefix + table ID is the name of a table's actor under the root
+// supervisor (the games manager spawns it as "table/<id>").
+const TablePIDPrefix = "root/games/table/"
+
 // keepSettled is how many recent certified rounds an instance can deliver
 // again to a table actor that restarted: far more than the few rounds a
 // ledger can lag behind its consensus store.
@@ -111,6 +115,9 @@ func (in *instance) Receive(ctx actor.Context) {
 func (in *instance) start(ctx actor.Context) {
 	in.system, in.self = ctx.ActorSystem(), ctx.Self()
 	in.me, _ = bft.PublicKeyFrom(in.opts.Identity.PublicKey)
+	// Until a table actor attaches, deliver to the one the games manager
+	// names after the table: a restarted instance keeps feeding it.
+	in.tablePID = actor.NewPID(in.system.Address(), TablePIDPrefix+in.table)
 	in.roundFrom = time.Now()
 	if err := in.restore(); err != nil {
 		in.fail(ctx, fmt.Sprintf("restore from the consensus store: %v", err))
@@ -268,11 +275,11 @@ func (in *instance) attach(ctx actor.Context, m *messages.ConsensusStart) {
 	if ctx.Sender() != nil {
 		ctx.Respond(&messages.ConsensusAck{})
 	}
-	if m.FromRound > 0 {
-		for _, r := range in.settled {
-			if r.Certificate.Round >= m.FromRound {
-				ctx.Send(in.tablePID, r)
-			}
+	// The rounds asked for, or at least the latest: a restarted table
+	// actor learns the table's state from it.
+	for i, r := range in.settled {
+		if (m.FromRound > 0 && r.Certificate.Round >= m.FromRound) || i == len(in.settled)-1 {
+			ctx.Send(in.tablePID, r)
 		}
 	}
 	in.status = messages.ConsensusStatus{} // make the next push complete

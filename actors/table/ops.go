@@ -93,9 +93,13 @@ func nextSeqOf(res any, err error) (uint64, error) {
 	return r.Seq, r.Err
 }
 
+// errUnanswered marks a request the ledger did not answer (a timeout, a
+// ledger restarting): worth trying again.
+var errUnanswered = errors.New("no answer")
+
 func appliedOf(res any, err error) (ledger.Applied, error) {
 	if err != nil {
-		return ledger.Applied{}, fmt.Errorf("ledger: %w", err)
+		return ledger.Applied{}, fmt.Errorf("ledger: %w: %w", errUnanswered, err)
 	}
 	r, ok := res.(*messages.LedgerApplied)
 	if !ok {
@@ -125,7 +129,7 @@ func (m *Manager) applyOwn(ctx actor.Context, op ledger.Op, done func(error)) {
 func retryable(err error) bool {
 	return errors.Is(err, ledger.ErrSequenceGap) || errors.Is(err, ledger.ErrUnknownTable) ||
 		errors.Is(err, ledger.ErrUnknownAccount) || errors.Is(err, ledger.ErrInsufficientFunds) ||
-		errors.Is(err, ledger.ErrBusy)
+		errors.Is(err, ledger.ErrBusy) || errors.Is(err, ledger.ErrClosed) || errors.Is(err, errUnanswered)
 }
 
 // seenOps remembers applied op IDs, so gossip repeats cost no ledger work.

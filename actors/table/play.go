@@ -234,14 +234,22 @@ func (t *tableActor) emitRound(ctx actor.Context, m *messages.CertifiedRound, pr
 	}
 }
 
-// pumpSettle applies the queued rounds' Settle ops in round order, one at a
-// time. A refusal that may pass later (ops it depends on not yet here) is
-// retried; any other stops the table with the reason.
+// pumpSettle applies the certified rounds' Settle ops to the local ledger
+// strictly in round order, one at a time, so that the ledger's last settled
+// round says every earlier one is settled too. A gap (a round the instance
+// delivered while this actor was down) is asked for again; a refusal that
+// may pass later (ops it depends on not here yet, a busy or restarting
+// ledger) is retried; any other stops the table with the reason.
 func (t *tableActor) pumpSettle(ctx actor.Context) {
-	if t.settling || len(t.settleQ) == 0 {
+	t.settleQ = slices.DeleteFunc(t.settleQ, func(q *messages.CertifiedRound) bool { return q.Certificate.Round <= t.settledTo })
+	if t.settling || len(t.settleQ) == 0 || !t.settleKnown {
 		return
 	}
 	cr := t.settleQ[0]
+	if cr.Certificate.Round > t.settledTo+1 {
+		t.resync(ctx)
+		return
+	}
 	op, err := settleOp(cr)
 	if err != nil {
 		t.problem = err.Error()
@@ -254,8 +262,8 @@ func (t *tableActor) pumpSettle(ctx actor.Context) {
 		_, err = appliedOf(res, err)
 		switch {
 		case err == nil:
-			t.settled(ctx, cr, op)
 			t.settling = false
+			t.settled(ctx, cr, op)
 			t.pumpSettle(ctx)
 		case retryable(err):
 			after(ctx, t.opts.RetryEvery, &settleRetry{owner: owner})
@@ -267,6 +275,18 @@ func (t *tableActor) pumpSettle(ctx actor.Context) {
 			t.changed(ctx)
 		}
 	})
+}
+
+// resync asks the instance for the rounds after the last settled one, at
+// most once per retry interval.
+func (t *tableActor) resync(ctx actor.Context) {
+	if t.resyncing || t.rec.Genesis == nil {
+		return
+	}
+	t.resyncing = true
+	ctx.Request(t.opts.Consensus, &messages.ConsensusStart{Genesis: *t.rec.Genesis,
+		BetWindowTicks: betWindowTicks(t.rec.Settings.BetWindow, t.opts.TickInterval), Table: t.self, FromRound: t.settledTo + 1})
+	after(ctx, t.opts.RetryEvery, &settleRetry{owner: t})
 }
 
 func settleOp(cr *messages.CertifiedRound) (ledger.Op, error) {
@@ -283,7 +303,6 @@ func settleOp(cr *messages.CertifiedRound) (ledger.Op, error) {
 
 // settled runs once a round's Settle op is durable in the local ledger.
 func (t *tableActor) settled(ctx actor.Context, cr *messages.CertifiedRound, op ledger.Op) {
-	t.settleQ = t.settleQ[1:]
 	t.settledTo = max(t.settledTo, op.Round)
 	t.opts.Metrics.roundSettled()
 	c := &cr.Certificate

@@ -46,6 +46,10 @@ type controlIn struct {
 type (
 	joinTimeout struct{ owner *tableActor }
 	joinResend  struct{ owner *tableActor }
+	playRetry   struct {
+		owner *tableActor
+		read  bool // read the ledger first
+	}
 	settleRetry struct{ owner *tableActor }
 	hostApplied struct {
 		owner *tableActor
@@ -72,11 +76,14 @@ type tableActor struct {
 	settledTo uint64                   // rounds settled in the local ledger
 	settleQ   []*messages.CertifiedRound
 	settling  bool
-	consensus bool // ConsensusStart sent
-	ready     bool // the consensus instance runs: bets can go in
-	left      bool
-	problem   string
-	evidence  int
+	resyncing bool // asked the instance for missing rounds
+	// settleKnown: settledTo was read from the ledger; settling waits.
+	settleKnown bool
+	consensus   bool // ConsensusStart sent
+	ready       bool // the consensus instance runs: bets can go in
+	left        bool
+	problem     string
+	evidence    int
 
 	subs        map[string]*actor.PID
 	joinWaiters []*actor.PID
@@ -115,9 +122,15 @@ func (t *tableActor) Receive(ctx actor.Context) {
 			t.sendControl(t.rec.Host, control{Kind: ctlJoin, Op: t.joinOp})
 			after(ctx, joinResendEvery, &joinResend{owner: t})
 		}
+	case *playRetry:
+		if m.owner == t && m.read {
+			t.readSettled(ctx)
+		} else if m.owner == t {
+			t.startConsensus(ctx)
+		}
 	case *settleRetry:
 		if m.owner == t {
-			t.settling = false
+			t.settling, t.resyncing = false, false
 			t.pumpSettle(ctx)
 		}
 	case *messages.ConsensusStatus:
@@ -306,7 +319,8 @@ func (t *tableActor) replyView(ctx actor.Context, to *actor.PID, err error) {
 // maybePlay starts (or re-attaches) the table's consensus instance once
 // play has started with this node seated. It first applies every op of the
 // record to the local ledger (each after its owner's genesis grant), so the
-// settlements to come find every player's chips.
+// settlements to come find every player's chips, then reads the last round
+// the ledger settled, from which the instance delivers again.
 func (t *tableActor) maybePlay(ctx actor.Context) {
 	if t.consensus || t.left || t.rec.Status != statusPlaying || t.rec.Genesis == nil || !t.rec.seated(t.me) {
 		return
@@ -318,33 +332,56 @@ func (t *tableActor) maybePlay(ctx actor.Context) {
 		}
 		ctx.Request(t.opts.Ledger, &messages.LedgerApply{Op: op})
 	}
+	t.readSettled(ctx)
+}
+
+// readSettled learns the ledger's last settled round, then starts the
+// instance; both are retried until they answer.
+func (t *tableActor) readSettled(ctx actor.Context) {
 	f := ctx.RequestFuture(t.opts.Ledger, &messages.LedgerTableRequest{Table: t.rec.ID}, ledgerTimeout)
 	ctx.ReenterAfter(f, func(res any, err error) {
-		if r, ok := res.(*messages.LedgerTable); ok && err == nil && r.Err == nil {
-			t.settledTo = r.Info.LastRound
+		r, ok := res.(*messages.LedgerTable)
+		if err == nil && !ok {
+			err = fmt.Errorf("ledger answered %T", res)
 		}
-		start := &messages.ConsensusStart{
-			Genesis: *t.rec.Genesis, BetWindowTicks: betWindowTicks(t.rec.Settings.BetWindow, t.opts.TickInterval),
-			Table: t.self, FromRound: t.settledTo + 1,
+		if err == nil {
+			err = r.Err
 		}
-		f := ctx.RequestFuture(t.opts.Consensus, start, consensusTimeout)
-		ctx.ReenterAfter(f, func(res any, err error) {
-			ack, ok := res.(*messages.ConsensusAck)
-			if err == nil && !ok {
-				err = fmt.Errorf("consensus answered %T", res)
-			}
-			if err == nil {
-				err = ack.Err
-			}
-			if err != nil {
-				t.problem = fmt.Sprintf("consensus did not start: %v", err)
-				t.log.Error("consensus did not start", "err", err)
-				t.answerJoin(ctx, fmt.Errorf("table %s: %s", t.rec.ID, t.problem))
-			} else {
-				t.ready = true
-				t.seatedAnswer(ctx)
-			}
-			t.changed(ctx)
-		})
+		if err != nil {
+			t.log.Warn("cannot read the last settled round; trying again", "err", err)
+			after(ctx, t.opts.RetryEvery, &playRetry{owner: t, read: true})
+			return
+		}
+		t.settledTo = max(t.settledTo, r.Info.LastRound)
+		t.settleKnown = true
+		t.startConsensus(ctx)
+	})
+}
+
+func (t *tableActor) startConsensus(ctx actor.Context) {
+	start := &messages.ConsensusStart{
+		Genesis: *t.rec.Genesis, BetWindowTicks: betWindowTicks(t.rec.Settings.BetWindow, t.opts.TickInterval),
+		Table: t.self, FromRound: t.settledTo + 1,
+	}
+	f := ctx.RequestFuture(t.opts.Consensus, start, consensusTimeout)
+	ctx.ReenterAfter(f, func(res any, err error) {
+		ack, ok := res.(*messages.ConsensusAck)
+		if err == nil && !ok {
+			err = fmt.Errorf("consensus answered %T", res)
+		}
+		if err == nil {
+			err = ack.Err
+		}
+		if err != nil {
+			t.problem = fmt.Sprintf("consensus did not start: %v", err)
+			t.log.Warn("consensus did not start; trying again", "err", err)
+			after(ctx, t.opts.RetryEvery, &playRetry{owner: t})
+		} else {
+			t.problem = ""
+			t.ready = true
+			t.seatedAnswer(ctx)
+			t.pumpSettle(ctx)
+		}
+		t.changed(ctx)
 	})
 }
