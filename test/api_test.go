@@ -11,9 +11,11 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/bitcraps/bitcraps/actors/table"
 	"github.com/bitcraps/bitcraps/messages"
 )
 
@@ -354,27 +356,38 @@ func TestAPIRefusalsOnARealNode(t *testing.T) {
 // The games service's request rate limit reaches the player as 429.
 func TestAPIRateLimitOnARealNode(t *testing.T) {
 	a := apiOf(t, startPeer(t, "busy", nodeConfig(t)))
-	// The limit is 50 changing requests a second with a burst of 100; 400
-	// requests from 8 senders come far faster than tokens refill.
-	const requests, senders = 400, 8
-	var mu sync.Mutex
-	statuses := map[int]int{}
+	// Changing requests (here: rolls at an unknown table, which take a
+	// token before the lookup) from 8 senders until one is refused; the
+	// bound is four bursts, far past the burst plus what refills while
+	// they run.
+	const senders = 8
+	limit := 4 * table.DefaultRequestBurst
+	var sent, limited atomic.Int64
+	statuses := make(chan int, limit+senders)
 	var wg sync.WaitGroup
+	began := time.Now()
 	for range senders {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for range requests / senders {
+			for limited.Load() == 0 && sent.Add(1) <= int64(limit) && time.Since(began) < time.Minute {
 				got, _ := a.call("POST", "/api/v1/tables/ffffffffffffffff/roll", nil)
-				mu.Lock()
-				statuses[got]++
-				mu.Unlock()
+				if got == http.StatusTooManyRequests {
+					limited.Add(1)
+				}
+				statuses <- got
 			}
 		}()
 	}
 	wg.Wait()
-	if statuses[429] == 0 || statuses[404]+statuses[429] != requests {
-		t.Fatalf("statuses %v: want some 429 rate_limited, the rest 404", statuses)
+	close(statuses)
+	counts := map[int]int{}
+	for s := range statuses {
+		counts[s]++
+	}
+	if limited.Load() == 0 || counts[404]+counts[429] != len(statuses)+0*counts[0] {
+		t.Fatalf("statuses %v in %v (limit %v/s, burst %d): want 429 rate_limited after the burst, 404 before",
+			counts, time.Since(began), table.DefaultRequestRate, table.DefaultRequestBurst)
 	}
 	a.refused("POST", "/api/v1/tables/ffffffffffffffff/roll", nil, 429, messages.CodeRateLimited)
 }

@@ -152,7 +152,13 @@ func (p *peerNode) ledgerTable(id string) ledger.TableInfo {
 // until every node has a transport connection to every other.
 func startCluster(t testing.TB, size int) []*peerNode {
 	t.Helper()
-	first := startPeer(t, "A", nodeConfig(t))
+	return startClusterFrom(t, nodeConfig(t), size)
+}
+
+// startClusterFrom is startCluster with the first node's configuration.
+func startClusterFrom(t testing.TB, firstCfg config.Config, size int) []*peerNode {
+	t.Helper()
+	first := startPeer(t, "A", firstCfg)
 	nodes := []*peerNode{first}
 	for i := 1; i < size; i++ {
 		nodes = append(nodes, startPeer(t, string(rune('A'+i)), nodeConfig(t, first.gossipAddr())))

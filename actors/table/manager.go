@@ -366,7 +366,13 @@ func (m *Manager) gate(kind string) error {
 	return nil
 }
 
+// unknown is the answer for a table this node does not know; while the
+// manager is still loading its tables (just after a restart) it cannot
+// know yet.
 func (m *Manager) unknown(id string) error {
+	if !m.loaded {
+		return messages.Errorf(messages.CodeNotInitialized, "the node is loading its tables; try again in a moment")
+	}
 	return messages.Errorf(messages.CodeUnknownTable, "unknown table %q", id)
 }
 
