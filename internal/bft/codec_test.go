@@ -11,6 +11,7 @@ import (
 // message of every type.
 func sampleMessages(t testing.TB) (map[MsgType]Message, *sim) {
 	s := newSim(t, 7, simOptions{n: 4, byz: map[int]byzKind{3: byzWithhold}, maxDelay: 1, betP: 0.3, maxTicks: 1 << 40})
+	s.keepAll = true
 	got := make(map[MsgType]Message)
 	s.intercept = func(from *simNode, to int, m Message) []Message {
 		t := m.Type()
@@ -80,7 +81,7 @@ func checkTruncations(t *testing.T, what string, b []byte, decode func([]byte) e
 func TestRecordAndCertificateRoundTrip(t *testing.T) {
 	_, s := sampleMessages(t)
 	kinds := make(map[RecordKind]bool)
-	for _, b := range s.nodes[0].records {
+	for _, b := range s.nodes[0].allRecs {
 		r, err := UnmarshalRecord(b)
 		if err != nil {
 			t.Fatalf("record: %v", err)

@@ -69,10 +69,11 @@
 // other body can be locked in the round any more; what remains to a
 // withholder is to void the round, losing its bets and its seat. An honest
 // player votes for a void only of players whose reveal it does not hold, and
-// only after it has known the lock for a full view; the leader resends the
-// lock to committed players it has no reveal from. Under a partition longer
-// than a view, an honest player can still be voided: the price of not
-// waiting forever.
+// only after it has known the lock for a full view; and every player resends
+// its lock to the committed players it holds no reveal from, so one who
+// missed the commits still reveals in time. Under a partition longer than a
+// view, an honest player can still be voided: the price of not waiting
+// forever.
 //
 // With n = 2 or 3 (f = 0) every step needs everyone: a silent player stalls
 // the table safely, and nothing can be certified — not even its unseating —

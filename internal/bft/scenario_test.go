@@ -408,8 +408,8 @@ func TestRestoreNeverSignsDifferently(t *testing.T) {
 	s.runUntil(t, "node 2 crashed", func() bool { return s.nodes[2].node == nil }, 500)
 	s.crashWhen = nil
 	records := make([]Record, 0, len(s.nodes[2].records))
-	for _, b := range s.nodes[2].records {
-		r, err := UnmarshalRecord(b)
+	for _, sr := range s.nodes[2].records {
+		r, err := UnmarshalRecord(sr.data)
 		if err != nil {
 			t.Fatal(err)
 		}

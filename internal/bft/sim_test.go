@@ -71,7 +71,9 @@ type simNode struct {
 	priv      ed25519.PrivateKey
 	byz       byzKind
 	node      *Node
-	records   [][]byte
+	records   []storedRecord // persisted since the latest certificate, as the actor keeps them
+	certRecs  [][]byte       // every certificate record (the ledger's copy, for replay)
+	allRecs   [][]byte       // every record ever, when the test asks (keepAll)
 	app       *toyApp
 	entropy   *rand.ChaCha8
 	certified map[uint64]certKey
@@ -79,6 +81,11 @@ type simNode struct {
 	downUntil uint64
 	crashes   int
 	signs     int
+}
+
+type storedRecord struct {
+	round uint64
+	data  []byte
 }
 
 type certKey struct {
@@ -113,7 +120,8 @@ type sim struct {
 	stepErrs  []error                                          // refusals returned by Step
 	evList    []Evidence
 	certList  map[uint64]*Certificate // first honest certificate per round
-	trace     []string
+	keepAll   bool                    // keep every record in simNode.allRecs
+	trace     []traceEvent
 	failed    bool
 	evidence  map[EvidenceKind]int
 	bets      int
@@ -209,10 +217,17 @@ func (s *sim) config(sn *simNode) Config {
 	return c
 }
 
+// traceEvent is formatted only when a run fails: most runs never print.
+type traceEvent struct {
+	now    uint64
+	format string
+	args   []any
+}
+
 func (s *sim) logf(format string, args ...any) {
-	s.trace = append(s.trace, fmt.Sprintf("t=%d ", s.now)+fmt.Sprintf(format, args...))
+	s.trace = append(s.trace, traceEvent{s.now, format, args})
 	if keep := max(200, traceLines); len(s.trace) > 2*keep {
-		s.trace = s.trace[keep:]
+		s.trace = append(s.trace[:0], s.trace[len(s.trace)-keep:]...)
 	}
 }
 
@@ -221,9 +236,9 @@ func (s *sim) fail(format string, args ...any) {
 		return
 	}
 	s.failed = true
-	tail := s.trace
-	if len(tail) > traceLines {
-		tail = tail[len(tail)-traceLines:]
+	var tail []string
+	for _, e := range s.trace[max(0, len(s.trace)-traceLines):] {
+		tail = append(tail, fmt.Sprintf("t=%d ", e.now)+fmt.Sprintf(e.format, e.args...))
 	}
 	s.t.Errorf("seed %d (n=%d byz=%v): %s\nreplay: BFT_SEED=%d go test -race -run 'TestSimulator' ./internal/bft/\nlast events:\n%s",
 		s.seed, s.opt.n, s.opt.byz, fmt.Sprintf(format, args...), s.seed, strings.Join(tail, "\n"))
@@ -240,7 +255,7 @@ func (s *sim) pump(sn *simNode) {
 				s.fail("node %d: marshal record: %v", sn.idx, err)
 				return
 			}
-			sn.records = append(sn.records, b)
+			s.store(sn, r, b)
 		}
 		if s.faulty() && len(rd.Messages) > 0 && s.rng.Float64() < s.opt.crashSendP && s.canCrash(sn) {
 			s.crash(sn, "after persisting, before sending")
@@ -492,19 +507,50 @@ func (s *sim) crash(sn *simNode, why string) {
 	sn.downUntil = s.now + 1 + uint64(s.rng.IntN(80))
 }
 
+// store persists a record and prunes what the documented rule allows: once
+// a certificate is stored, records of its round and earlier go (the
+// certificates themselves stay, as the ledger keeps them).
+func (s *sim) store(sn *simNode, r Record, b []byte) {
+	if s.keepAll {
+		sn.allRecs = append(sn.allRecs, b)
+	}
+	if r.Kind != RecordCertificate {
+		sn.records = append(sn.records, storedRecord{r.Round, b})
+		return
+	}
+	sn.certRecs = append(sn.certRecs, b)
+	kept := sn.records[:0]
+	for _, old := range sn.records {
+		if old.round > r.Round {
+			kept = append(kept, old)
+		}
+	}
+	sn.records = kept
+}
+
+// restart rebuilds a crashed core from the latest certificate and the
+// records after it, with the game replayed from every certificate.
 func (s *sim) restart(sn *simNode) {
-	records := make([]Record, 0, len(sn.records))
+	var records []Record
 	var certs []*Certificate
-	for _, b := range sn.records {
+	for _, b := range sn.certRecs {
 		r, err := UnmarshalRecord(b)
+		if err != nil {
+			s.fail("node %d: unmarshal certificate record: %v", sn.idx, err)
+			return
+		}
+		certs = append(certs, r.Certificate)
+	}
+	if len(certs) > 0 {
+		records = append(records, Record{Kind: RecordCertificate, Round: certs[len(certs)-1].Round, Certificate: certs[len(certs)-1]})
+	}
+	for _, sr := range sn.records {
+		r, err := UnmarshalRecord(sr.data)
 		if err != nil {
 			s.fail("node %d: unmarshal record: %v", sn.idx, err)
 			return
 		}
 		records = append(records, r)
-		if r.Kind == RecordCertificate {
-			certs = append(certs, r.Certificate)
-		}
 	}
 	app, genesis := newToyApp(s.players, simChips, simBank)
 	if _, err := app.replay(genesis, certs); err != nil {
@@ -719,7 +765,7 @@ func randomPlan(seed uint64) simOptions {
 	n := sizes[rng.IntN(len(sizes))]
 	opt := simOptions{n: n, byz: map[int]byzKind{}, maxDelay: 1 + rng.IntN(8),
 		dropP: rng.Float64() * 0.3, dupP: rng.Float64() * 0.2, forgeP: rng.Float64() * 0.2,
-		faultTicks: 100 + uint64(rng.IntN(200)), goalRounds: 3, betP: 0.02 + rng.Float64()*0.1,
+		faultTicks: 60 + uint64(rng.IntN(160)), goalRounds: 3, betP: 0.02 + rng.Float64()*0.1,
 		ed25519: seed%250 == 0 && n <= 4}
 	f := Faults(n)
 	nbyz := 0
