@@ -141,3 +141,15 @@ func TestCheckBalancesAgreesWithVerify(t *testing.T) {
 		t.Fatalf("CheckBalances %+v disagrees with Verify %+v", quick, full)
 	}
 }
+
+func TestVerifyDetectsAMissingDerivedKey(t *testing.T) {
+	rep := tamper(t, func(db *pebble.DB, alice player) {
+		if err := db.Delete(seqKey(alice.id), pebble.Sync); err != nil {
+			t.Fatal(err)
+		}
+	})
+	wantProblem(t, rep, "but the store does not")
+	if !lastQuick.OK {
+		t.Fatalf("CheckBalances flags a store whose balances are intact: %q", lastQuick.Problems)
+	}
+}
