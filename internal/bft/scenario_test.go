@@ -112,10 +112,16 @@ func TestQuorum(t *testing.T) {
 	}
 }
 
-// Unanimity (n=3, q=3): a silent player stalls the table, nothing is
+// Unanimity (n = 2, 3: q = n): a silent player stalls the table, nothing is
 // certified and no one's chips move; when it speaks again, rounds go on.
 func TestUnanimitySilentPlayerStallsSafely(t *testing.T) {
-	s := scenario(t, 3, map[int]byzKind{2: byzSilent})
+	for _, n := range []int{2, 3} {
+		t.Run(fmt.Sprintf("n=%d", n), func(t *testing.T) { silentStall(t, n) })
+	}
+}
+
+func silentStall(t *testing.T, n int) {
+	s := scenario(t, n, map[int]byzKind{n - 1: byzSilent})
 	for i := 0; i < 600; i++ {
 		s.step()
 	}
@@ -127,7 +133,7 @@ func TestUnanimitySilentPlayerStallsSafely(t *testing.T) {
 		t.Errorf("a stalled round keeps growing: view %d, %d view-change sets, %d bodies, %d vote sets",
 			rs.view, len(rs.vcs), len(rs.bodies), len(rs.commits))
 	}
-	s.nodes[2].byz = honest
+	s.nodes[n-1].byz = honest
 	s.runUntil(t, "round 4 after the silent player returns", s.reached(4), 3000)
 }
 
