@@ -144,14 +144,22 @@ func TestRestartRebuildsFromPebble(t *testing.T) {
 // the log no longer explains them.
 func dropLogEntry(t *testing.T, dataDir string, index uint64) {
 	t.Helper()
-	db, err := pebble.Open(ledger.StoreDir(dataDir), &pebble.Options{Logger: ledger.PebbleLogger(slog.New(slog.DiscardHandler))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := rawStore(t, dataDir)
 	defer db.Close()
 	if err := db.Delete(binary.BigEndian.AppendUint64([]byte("l/"), index), pebble.Sync); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// rawStore opens a stopped node's ledger store with pebble itself, to
+// tamper with it behind the ledger's back.
+func rawStore(t *testing.T, dataDir string) *pebble.DB {
+	t.Helper()
+	db, err := pebble.Open(ledger.StoreDir(dataDir), &pebble.Options{Logger: ledger.PebbleLogger(slog.New(slog.DiscardHandler))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
 
 func TestLogThatDoesNotReplayIsCritical(t *testing.T) {
@@ -181,10 +189,7 @@ func TestLogThatDoesNotReplayIsCritical(t *testing.T) {
 // micro-CRAP to the first wallet ("a/w/" is the wallet key prefix).
 func breakInvariant(t *testing.T, dataDir string) {
 	t.Helper()
-	db, err := pebble.Open(ledger.StoreDir(dataDir), &pebble.Options{Logger: ledger.PebbleLogger(slog.New(slog.DiscardHandler))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := rawStore(t, dataDir)
 	defer db.Close()
 	it, err := db.NewIter(&pebble.IterOptions{LowerBound: []byte("a/w/"), UpperBound: []byte("a/w0")})
 	if err != nil {
