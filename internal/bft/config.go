@@ -37,7 +37,8 @@ type Config struct {
 	// ResendTicks: how often a player resends its own messages of the
 	// current round, since the network may drop them.
 	ResendTicks int
-	// MaxBetsPerRound bounds a proposal's bet list and the bets held.
+	// MaxBetsPerRound bounds a proposal's bet list, and the bets held from
+	// any one player.
 	MaxBetsPerRound int
 	// MaxBetPayloadBytes bounds one bet's payload.
 	MaxBetPayloadBytes int

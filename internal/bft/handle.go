@@ -80,7 +80,8 @@ func (n *Node) admit(m Message, held Message) (bool, error) {
 	return true, nil
 }
 
-// Step 1: bets. Held until the leader proposes; bounded by MaxBetsPerRound.
+// Step 1: bets. Held until the leader proposes; bounded by MaxBetsPerRound
+// per player.
 func (n *Node) onBet(m Message) error {
 	b := m.Bet
 	if len(b.Payload) > n.cfg.MaxBetPayloadBytes {
@@ -95,12 +96,13 @@ func (n *Node) onBet(m Message) error {
 	if ok, err := n.admit(m, held); !ok {
 		return err
 	}
-	if len(n.rs.bets) >= n.cfg.MaxBetsPerRound {
+	if n.rs.betsBy[b.Bettor] >= n.cfg.MaxBetsPerRound {
 		n.stats.LimitHits++
-		return fmt.Errorf("bet by %s: %d bets held: %w", b.Bettor.Short(), len(n.rs.bets), ErrLimit)
+		return fmt.Errorf("bet by %s: %d of its bets held: %w", b.Bettor.Short(), n.rs.betsBy[b.Bettor], ErrLimit)
 	}
 	cp := *b
 	n.rs.bets[k] = &cp
+	n.rs.betsBy[b.Bettor]++
 	return nil
 }
 

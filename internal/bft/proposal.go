@@ -184,10 +184,26 @@ func (n *Node) freshBody() Body {
 	return b
 }
 
+// chooseBets takes bets seat by seat in turns (each player's first bet, then
+// each one's second...), so no player's flood of bets crowds the others out
+// of a full round, then keeps them in canonical order.
 func (n *Node) chooseBets() []Bet {
-	all := make([]Bet, 0, len(n.rs.bets))
+	per := make([][]Bet, len(n.seats))
 	for _, bet := range n.rs.bets {
-		all = append(all, *bet)
+		s := n.seat[bet.Bettor]
+		per[s] = append(per[s], *bet)
+	}
+	for _, bets := range per {
+		sort.Slice(bets, func(i, j int) bool { return bets[i].Seq < bets[j].Seq })
+	}
+	var all []Bet
+	for depth, more := 0, true; more && len(all) < n.cfg.MaxBetsPerRound; depth++ {
+		more = false
+		for _, bets := range per {
+			if depth < len(bets) && len(all) < n.cfg.MaxBetsPerRound {
+				all, more = append(all, bets[depth]), true
+			}
+		}
 	}
 	sort.Slice(all, func(i, j int) bool {
 		si, sj := n.seat[all[i].Bettor], n.seat[all[j].Bettor]
@@ -196,9 +212,6 @@ func (n *Node) chooseBets() []Bet {
 		}
 		return all[i].Seq < all[j].Seq
 	})
-	if len(all) > n.cfg.MaxBetsPerRound {
-		all = all[:n.cfg.MaxBetsPerRound]
-	}
 	if n.cfg.App.ValidateBets(n.prev, all) == nil {
 		return all
 	}

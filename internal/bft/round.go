@@ -22,6 +22,7 @@ type roundState struct {
 
 	commitments map[PublicKey]*Commitment
 	bets        map[betKey]*Bet
+	betsBy      map[PublicKey]int
 	proposals   map[uint64]*Proposal // first valid proposal per view
 	forced      map[uint64]bool      // the proposal in that view re-proposes a lock unchanged
 	bodies      map[Hash]*Body
@@ -45,6 +46,7 @@ func newRoundState(now uint64) *roundState {
 		active: true, viewStart: now, roundStart: now,
 		commitments: make(map[PublicKey]*Commitment),
 		bets:        make(map[betKey]*Bet),
+		betsBy:      make(map[PublicKey]int),
 		proposals:   make(map[uint64]*Proposal),
 		forced:      make(map[uint64]bool),
 		bodies:      make(map[Hash]*Body),

@@ -483,3 +483,36 @@ func TestFarBehindAsksForStateSync(t *testing.T) {
 		t.Fatalf("laggard certified rounds it could not check")
 	}
 }
+
+// Step 1–2: a full round takes bets seat by seat in turns, so one player's
+// flood of bets cannot crowd the others out.
+func TestBetsAreTakenInTurns(t *testing.T) {
+	s := scenario(t, 4, nil, func(o *simOptions) {
+		o.betP = 0
+		o.cfg = func(c *Config) { c.MaxBetsPerRound = 4; c.BetWindowTicks = 4 }
+	})
+	for i := 0; i < 4; i++ {
+		if _, err := s.nodes[0].node.SubmitBet(toyBet(1+int64(i), false)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.nodes[0].node.SubmitBet(toyBet(9, false)); !errors.Is(err, ErrLimit) {
+		t.Errorf("fifth bet of one player: %v, want ErrLimit", err)
+	}
+	for _, i := range []int{1, 2} {
+		if _, err := s.nodes[i].node.SubmitBet(toyBet(5, true)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, sn := range s.nodes {
+		s.pump(sn)
+	}
+	s.runUntil(t, "round 2", s.reached(2), 500)
+	by := make(map[PublicKey]int)
+	for _, b := range s.certList[1].Body.Bets {
+		by[b.Bettor]++
+	}
+	if by[s.players[0]] != 2 || by[s.players[1]] != 1 || by[s.players[2]] != 1 {
+		t.Errorf("round 1 bets per player: %d %d %d, want 2 1 1", by[s.players[0]], by[s.players[1]], by[s.players[2]])
+	}
+}
