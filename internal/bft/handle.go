@@ -211,7 +211,8 @@ func (n *Node) onVote(m Message) error {
 		n.checkLock(v.View, v.Body)
 		return nil
 	}
-	return n.checkCertified(v.View, v.Body, v.State)
+	n.checkCertified(v.View, v.Body, v.State)
+	return nil
 }
 
 // A lock certificate on its own: adopt it, and reveal if we are committed.

@@ -166,24 +166,23 @@ func (n *Node) apply(b *Body, h, seed Hash) (Hash, error) {
 
 // checkCertified: q confirms of one (body, state) in one view certify the
 // round (step 5), once we hold the body and its reveals.
-func (n *Node) checkCertified(view uint64, h, state Hash) error {
+func (n *Node) checkCertified(view uint64, h, state Hash) {
 	votes := n.matching(n.rs.confirms[view], h, state)
 	if len(votes) < n.quorum() {
-		return nil
+		return
 	}
 	body := n.rs.bodies[h]
 	if body == nil {
-		return nil
+		return
 	}
 	cert := &Certificate{TableID: n.cfg.TableID, Round: n.round, View: view, Body: *body, StateHash: state, Confirms: votes}
 	if body.Kind == BodyRoll {
 		if cert.Reveals = n.revealsFor(body); cert.Reveals == nil {
-			return nil
+			return
 		}
 		cert.Seed = SeedOf(n.cfg.TableID, n.round, cert.Reveals)
 	}
 	n.certify(cert, h)
-	return nil
 }
 
 // retryCertify re-checks every quorum of confirms after a body or a reveal
@@ -197,7 +196,7 @@ func (n *Node) retryCertify() {
 		}
 		for k, c := range count {
 			if c >= n.quorum() {
-				_ = n.checkCertified(view, k[0], k[1])
+				n.checkCertified(view, k[0], k[1])
 				if n.round != round {
 					return
 				}
