@@ -111,7 +111,7 @@ func chooseBets(a *App, prev bft.Hash, round uint64, cands []candidate) []bft.Be
 // table; the seats shrink exactly by the leavers; and a second application
 // replaying the certificates reaches the same state hashes.
 func TestRandomRoundsConserveMoney(t *testing.T) {
-	count := uint64(150)
+	count := uint64(100)
 	if testing.Short() {
 		count = 50
 	}
