@@ -234,13 +234,14 @@ func freeDemoPort() (int, error) {
 	return 0, errors.New("free port: none free on both tcp and udp after 20 tries")
 }
 
-// waitDemoMesh waits until every node sees every other as alive.
+// waitDemoMesh waits until every node sees every other alive and
+// connected.
 func waitDemoMesh(ctx context.Context, out io.Writer, nodes []*demoNode) error {
 	want := len(nodes) - 1
 	if want == 0 {
 		return nil
 	}
-	fmt.Fprintf(out, "waiting for the mesh: each node must see %d peers...\n", want)
+	fmt.Fprintf(out, "waiting for the mesh: each node must reach %d peers...\n", want)
 	return demoPollUntil(ctx, "the mesh to connect every node", func() (bool, error) {
 		for _, d := range nodes {
 			var peers []messages.PeerInfo
@@ -249,7 +250,8 @@ func waitDemoMesh(ctx context.Context, out io.Writer, nodes []*demoNode) error {
 			}
 			alive := 0
 			for _, p := range peers {
-				if p.State == messages.PeerAlive {
+				// Alive and connected: table traffic goes over the transport.
+				if p.State == messages.PeerAlive && p.Transport != "gossip" && p.Transport != "" {
 					alive++
 				}
 			}
