@@ -245,3 +245,64 @@ func TestTwoAndThreePlayersNeedEveryone(t *testing.T) {
 	})
 	t.Run("three", func(t *testing.T) { playTable(t, nodes, 15) })
 }
+
+// A player leaves mid-game: its leave rides in a round, it is unseated at
+// that round's boundary and cashes out; the others play on as a smaller
+// table, and every ledger (the leaver's too) keeps agreeing.
+func TestLeaveMidGame(t *testing.T) {
+	nodes := startCluster(t, 3)
+	a, b, c := nodes[0], nodes[1], nodes[2]
+	v := create(t, a, scriptedTable(3, 3, 100*crap))
+	join(t, b, v.ID, 100*crap)
+	join(t, c, v.ID, 100*crap)
+	eventually(t, 20*time.Second, "play starts", func() (bool, string) {
+		tv := c.table(v.ID)
+		return tv.Status == "playing" && tv.Shooter != "", tv.Status
+	})
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 5))
+	round := uint64(0)
+	for range 4 {
+		round++
+		playRound(t, nodes, v.ID, round, rng, seed)
+	}
+	// B leaves once no contract bet holds it (a pass bet on a point).
+	round++
+	for {
+		ack := b.ask("games", &messages.LeaveTable{TableID: v.ID}).(*messages.Ack)
+		if ack.Err == nil {
+			break
+		}
+		if !acceptableRefusal(ack.Err) {
+			t.Fatalf("seed %d: leave: %v", seed, ack.Err)
+		}
+		playRound(t, nodes, v.ID, round, rng, seed)
+		round++
+	}
+	pending := 1 // the leave
+	for _, p := range []*peerNode{a, c} {
+		br := p.ask("games", scriptedBet(rng, v.ID, a.table(v.ID).Phase)).(*messages.BetReply)
+		if br.Err != nil && !acceptableRefusal(br.Err) {
+			t.Fatal(br.Err)
+		}
+		if br.Err == nil {
+			pending++
+		}
+	}
+	roll(t, nodes, v.ID, round, pending, seed)
+	eventually(t, 20*time.Second, "B unseated and cashed out", func() (bool, string) {
+		h, tv := b.holdings(), b.table(v.ID)
+		return h.Chips[v.ID] == 0 && !tv.Seated && len(a.table(v.ID).Players) == 2,
+			fmt.Sprintf("B chips %d seated %v; A sees %d players", h.Chips[v.ID], tv.Seated, len(a.table(v.ID).Players))
+	})
+	for range 4 {
+		round++
+		playRound(t, []*peerNode{a, c}, v.ID, round, rng, seed)
+	}
+	sameEverywhere(t, []*peerNode{a, c}, v.ID, int(round))
+	eventually(t, 20*time.Second, "B's ledger agrees", func() (bool, string) {
+		want, got := a.verified().StateHash, b.verified().StateHash
+		return want == got, fmt.Sprintf("A %s, B %s", want, got)
+	})
+}

@@ -320,8 +320,11 @@ func (m *Manager) applyForeign(ctx actor.Context, op ledger.Op) {
 	if m.seen.has(id) {
 		return
 	}
-	if op.Kind == ledger.KindSettle && m.tables[op.Table] != nil {
-		return // a table we sit at settles its own rounds
+	if op.Kind == ledger.KindSettle && m.views[op.Table].Seated {
+		// A table we sit at settles its own rounds. Its certificate may
+		// carry other confirms than the gossiped one: the same op ID with
+		// other certificate bytes, which the ledger calls a conflict.
+		return
 	}
 	if op.Owner != "" && !m.granted[op.Owner] {
 		ctx.Request(m.opts.Ledger, &messages.LedgerGrantGenesis{Peer: op.Owner})

@@ -146,6 +146,8 @@ func (t *tableActor) leave(ctx actor.Context) {
 		}
 		if err != nil {
 			err = t.betError(messages.PlaceBet{Type: "leave"}, err)
+		} else {
+			t.leaving = true
 		}
 		ctx.Send(sender, &messages.Ack{Err: err})
 	})
@@ -216,7 +218,22 @@ func (t *tableActor) onCertified(ctx actor.Context, m *messages.CertifiedRound) 
 		slices.SortFunc(t.settleQ, func(a, b *messages.CertifiedRound) int { return int(a.Certificate.Round) - int(b.Certificate.Round) })
 	}
 	t.pumpSettle(ctx)
+	t.releave(ctx, m)
 	t.changed(ctx)
+}
+
+// releave puts a leave that missed its round (the shooter rolled before it
+// arrived) into the next round: a leave is kept until it takes effect.
+func (t *tableActor) releave(ctx actor.Context, m *messages.CertifiedRound) {
+	if !t.leaving || t.left {
+		return
+	}
+	for _, l := range m.Settlement.Leavers {
+		if l.Player == t.me {
+			return
+		}
+	}
+	ctx.Request(t.opts.Consensus, &messages.ConsensusBet{TableID: t.rec.ID, Payload: game.EncodeLeave()})
 }
 
 func (t *tableActor) emitRound(ctx actor.Context, m *messages.CertifiedRound, prevPhase string) {
@@ -325,6 +342,9 @@ func (t *tableActor) unseat(ctx actor.Context, l game.Leaver) {
 	t.rec.Seats = slices.DeleteFunc(t.rec.Seats, func(s seat) bool { return s.Player == l.Player })
 	if t.rec.Host == t.me {
 		t.rec.Version++
+		if len(t.rec.Seats) == 0 {
+			t.closeBank(ctx)
+		}
 	}
 	t.save(ctx)
 	if l.Player != t.me || t.left {
@@ -338,4 +358,13 @@ func (t *tableActor) unseat(ctx actor.Context, l game.Leaver) {
 			return ledger.Op{Kind: ledger.KindCashOut, Table: id, Amount: amount}
 		}))
 	}
+}
+
+// closeBank returns the bank to the host once the last player has left: the
+// table is over.
+func (t *tableActor) closeBank(ctx actor.Context) {
+	id := t.rec.ID
+	ctx.Send(t.manager, signFor(t.self, "close", func(uint64) ledger.Op {
+		return ledger.Op{Kind: ledger.KindCloseBank, Table: id}
+	}))
 }

@@ -98,3 +98,41 @@ func TestSoloTableCreatesSeatsAndPlays(t *testing.T) {
 		t.Fatalf("rounds: %d items, err %v", len(rl.Items), rl.Err)
 	}
 }
+
+// Leaving: the leave rides in the round being played; once that round is
+// certified the player is unseated and cashes out, and a host left alone
+// at its table takes its bank back. Nothing is lost: the wallet ends where
+// it started plus the net result of the rounds.
+func TestSoloLeaveCashesOutAndClosesTheBank(t *testing.T) {
+	n := startNode(t, 6, nil)
+	v := createTable(t, n, soloTable())
+	roll := func(round uint64) {
+		t.Helper()
+		if ack := n.ask("games", &messages.RollDice{TableID: v.ID}).(*messages.Ack); ack.Err != nil {
+			t.Fatalf("roll %d: %v", round, ack.Err)
+		}
+		eventually(t, 5*time.Second, "round settled", func() (bool, string) {
+			r := n.ask("ledger", &messages.LedgerTableRequest{Table: v.ID}).(*messages.LedgerTable)
+			return r.Info.LastRound >= round, fmt.Sprintf("ledger round %d", r.Info.LastRound)
+		})
+	}
+	if br := n.ask("games", &messages.PlaceBet{TableID: v.ID, Type: "field", Amount: 5 * crap}).(*messages.BetReply); br.Err != nil {
+		t.Fatal(br.Err)
+	}
+	eventually(t, 5*time.Second, "bet pending", func() (bool, string) { return n.table(v.ID).PendingBets == 1, "" })
+	roll(1)
+	if ack := n.ask("games", &messages.LeaveTable{TableID: v.ID}).(*messages.Ack); ack.Err != nil {
+		t.Fatalf("leave: %v", ack.Err)
+	}
+	eventually(t, 5*time.Second, "leave pending", func() (bool, string) { return n.table(v.ID).PendingBets == 1, "" })
+	roll(2)
+	eventually(t, 10*time.Second, "cashed out and closed", func() (bool, string) {
+		h := n.holdings()
+		tv := n.table(v.ID)
+		return h.Chips[v.ID] == 0 && tv.Status == "closed" && !tv.Seated && h.Wallet == initialBalance,
+			fmt.Sprintf("holdings %+v, status %s, seated %v, problem %q", h, tv.Status, tv.Seated, tv.Problem)
+	})
+	wantUserError(t, "bet after leaving", n.ask("games", &messages.PlaceBet{TableID: v.ID, Type: "field", Amount: crap}).(*messages.BetReply).Err,
+		messages.CodeNotSeated)
+	n.verifyLedger()
+}

@@ -82,6 +82,7 @@ type tableActor struct {
 	consensus   bool // ConsensusStart sent
 	ready       bool // the consensus instance runs: bets can go in
 	left        bool
+	leaving     bool // a leave was submitted and has not taken effect
 	problem     string
 	evidence    int
 
@@ -189,6 +190,17 @@ func (t *tableActor) onOpSigned(ctx actor.Context, m *opSigned) {
 		t.sendControl(t.rec.Host, control{Kind: ctlJoin, Op: &op})
 		after(ctx, t.opts.JoinTimeout, &joinTimeout{owner: t})
 		after(ctx, joinResendEvery, &joinResend{owner: t})
+	case "close":
+		if m.err != nil {
+			t.problem = fmt.Sprintf("closing the bank failed: %v", m.err)
+			t.log.Error("close bank failed", "err", m.err)
+		} else {
+			t.rec.Status = statusClosed
+			t.rec.Version++
+			t.save(ctx)
+			t.publish()
+		}
+		t.changed(ctx)
 	case "refund", "cashout":
 		if m.err != nil {
 			t.log.Error("cash-out failed; the chips stay at the table", "amount", m.op.Amount, "err", m.err)
