@@ -32,9 +32,10 @@ const (
 	byzFakeReveal
 	byzWrongState
 	byzEquivocate
+	byzPartialReveal
 )
 
-var byzNames = [...]string{"honest", "silent", "withhold", "fake-reveal", "wrong-state", "equivocate"}
+var byzNames = [...]string{"honest", "silent", "withhold", "fake-reveal", "wrong-state", "equivocate", "partial-reveal"}
 
 func (b byzKind) String() string { return byzNames[b] }
 
@@ -126,6 +127,10 @@ type sim struct {
 	evidence  map[EvidenceKind]int
 	bets      int
 	voids     int
+	// honestVoided counts honest players unseated by a void: allowed (a
+	// crash or a partition during the reveal looks like withholding) but
+	// watched, since it must stay rare.
+	honestVoided int
 }
 
 type simSigner struct {
@@ -323,6 +328,12 @@ func (s *sim) onCertified(sn *simNode, c *Certificate) {
 		s.verified[c.Round] = true
 		if c.Void() {
 			s.voids++
+			for _, w := range c.Body.Withholders {
+				if s.byKey[w].byz == honest {
+					s.honestVoided++
+					s.logf("honest node %d voided in round %d", s.byKey[w].idx, c.Round)
+				}
+			}
 		}
 		if err := verifyCertificate(c.Body.Seats, c, s.verify, certLimits()); err != nil {
 			s.fail("node %d: its certificate does not verify: %v", sn.idx, err)
@@ -442,7 +453,7 @@ func (s *sim) step() {
 			}
 			continue
 		}
-		if sn.byz == honest || sn.byz == byzWithhold || sn.byz == byzFakeReveal || sn.byz == byzWrongState || sn.byz == byzEquivocate {
+		if sn.byz != byzSilent {
 			s.maybeBet(sn)
 		}
 		if sn.node == nil {
@@ -719,6 +730,13 @@ func (s *sim) byzantine(from *simNode, m Message, to int) []Message {
 		}
 	case byzEquivocate:
 		return s.equivocate(from, m, to)
+	case byzPartialReveal:
+		// reveals to one player in two, and only now and then: the roll
+		// and the void race each other.
+		if m.Reveal != nil && (to%2 == 1 || s.rng.IntN(4) > 0) {
+			return nil
+		}
+		return []Message{s.hideOwnReveal(from, m)}
 	}
 	return []Message{m}
 }
@@ -773,7 +791,7 @@ func randomPlan(seed uint64) simOptions {
 		nbyz = rng.IntN(f + 1)
 	}
 	for _, i := range rng.Perm(n)[:nbyz] {
-		opt.byz[i] = byzKind(1 + rng.IntN(int(byzEquivocate)))
+		opt.byz[i] = byzKind(1 + rng.IntN(int(byzPartialReveal)))
 	}
 	if rng.IntN(3) > 0 {
 		opt.crashP = rng.Float64() * 0.02

@@ -55,8 +55,8 @@ func runPlan(t *testing.T, seed uint64, verbose bool) bool {
 	s := newSim(t, seed, randomPlan(seed))
 	s.run()
 	if verbose {
-		t.Logf("seed %d: n=%d byz=%v ed25519=%v ticks=%d rounds=%d voids=%d bets=%d evidence: %s", seed, s.opt.n, s.opt.byz,
-			s.opt.ed25519, s.now, s.maxHonestRound(), s.voids, s.bets, sortedKinds(s.evidence))
+		t.Logf("seed %d: n=%d byz=%v ed25519=%v ticks=%d rounds=%d voids=%d (honest voided %d) bets=%d evidence: %s",
+			seed, s.opt.n, s.opt.byz, s.opt.ed25519, s.now, s.maxHonestRound(), s.voids, s.honestVoided, s.bets, sortedKinds(s.evidence))
 	}
 	return !s.failed
 }
