@@ -79,6 +79,27 @@ func TestVerifyCertificate(t *testing.T) {
 	}
 }
 
+func TestVerifyChain(t *testing.T) {
+	s := scenario(t, 4, map[int]byzKind{3: byzWithhold})
+	s.runUntil(t, "6 rounds after the void", func() bool {
+		return len(s.currentSeats()) == 3 && s.allReached(uint64(len(s.certList))+1) && len(s.certList) >= 6
+	}, 5000)
+	var chain []Certificate
+	for r := uint64(1); r <= uint64(len(s.certList)); r++ {
+		chain = append(chain, *s.certList[r])
+	}
+	if err := VerifyChain(s.players, s.genesis, chain); err != nil {
+		t.Fatalf("the honest chain: %v", err)
+	}
+	skipped := append(append([]Certificate(nil), chain[:2]...), chain[3:]...)
+	if err := VerifyChain(s.players, s.genesis, skipped); !errors.Is(err, ErrInvalidCertificate) {
+		t.Errorf("a chain with a round missing: %v", err)
+	}
+	if err := VerifyChain(s.players, Hash{1}, chain); !errors.Is(err, ErrInvalidCertificate) {
+		t.Errorf("a chain from another genesis: %v", err)
+	}
+}
+
 func cloneCert(c *Certificate) *Certificate {
 	b, _ := c.MarshalBinary()
 	out, err := UnmarshalCertificate(b)
