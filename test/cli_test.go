@@ -2,10 +2,11 @@ package test
 
 import (
 	"encoding/json"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -191,8 +192,20 @@ func TestDemoStopsOnInterrupt(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "demo", "--nodes", "2")
-	var out lockedBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	// A file, not a buffer: the test reads it while the demo writes.
+	out, err := os.Create(filepath.Join(t.TempDir(), "demo.out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	cmd.Stdout, cmd.Stderr = out, out
+	printed := func() string {
+		b, err := os.ReadFile(out.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +221,7 @@ func TestDemoStopsOnInterrupt(t *testing.T) {
 		}
 	})
 	eventually(t, 90*time.Second, "the demo's first round", func() (bool, string) {
-		return strings.Contains(out.String(), "round   1"), out.String()
+		return strings.Contains(printed(), "round   1"), printed()
 	})
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
@@ -216,28 +229,10 @@ func TestDemoStopsOnInterrupt(t *testing.T) {
 	select {
 	case <-done:
 		if waitErr != nil {
-			t.Fatalf("demo after Ctrl-C: %v\n%s", waitErr, out.String())
+			t.Fatalf("demo after Ctrl-C: %v\n%s", waitErr, printed())
 		}
 	case <-time.After(60 * time.Second):
-		t.Fatalf("demo still running 60s after Ctrl-C:\n%s", out.String())
+		t.Fatalf("demo still running 60s after Ctrl-C:\n%s", printed())
 	}
-	mustContain(t, "demo after Ctrl-C", out.String(), "stopping", "2 nodes stopped")
-}
-
-// lockedBuffer collects a process's output while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	mustContain(t, "demo after Ctrl-C", printed(), "stopping", "2 nodes stopped")
 }

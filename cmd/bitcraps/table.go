@@ -126,6 +126,10 @@ func runTableJoin(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
+	if asJSON, _ := cmd.Flags().GetBool("json"); !asJSON {
+		// The host seats the player over the mesh: say what the wait is.
+		fmt.Fprintf(cmd.ErrOrStderr(), "asking the host of table %s to seat you...\n", args[0])
+	}
 	var t messages.TableView
 	raw, err := c.do(cmd.Context(), "POST", tablePath(args[0], "join"), map[string]int64{"buy_in": buyIn}, &t)
 	if err != nil {

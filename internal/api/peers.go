@@ -14,11 +14,6 @@ func (s *Server) mountPeers() {
 		if err != nil {
 			return err
 		}
-		items := peers.Items
-		if items == nil {
-			items = []messages.PeerInfo{}
-		}
-		writeJSON(w, http.StatusOK, items)
-		return nil
+		return writeList(w, meshService, peers.Items, nil)
 	})
 }

@@ -8,20 +8,13 @@ import (
 	"github.com/bitcraps/bitcraps/messages"
 )
 
-// createTableRequest is the body of POST /api/v1/tables. Amounts are
-// micro-CRAP; zero in an optional field means the node's default.
+// createTableRequest is the body of POST /api/v1/tables: the games
+// service's CreateTable (amounts in micro-CRAP; zero in an optional field
+// means the node's default), except bet_window, a duration such as "5s"
+// or "1500ms" (this field shadows the embedded nanosecond one).
 type createTableRequest struct {
-	MinPlayers   int    `json:"min_players"`
-	MaxPlayers   int    `json:"max_players"`
-	Bankroll     int64  `json:"bankroll"`
-	MinBet       int64  `json:"min_bet"`
-	MaxBet       int64  `json:"max_bet"`
-	OddsMultiple string `json:"odds_multiple"`
-	Field12Pays  int    `json:"field_12_pays"`
-	// BetWindow is a duration such as "5s" or "1500ms".
+	messages.CreateTable
 	BetWindow string `json:"bet_window"`
-	// BuyIn, when positive, seats the host as the first player.
-	BuyIn int64 `json:"buy_in"`
 }
 
 // maxBetWindow keeps a typo ("5h" for "5s") from freezing a table; the
@@ -41,8 +34,8 @@ func (c createTableRequest) message() (*messages.CreateTable, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &messages.CreateTable{MinPlayers: c.MinPlayers, MaxPlayers: c.MaxPlayers, Bankroll: c.Bankroll,
-		MinBet: c.MinBet, MaxBet: c.MaxBet, OddsMultiple: c.OddsMultiple, Field12Pays: c.Field12Pays, BuyIn: c.BuyIn}
+	m := c.CreateTable
+	m.BetWindow = 0
 	if c.BetWindow != "" {
 		d, err := time.ParseDuration(c.BetWindow)
 		if err != nil || d <= 0 || d > maxBetWindow {
@@ -51,7 +44,7 @@ func (c createTableRequest) message() (*messages.CreateTable, error) {
 		}
 		m.BetWindow = d
 	}
-	return m, nil
+	return &m, nil
 }
 
 // joinRequest is the body of POST /api/v1/tables/{id}/join.
@@ -69,15 +62,7 @@ func (s *Server) mountTables() {
 		if err != nil {
 			return err
 		}
-		if ans.Err != nil {
-			return serviceError(gamesService, ans.Err)
-		}
-		items := ans.Items
-		if items == nil {
-			items = []messages.TableView{}
-		}
-		writeJSON(w, http.StatusOK, items)
-		return nil
+		return writeList(w, gamesService, ans.Items, ans.Err)
 	})
 	s.handle("POST /api/v1/tables", func(w http.ResponseWriter, r *http.Request) error {
 		var req createTableRequest
@@ -130,15 +115,7 @@ func (s *Server) mountTables() {
 		if err != nil {
 			return err
 		}
-		if ans.Err != nil {
-			return serviceError(gamesService, ans.Err)
-		}
-		items := ans.Items
-		if items == nil {
-			items = []messages.RoundView{}
-		}
-		writeJSON(w, http.StatusOK, items)
-		return nil
+		return writeList(w, gamesService, ans.Items, ans.Err)
 	})
 }
 
@@ -175,5 +152,18 @@ func (s *Server) answerAck(w http.ResponseWriter, msg any) error {
 		return serviceError(gamesService, ans.Err)
 	}
 	writeJSON(w, http.StatusAccepted, accepted{Status: "accepted"})
+	return nil
+}
+
+// writeList writes a list as a JSON array ([] for none, never null), or
+// the error the service answered with.
+func writeList[T any](w http.ResponseWriter, service string, items []T, err error) error {
+	if err != nil {
+		return serviceError(service, err)
+	}
+	if items == nil {
+		items = []T{}
+	}
+	writeJSON(w, http.StatusOK, items)
 	return nil
 }

@@ -69,7 +69,11 @@ func decodeMessage(err error) string {
 		if strings.HasPrefix(want, "int") {
 			want = "an integer (amounts are whole micro-CRAP)"
 		}
-		return fmt.Sprintf("field %s: got %s, want %s", typeErr.Field, typeErr.Value, want)
+		// Bodies are flat objects: the last part of the path is the JSON
+		// field (the decoder prefixes fields of embedded structs with the
+		// struct's Go name).
+		field := typeErr.Field[strings.LastIndex(typeErr.Field, ".")+1:]
+		return fmt.Sprintf("field %s: got %s, want %s", field, typeErr.Value, want)
 	case errors.As(err, &typeErr):
 		return fmt.Sprintf("request body: got %s, want a JSON object", typeErr.Value)
 	case errors.As(err, &syntaxErr):
