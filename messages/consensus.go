@@ -117,6 +117,23 @@ type ConsensusStatus struct {
 	// Failure is set when the instance cannot go on (a certified round
 	// that does not replay); the table shows it.
 	Failure string
+	// Silent lists the seats not heard from while the round has stalled
+	// (see ConsensusExclude); Excluded the players unseated that way.
+	Silent   []string
+	Excluded []string
+	// Excluding: this node voted to unseat Silent players and waits for
+	// the other remaining players' votes; it plays no old round meanwhile.
+	Excluding bool
+}
+
+// ConsensusExclude tells the table's instance which seated players the
+// mesh reports dead (or gone). The instance unseats a player at the round
+// boundary once the round has stalled and the player has been silent long
+// enough (shorter for players reported dead), by the signed agreement of
+// every remaining player. Sent periodically; answered with nothing.
+type ConsensusExclude struct {
+	TableID string
+	Dead    []string
 }
 
 // ConsensusEvidence is a Byzantine act the instance saw, for the table's
@@ -142,6 +159,9 @@ const (
 	FrameBFT byte = 1
 	// FrameTable: body is a table control message (JSON, actors/table).
 	FrameTable byte = 2
+	// FrameExclude: body is a signed vote to unseat silent players
+	// (JSON, actors/consensus).
+	FrameExclude byte = 3
 	// maxFrameTable bounds the table ID (bft's own limit is larger, but a
 	// table ID is 16 hex digits).
 	maxFrameTable = 255

@@ -136,6 +136,11 @@ type TableView struct {
 	PendingBets int `json:"pending_bets"`
 	// Problem says why the table cannot go on, when it cannot.
 	Problem string `json:"problem,omitempty"`
+	// Silent lists seated players this node has not heard from while the
+	// round stalled; Excluded those unseated for it (they keep their chips
+	// and open wagers, but no longer play).
+	Silent   []string `json:"silent,omitempty"`
+	Excluded []string `json:"excluded,omitempty"`
 }
 
 // PlayerView is one seated player.

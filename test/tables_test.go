@@ -70,10 +70,16 @@ func acceptableRefusal(err error) bool {
 // node certified and settled the round; it returns the bets accepted.
 func playRound(t *testing.T, players []*peerNode, id string, round uint64, rng *rand.Rand, seed uint64) int {
 	t.Helper()
+	return playRoundWith(t, players, id, round, func(phase string) *messages.PlaceBet { return scriptedBet(rng, id, phase) }, seed)
+}
+
+// playRoundWith is playRound with the bets chosen by bet.
+func playRoundWith(t *testing.T, players []*peerNode, id string, round uint64, bet func(phase string) *messages.PlaceBet, seed uint64) int {
+	t.Helper()
 	phase := players[0].table(id).Phase
 	accepted := 0
 	for _, p := range players {
-		br := p.ask("games", scriptedBet(rng, id, phase)).(*messages.BetReply)
+		br := p.ask("games", bet(phase)).(*messages.BetReply)
 		switch {
 		case br.Err == nil:
 			accepted++

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -28,6 +29,11 @@ type spec struct {
 	BetWindowTicks int          `json:"bet_window_ticks,omitempty"`
 	// Ended: the local player left; the instance is not restarted.
 	Ended bool `json:"ended,omitempty"`
+	// Excluded players were unseated for silence (exclude.go), by the
+	// Exclusions' votes; Vote is our pending vote (we are frozen).
+	Excluded   []bft.PublicKey `json:"excluded,omitempty"`
+	Exclusions []exclusion     `json:"exclusions,omitempty"`
+	Vote       *excludeVote    `json:"vote,omitempty"`
 }
 
 // instance is one table's consensus on this node: the bft core and the game
@@ -57,6 +63,14 @@ type instance struct {
 	roundFrom time.Time
 	failure   string
 	timer     *time.Timer
+
+	// Silence (exclude.go).
+	lastHeard  map[bft.PublicKey]time.Time
+	progressAt time.Time
+	dead       map[bft.PublicKey]bool
+	votes      map[bft.PublicKey]*excludeVote
+	voteSent   time.Time
+	silent     []bft.PublicKey
 }
 
 type pendingBet struct {
@@ -81,7 +95,8 @@ type (
 
 func newInstance(opts *Options, store *Store, mesh *actor.PID, table string, sp spec) *instance {
 	return &instance{opts: opts, store: store, mesh: mesh, table: table, spec: sp,
-		log: opts.Logger.With("table", table), pending: map[pendingBet]struct{}{}}
+		log: opts.Logger.With("table", table), pending: map[pendingBet]struct{}{},
+		lastHeard: map[bft.PublicKey]time.Time{}, dead: map[bft.PublicKey]bool{}, votes: map[bft.PublicKey]*excludeVote{}}
 }
 
 // Receive implements actor.Actor.
@@ -109,6 +124,19 @@ func (in *instance) Receive(ctx actor.Context) {
 		in.bet(ctx, m)
 	case *messages.ConsensusRoll:
 		in.roll(ctx)
+	case *voteIn:
+		in.onVote(ctx, m)
+		in.afterInput(ctx)
+	case *messages.ConsensusExclude:
+		in.onExcludeHint(m)
+	case *messages.ConsensusStop:
+		sp := in.spec
+		sp.Ended = true
+		err := in.saveSpec(sp)
+		ctx.Respond(&messages.ConsensusAck{Err: err})
+		if err == nil {
+			ctx.Stop(ctx.Self())
+		}
 	}
 }
 
@@ -119,6 +147,9 @@ func (in *instance) start(ctx actor.Context) {
 	// names after the table: a restarted instance keeps feeding it.
 	in.tablePID = actor.NewPID(in.system.Address(), TablePIDPrefix+in.table)
 	in.roundFrom = time.Now()
+	if in.spec.Vote != nil {
+		in.votes[in.me] = in.spec.Vote // we crashed while frozen: still frozen
+	}
 	if err := in.restore(); err != nil {
 		in.fail(ctx, fmt.Sprintf("restore from the consensus store: %v", err))
 		return
@@ -169,6 +200,7 @@ func (in *instance) rebuild(last *bft.Certificate, records []bft.Record) error {
 		}
 		first, prev, seats = last.Round+1, last.StateHash, s
 	}
+	seats = without(seats, in.spec.Excluded)
 	var keep []bft.Record
 	for _, r := range records {
 		switch {
@@ -198,6 +230,7 @@ func (in *instance) rebuild(last *bft.Certificate, records []bft.Record) error {
 		return fmt.Errorf("bft restore at round %d: %w", first, err)
 	}
 	in.node = node
+	in.progressed()
 	return nil
 }
 
@@ -245,8 +278,11 @@ func (in *instance) armTick() {
 }
 
 func (in *instance) onTick(ctx actor.Context) {
-	if in.node != nil {
+	if in.node != nil && in.spec.Vote == nil {
 		in.node.Tick()
+	}
+	if in.node != nil {
+		in.checkSilence(ctx)
 	}
 	in.afterInput(ctx)
 	in.armTick()
@@ -259,6 +295,12 @@ func (in *instance) onInbound(ctx actor.Context, m *inbound) {
 	msg, err := bft.UnmarshalMessage(m.body)
 	if err != nil {
 		in.opts.Metrics.droppedFrame("undecodable")
+		return
+	}
+	in.heard(msg.From())
+	if in.spec.Vote != nil {
+		in.onStepFrozen(msg)
+		in.afterInput(ctx)
 		return
 	}
 	if err := in.node.Step(msg); err != nil {
@@ -393,6 +435,7 @@ func (in *instance) onCertified(ctx actor.Context, c *bft.Certificate) {
 	}
 	in.opts.Metrics.certifiedRound(c, time.Since(in.roundFrom))
 	in.roundFrom = time.Now()
+	in.progressed()
 	clear(in.pending)
 	if err := in.settle(c); err != nil {
 		in.fail(ctx, err.Error())
@@ -406,6 +449,7 @@ func (in *instance) onCertified(ctx actor.Context, c *bft.Certificate) {
 		in.fail(ctx, err.Error())
 		return
 	}
+	seats = without(seats, in.spec.Excluded)
 	if sameKeys(seats, bft.NextSeats(c)) {
 		return
 	}
@@ -419,7 +463,14 @@ func (in *instance) pushStatus(ctx actor.Context) {
 	if in.tablePID == nil {
 		return
 	}
-	st := messages.ConsensusStatus{TableID: in.table, PendingBets: len(in.pending), Failure: in.failure, Round: in.lastRound + 1}
+	st := messages.ConsensusStatus{TableID: in.table, PendingBets: len(in.pending), Failure: in.failure, Round: in.lastRound + 1,
+		Excluding: in.spec.Vote != nil}
+	for _, k := range in.silent {
+		st.Silent = append(st.Silent, k.String())
+	}
+	for _, k := range in.spec.Excluded {
+		st.Excluded = append(st.Excluded, k.String())
+	}
 	if in.node != nil {
 		s := in.node.Status()
 		st.Round, st.View, st.Shooter, st.Seated = s.Round, s.View, s.Leader.String(), s.Seated
@@ -436,7 +487,8 @@ func (in *instance) pushStatus(ctx actor.Context) {
 
 func sameStatus(a, b messages.ConsensusStatus) bool {
 	if a.Round != b.Round || a.View != b.View || a.Shooter != b.Shooter || a.Seated != b.Seated ||
-		a.PendingBets != b.PendingBets || a.Failure != b.Failure || len(a.Seats) != len(b.Seats) || a.TableID != b.TableID {
+		a.PendingBets != b.PendingBets || a.Failure != b.Failure || len(a.Seats) != len(b.Seats) || a.TableID != b.TableID ||
+		a.Excluding != b.Excluding || !slices.Equal(a.Silent, b.Silent) || !slices.Equal(a.Excluded, b.Excluded) {
 		return false
 	}
 	for i := range a.Seats {

@@ -35,6 +35,12 @@ type Options struct {
 	// Resubscribe is how often the service renews its mesh subscription,
 	// so a restarted mesh (which forgets subscribers) delivers again.
 	Resubscribe time.Duration
+	// SilentAfter: a seat heard from not once while the round made no
+	// progress for this long is voted out (exclude.go). The node's session
+	// timeout; 0 takes DefaultSilentAfter.
+	SilentAfter time.Duration
+	// DeadAfter replaces SilentAfter for a seat the mesh reports dead.
+	DeadAfter time.Duration
 	// Logger may be nil (discarded).
 	Logger *slog.Logger
 	// Metrics may be nil (nothing counted).
@@ -49,6 +55,15 @@ type Options struct {
 // messages to send instead (none drops it). Tests use it to make a node
 // equivocate, withhold reveals, confirm wrong state hashes or go silent.
 type Byzantine func(table string, m bft.Message) []bft.Message
+
+// DefaultSilentAfter: half a minute of silence is long past any network
+// hiccup, and short enough that a table left by a crashed player moves on.
+// DefaultDeadAfter: the mesh already waited its own failure timeout (about
+// 5 s) before calling a member dead; 5 s more of a stalled round confirms it.
+const (
+	DefaultSilentAfter = 30 * time.Second
+	DefaultDeadAfter   = 5 * time.Second
+)
 
 // DefaultResubscribe: a second bounds how long consensus traffic is lost
 // after a mesh restart, at the cost of one local message per second.
@@ -65,6 +80,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Entropy == nil {
 		o.Entropy = rand.Reader
+	}
+	if o.SilentAfter <= 0 {
+		o.SilentAfter = DefaultSilentAfter
+	}
+	if o.DeadAfter <= 0 {
+		o.DeadAfter = DefaultDeadAfter
 	}
 	if o.Resubscribe <= 0 {
 		o.Resubscribe = DefaultResubscribe

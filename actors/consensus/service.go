@@ -34,7 +34,6 @@ type Service struct {
 	store     *Store
 	mesh      *actor.PID
 	instances map[string]*actor.PID
-	specs     map[string]spec
 	health    *messages.ServiceHealth
 	resub     *time.Timer
 }
@@ -67,6 +66,10 @@ func (s *Service) Receive(ctx actor.Context) {
 		s.forward(ctx, m.TableID, &messages.ConsensusBetReply{})
 	case *messages.ConsensusRoll:
 		s.forward(ctx, m.TableID, &messages.ConsensusAck{})
+	case *messages.ConsensusExclude:
+		if pid := s.instances[m.TableID]; pid != nil {
+			ctx.Forward(pid)
+		}
 	case *messages.ConsensusRounds:
 		s.rounds(ctx, m)
 	case *messages.ConsensusSaveTable:
@@ -77,7 +80,7 @@ func (s *Service) Receive(ctx actor.Context) {
 }
 
 func (s *Service) start(ctx actor.Context) {
-	s.instances, s.specs = map[string]*actor.PID{}, map[string]spec{}
+	s.instances = map[string]*actor.PID{}
 	s.mesh = s.opts.Mesh
 	if s.mesh == nil {
 		s.mesh = actor.NewPID(ctx.ActorSystem().Address(), "root/mesh")
@@ -108,7 +111,6 @@ func (s *Service) restartInstances(ctx actor.Context) error {
 		if err := json.Unmarshal(b, &sp); err != nil {
 			return fmt.Errorf("spec of table %s: %w", table, err)
 		}
-		s.specs[table] = sp
 		if !sp.Ended {
 			s.spawn(ctx, table, sp)
 		}
@@ -176,10 +178,12 @@ func (s *Service) deliver(ctx actor.Context, d *messages.MeshDelivery) {
 	switch {
 	case err != nil:
 		s.opts.Metrics.droppedFrame("undecodable")
-	case kind != messages.FrameBFT:
+	case kind != messages.FrameBFT && kind != messages.FrameExclude:
 		// table control frames are the games manager's
 	case s.instances[table] == nil:
 		s.opts.Metrics.droppedFrame("unknown_table")
+	case kind == messages.FrameExclude:
+		ctx.Send(s.instances[table], &voteIn{body: body})
 	default:
 		ctx.Send(s.instances[table], &inbound{from: d.Envelope.SenderID(), body: body})
 	}
@@ -199,12 +203,11 @@ func (s *Service) startInstance(ctx actor.Context, m *messages.ConsensusStart) {
 		ctx.Respond(&messages.ConsensusAck{Err: fmt.Errorf("start table %s: %w", table, err)})
 		return
 	}
-	sp := spec{Genesis: m.Genesis, BetWindowTicks: m.BetWindowTicks}
-	if old, ok := s.specs[table]; ok {
-		sp = old // the genesis of a table never changes: keep the stored one
-		sp.Ended = false
+	sp, err := s.specOf(table, m)
+	if err == nil {
+		err = s.putSpec(table, sp)
 	}
-	if err := s.putSpec(table, sp); err != nil {
+	if err != nil {
 		ctx.Respond(&messages.ConsensusAck{Err: err})
 		return
 	}
@@ -216,31 +219,37 @@ func (s *Service) startInstance(ctx actor.Context, m *messages.ConsensusStart) {
 	ctx.Forward(pid)
 }
 
+// specOf is the stored spec of a table that ran here before (its genesis
+// never changes, and its exclusions must survive), or a new one.
+func (s *Service) specOf(table string, m *messages.ConsensusStart) (spec, error) {
+	raw, found, err := s.store.Spec(table)
+	if err != nil || !found {
+		return spec{Genesis: m.Genesis, BetWindowTicks: m.BetWindowTicks}, err
+	}
+	var sp spec
+	if err := json.Unmarshal(raw, &sp); err != nil {
+		return sp, fmt.Errorf("spec of table %s: %w", table, err)
+	}
+	sp.Ended = false
+	return sp, nil
+}
+
 func (s *Service) putSpec(table string, sp spec) error {
 	b, err := json.Marshal(sp)
 	if err != nil {
 		return fmt.Errorf("spec of table %s: %w", table, err)
 	}
-	if err := s.store.PutSpec(table, b); err != nil {
-		return err
-	}
-	s.specs[table] = sp
-	return nil
+	return s.store.PutSpec(table, b)
 }
 
+// stopInstance lets the running instance mark its spec ended (it owns its
+// spec once started) and stop.
 func (s *Service) stopInstance(ctx actor.Context, m *messages.ConsensusStop) {
-	sp, ok := s.specs[m.TableID]
-	if !ok {
-		ctx.Respond(&messages.ConsensusAck{Err: fmt.Errorf("table %s: %w", m.TableID, ErrNoInstance)})
+	if pid := s.instances[m.TableID]; pid != nil {
+		ctx.Forward(pid)
 		return
 	}
-	sp.Ended = true
-	err := s.putSpec(m.TableID, sp)
-	if pid := s.instances[m.TableID]; pid != nil {
-		ctx.Stop(pid)
-		delete(s.instances, m.TableID)
-	}
-	ctx.Respond(&messages.ConsensusAck{Err: err})
+	ctx.Respond(&messages.ConsensusAck{Err: fmt.Errorf("table %s: %w", m.TableID, ErrNoInstance)})
 }
 
 // forward passes a table request to its instance; with none, it answers

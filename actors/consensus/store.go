@@ -192,6 +192,22 @@ func (s *Store) PutSpec(table string, spec []byte) error { return s.put(prefixSp
 // PutMeta stores the games manager's record of a table (synced).
 func (s *Store) PutMeta(table string, meta []byte) error { return s.put(prefixMeta, table, meta) }
 
+// Spec returns one table's stored spec.
+func (s *Store) Spec(table string) (spec []byte, found bool, err error) {
+	err = s.use(func(db *pebble.DB) error {
+		v, closer, err := db.Get(tableKey(prefixSpec, table))
+		if errors.Is(err, pebble.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		spec, found = append([]byte(nil), v...), true
+		return closer.Close()
+	})
+	return spec, found, err
+}
+
 // Specs returns every stored instance spec by table.
 func (s *Store) Specs() (map[string][]byte, error) { return s.all(prefixSpec) }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -192,7 +193,8 @@ func (t *tableActor) onStatus(ctx actor.Context, m *messages.ConsensusStatus) {
 	if m.Failure != "" {
 		t.problem = m.Failure
 	}
-	if prev.Round != m.Round || prev.Shooter != m.Shooter || prev.PendingBets != m.PendingBets || prev.Failure != m.Failure {
+	if prev.Round != m.Round || prev.Shooter != m.Shooter || prev.PendingBets != m.PendingBets || prev.Failure != m.Failure ||
+		len(prev.Silent) != len(m.Silent) || len(prev.Excluded) != len(m.Excluded) {
 		t.changed(ctx)
 	}
 }
@@ -367,4 +369,32 @@ func (t *tableActor) closeBank(ctx actor.Context) {
 	ctx.Send(t.manager, signFor(t.self, "close", func(uint64) ledger.Op {
 		return ledger.Op{Kind: ledger.KindCloseBank, Table: id}
 	}))
+}
+
+// deadPollEvery: how often a playing table asks the mesh which seated
+// players it reports dead; a second is well inside the mesh's own failure
+// timeout, and a local request costs microseconds.
+const deadPollEvery = time.Second
+
+// pollDead tells the instance which seated players the mesh reports dead
+// or gone (it decides, with its own silence clocks, whether to unseat).
+func (t *tableActor) pollDead(ctx actor.Context) {
+	if t.left || t.rec.Status != statusPlaying {
+		return
+	}
+	after(ctx, deadPollEvery, &deadPoll{owner: t})
+	f := ctx.RequestFuture(t.opts.Mesh, &messages.ListPeers{}, deadPollEvery)
+	ctx.ReenterAfter(f, func(res any, err error) {
+		peers, ok := res.(*messages.Peers)
+		if err != nil || !ok {
+			return
+		}
+		var dead []string
+		for _, p := range peers.Items {
+			if (p.State == messages.PeerDead || p.State == messages.PeerLeft) && t.rec.seated(p.PeerID) {
+				dead = append(dead, p.PeerID)
+			}
+		}
+		ctx.Send(t.opts.Consensus, &messages.ConsensusExclude{TableID: t.rec.ID, Dead: dead})
+	})
 }

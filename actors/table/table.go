@@ -46,6 +46,7 @@ type controlIn struct {
 type (
 	joinTimeout struct{ owner *tableActor }
 	joinResend  struct{ owner *tableActor }
+	deadPoll    struct{ owner *tableActor }
 	playRetry   struct {
 		owner *tableActor
 		read  bool // read the ledger first
@@ -122,6 +123,10 @@ func (t *tableActor) Receive(ctx actor.Context) {
 		if m.owner == t && t.joinOp != nil {
 			t.sendControl(t.rec.Host, control{Kind: ctlJoin, Op: t.joinOp})
 			after(ctx, joinResendEvery, &joinResend{owner: t})
+		}
+	case *deadPoll:
+		if m.owner == t {
+			t.pollDead(ctx)
 		}
 	case *playRetry:
 		if m.owner == t && m.read {
@@ -390,6 +395,9 @@ func (t *tableActor) startConsensus(ctx actor.Context) {
 			after(ctx, t.opts.RetryEvery, &playRetry{owner: t})
 		} else {
 			t.problem = ""
+			if !t.ready {
+				t.pollDead(ctx)
+			}
 			t.ready = true
 			t.seatedAnswer(ctx)
 			t.pumpSettle(ctx)

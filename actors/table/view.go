@@ -43,7 +43,7 @@ func viewOf(rec *record, last *messages.CertifiedRound, st *messages.ConsensusSt
 		}
 	}
 	if st != nil && st.TableID != "" {
-		v.Shooter, v.PendingBets = st.Shooter, st.PendingBets
+		v.Shooter, v.PendingBets, v.Silent, v.Excluded = st.Shooter, st.PendingBets, st.Silent, st.Excluded
 		if st.Failure != "" {
 			v.Problem = st.Failure
 		}
