@@ -41,7 +41,9 @@ func silentPlayer(t *testing.T, size int) {
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	// One-roll bets only: nothing stays on the layout between rounds.
-	field := func(string) *messages.PlaceBet { return &messages.PlaceBet{TableID: id, Type: "field", Amount: 2 * crap} }
+	field := func(string) *messages.PlaceBet {
+		return &messages.PlaceBet{TableID: id, Type: "field", Amount: 2 * crap}
+	}
 	round := uint64(0)
 	for range 3 {
 		round++
