@@ -23,7 +23,9 @@
 //     them), and the commitments it holds — these are the committed players.
 //  3. Commit. Each player checks the body (signatures, seats, previous
 //     state, Application.ValidateBets) and signs a commit vote for its hash.
-//     q commits in one view lock the body (LockCert).
+//     q commits in one view lock the body (LockCert); players resend the
+//     lock on its own (Message.Lock) to committed players they have no
+//     reveal from.
 //  4. Reveal. A committed player that sees a lock on a body holding its
 //     commitment reveals its secret. The seed is SeedOf(reveals in seat
 //     order) and the Application draws the dice from it. A reveal that does
@@ -93,6 +95,10 @@
 // restart: bring the application to the latest certificate's state, then
 // Restore(cfg, records). Records of rounds at or below the latest
 // certificate's round may be deleted, except that certificate.
+//
+// Certificates prove themselves: VerifyCertificate checks one against its
+// round's seats, VerifyChain a table's whole sequence from its first seats
+// and genesis state; only the state hashes need the game to re-derive.
 //
 // # Encoding
 //
