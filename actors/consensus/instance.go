@@ -14,10 +14,6 @@ import (
 	"github.com/bitcraps/bitcraps/messages"
 )
 
-// TablePIDPrefix + table ID is the name of a table's actor under the root
-// supervisor (the games manager spawns it as "table/<id>").
-const TablePIDPrefix = "root/games/table/"
-
 // keepSettled is how many recent certified rounds an instance can deliver
 // again to a table actor that restarted: far more than the few rounds a
 // ledger can lag behind its consensus store.
@@ -108,6 +104,10 @@ func (in *instance) Receive(ctx actor.Context) {
 		if in.timer != nil {
 			in.timer.Stop()
 		}
+	case *actor.Terminated:
+		if in.tablePID != nil && in.tablePID.Equal(m.Who) {
+			in.tablePID = nil
+		}
 	case *tick:
 		if m.owner == in {
 			in.onTick(ctx)
@@ -143,9 +143,6 @@ func (in *instance) Receive(ctx actor.Context) {
 func (in *instance) start(ctx actor.Context) {
 	in.system, in.self = ctx.ActorSystem(), ctx.Self()
 	in.me, _ = bft.PublicKeyFrom(in.opts.Identity.PublicKey)
-	// Until a table actor attaches, deliver to the one the games manager
-	// names after the table: a restarted instance keeps feeding it.
-	in.tablePID = actor.NewPID(in.system.Address(), TablePIDPrefix+in.table)
 	in.roundFrom = time.Now()
 	if in.spec.Vote != nil {
 		in.votes[in.me] = in.spec.Vote // we crashed while frozen: still frozen
@@ -312,7 +309,17 @@ func (in *instance) onInbound(ctx actor.Context, m *inbound) {
 	in.afterInput(ctx)
 }
 
+// attach makes m.Table the receiver of deliveries. Table actors attach
+// again periodically, so an instance restarted on its own finds its table;
+// it never sends to a table actor that has not attached (one being spawned
+// at that moment would race inside protoactor).
 func (in *instance) attach(ctx actor.Context, m *messages.ConsensusStart) {
+	if in.tablePID == nil || !in.tablePID.Equal(m.Table) {
+		if in.tablePID != nil {
+			ctx.Unwatch(in.tablePID)
+		}
+		ctx.Watch(m.Table)
+	}
 	in.tablePID = m.Table
 	if ctx.Sender() != nil {
 		ctx.Respond(&messages.ConsensusAck{})

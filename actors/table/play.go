@@ -303,8 +303,7 @@ func (t *tableActor) resync(ctx actor.Context) {
 		return
 	}
 	t.resyncing = true
-	ctx.Request(t.opts.Consensus, &messages.ConsensusStart{Genesis: *t.rec.Genesis,
-		BetWindowTicks: betWindowTicks(t.rec.Settings.BetWindow, t.opts.TickInterval), Table: t.self, FromRound: t.settledTo + 1})
+	ctx.Request(t.opts.Consensus, t.startMessage())
 	after(ctx, t.opts.RetryEvery, &settleRetry{owner: t})
 }
 

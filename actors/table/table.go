@@ -47,6 +47,7 @@ type (
 	joinTimeout struct{ owner *tableActor }
 	joinResend  struct{ owner *tableActor }
 	deadPoll    struct{ owner *tableActor }
+	reattach    struct{ owner *tableActor }
 	playRetry   struct {
 		owner *tableActor
 		read  bool // read the ledger first
@@ -123,6 +124,11 @@ func (t *tableActor) Receive(ctx actor.Context) {
 		if m.owner == t && t.joinOp != nil {
 			t.sendControl(t.rec.Host, control{Kind: ctlJoin, Op: t.joinOp})
 			after(ctx, joinResendEvery, &joinResend{owner: t})
+		}
+	case *reattach:
+		if m.owner == t && !t.left {
+			ctx.Request(t.opts.Consensus, t.startMessage())
+			after(ctx, reattachEvery, &reattach{owner: t})
 		}
 	case *deadPoll:
 		if m.owner == t {
@@ -375,12 +381,20 @@ func (t *tableActor) readSettled(ctx actor.Context) {
 	})
 }
 
-func (t *tableActor) startConsensus(ctx actor.Context) {
-	start := &messages.ConsensusStart{
+// reattachEvery: how often a playing table attaches to its instance again,
+// so that an instance restarted on its own (which forgets its table) finds
+// it within two seconds; each attach costs one local message.
+const reattachEvery = 2 * time.Second
+
+func (t *tableActor) startMessage() *messages.ConsensusStart {
+	return &messages.ConsensusStart{
 		Genesis: *t.rec.Genesis, BetWindowTicks: betWindowTicks(t.rec.Settings.BetWindow, t.opts.TickInterval),
 		Table: t.self, FromRound: t.settledTo + 1,
 	}
-	f := ctx.RequestFuture(t.opts.Consensus, start, consensusTimeout)
+}
+
+func (t *tableActor) startConsensus(ctx actor.Context) {
+	f := ctx.RequestFuture(t.opts.Consensus, t.startMessage(), consensusTimeout)
 	ctx.ReenterAfter(f, func(res any, err error) {
 		ack, ok := res.(*messages.ConsensusAck)
 		if err == nil && !ok {
@@ -397,6 +411,7 @@ func (t *tableActor) startConsensus(ctx actor.Context) {
 			t.problem = ""
 			if !t.ready {
 				t.pollDead(ctx)
+				after(ctx, reattachEvery, &reattach{owner: t})
 			}
 			t.ready = true
 			t.seatedAnswer(ctx)
