@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -114,5 +115,25 @@ func TestTokenGeneratedOnlyForNonLoopbackBind(t *testing.T) {
 	}
 	if got, _, _ := apiToken("0.0.0.0:8080", "configured-token-xyz", dir); got != "configured-token-xyz" {
 		t.Fatalf("configured token ignored: %q", got)
+	}
+}
+
+// BLE forced on without an adapter (none exists here): the node still
+// serves on TCP, but says it is Degraded and why.
+func TestBLEOnWithoutAdapterDegradesTheNode(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.BLEMode = config.BLEOn
+	n := startNode(t, cfg)
+	rep := healthView{n}.Report()
+	if rep.State != "Degraded" {
+		t.Fatalf("state %s, want Degraded with --ble on and no adapter", rep.State)
+	}
+	for _, s := range rep.Services {
+		if s.Name == "transport" && (s.Status != "Degraded" || !strings.Contains(s.Reason, "ble")) {
+			t.Fatalf("transport %s: %q, want Degraded naming ble", s.Status, s.Reason)
+		}
+	}
+	if !(healthView{n}).Ready() {
+		t.Fatal("a Degraded node must still be ready to serve")
 	}
 }

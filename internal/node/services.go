@@ -13,8 +13,10 @@ import (
 	"github.com/bitcraps/bitcraps/actors/mesh"
 	"github.com/bitcraps/bitcraps/actors/table"
 	"github.com/bitcraps/bitcraps/actors/transport"
+	"github.com/bitcraps/bitcraps/actors/transport/ble"
 	"github.com/bitcraps/bitcraps/actors/transport/tcp"
 	"github.com/bitcraps/bitcraps/internal/audit"
+	"github.com/bitcraps/bitcraps/internal/config"
 	"github.com/bitcraps/bitcraps/internal/ledger"
 	"github.com/bitcraps/bitcraps/internal/link"
 	"github.com/bitcraps/bitcraps/messages"
@@ -90,6 +92,21 @@ func (n *Node) transportProps() (func() *actor.Props, error) {
 			MaxBandwidth:   tcp.BytesPerSecond(float64(n.cfg.MaxBandwidthMbps)),
 		}
 	}
+	if n.cfg.BLEMode != config.BLEOff {
+		fragments, err := ble.NewMetrics(n.registry)
+		if err != nil {
+			return nil, err
+		}
+		bleOpts := ble.Options{
+			Mode: n.cfg.BLEMode, Mobile: n.cfg.MobileMode, Local: link.LocalFrom(n.id),
+			Difficulty: n.cfg.PoWDifficulty, MaxConnections: min(n.cfg.MaxConnections, ble.DefaultMaxConnections),
+			Metrics: opts.Metrics, Fragments: fragments, Logger: n.log.With("service", "ble"),
+		}
+		if _, err := ble.Props(bleOpts); err != nil {
+			return nil, err
+		}
+		opts.BLE = func() *actor.Props { p, _ := ble.Props(bleOpts); return p }
+	}
 	return transport.NewProps(opts)
 }
 
@@ -119,7 +136,8 @@ func (n *Node) consensusProps() (func() *actor.Props, error) {
 	}
 	return consensus.NewProps(consensus.Options{
 		DataDir: n.cfg.DataDir, Identity: n.id, TickInterval: n.cfg.TickInterval, SilentAfter: n.cfg.SessionTimeout,
-		Mesh: n.sibling(mesh.ServiceName), Logger: n.log.With("service", "consensus"), Metrics: metrics,
+		FaultInjection: n.cfg.FaultInjection,
+		Mesh:           n.sibling(mesh.ServiceName), Logger: n.log.With("service", "consensus"), Metrics: metrics,
 	})
 }
 
