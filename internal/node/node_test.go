@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"encoding/json"
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -135,5 +136,25 @@ func TestBLEOnWithoutAdapterDegradesTheNode(t *testing.T) {
 	}
 	if !(healthView{n}).Ready() {
 		t.Fatal("a Degraded node must still be ready to serve")
+	}
+}
+
+// Every series the node exposes passes Prometheus's own lint (what
+// `promtool check metrics` runs): names, units, help, counter suffixes.
+func TestNodeMetricsPassPromlint(t *testing.T) {
+	n := startNode(t, testConfig(t))
+	mfs, err := n.registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	problems, err := promlint.NewWithMetricFamilies(mfs).Lint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("metric %s: %s", p.Metric, p.Text)
+	}
+	if len(mfs) < 30 {
+		t.Fatalf("only %d metric families: services did not register theirs", len(mfs))
 	}
 }
