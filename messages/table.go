@@ -141,6 +141,10 @@ type TableView struct {
 	// and open wagers, but no longer play).
 	Silent   []string `json:"silent,omitempty"`
 	Excluded []string `json:"excluded,omitempty"`
+	// Evidence counts the Byzantine acts this node saw at the table
+	// (equivocation, a reveal that does not open its commitment, a wrong
+	// state hash, a bad signature); each is also an "evidence" event.
+	Evidence int `json:"evidence"`
 }
 
 // PlayerView is one seated player.

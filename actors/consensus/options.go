@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -45,16 +46,29 @@ type Options struct {
 	Logger *slog.Logger
 	// Metrics may be nil (nothing counted).
 	Metrics *Metrics
-	// Byzantine, when set, rewrites this node's outgoing consensus
-	// messages: fault injection for tests of honest nodes; never set in
-	// production.
-	Byzantine Byzantine
+	// FaultInjection lets InjectByzantine make this node misbehave
+	// (config --fault-injection; off in production).
+	FaultInjection bool
+
+	// byzantine is the behaviour InjectByzantine installed, shared by
+	// every incarnation of the service and read by persist goroutines.
+	byzantine *atomic.Pointer[Byzantine]
 }
 
 // Byzantine rewrites one outgoing consensus message: it returns the
-// messages to send instead (none drops it). Tests use it to make a node
-// equivocate, withhold reveals, confirm wrong state hashes or go silent.
-type Byzantine func(table string, m bft.Message) []bft.Message
+// messages to send instead (none drops it); sign signs with this node's
+// key, for rewritten messages. Tests use it to make a node equivocate,
+// withhold or fake reveals, confirm wrong state hashes or go silent.
+type Byzantine func(table string, m bft.Message, sign func([]byte) []byte) []bft.Message
+
+// InjectByzantine installs (or, with nil, removes) a Byzantine behaviour on
+// the consensus service. Only honoured with FaultInjection. Answered with
+// *messages.ConsensusAck.
+type InjectByzantine struct{ Behavior Byzantine }
+
+// ErrFaultInjectionOff answers InjectByzantine on a node without fault
+// injection.
+var ErrFaultInjectionOff = errors.New("consensus: fault injection is off")
 
 // DefaultSilentAfter: half a minute of silence is long past any network
 // hiccup, and short enough that a table left by a crashed player moves on.
@@ -93,5 +107,6 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	o.byzantine = new(atomic.Pointer[Byzantine])
 	return o, nil
 }

@@ -28,8 +28,8 @@ func (in *instance) persistAndSend(rd bft.Ready, seats []bft.PublicKey) error {
 	in.opts.Metrics.persisted(time.Since(start))
 	for _, m := range rd.Messages {
 		out := []bft.Message{m}
-		if in.opts.Byzantine != nil {
-			out = in.opts.Byzantine(in.table, m)
+		if byz := in.opts.byzantine.Load(); byz != nil {
+			out = (*byz)(in.table, m, in.opts.Identity.Sign)
 		}
 		for _, o := range out {
 			if err := in.sendMessage(o, seats); err != nil {

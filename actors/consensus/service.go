@@ -66,6 +66,8 @@ func (s *Service) Receive(ctx actor.Context) {
 		s.forward(ctx, m.TableID, &messages.ConsensusBetReply{})
 	case *messages.ConsensusRoll:
 		s.forward(ctx, m.TableID, &messages.ConsensusAck{})
+	case *InjectByzantine:
+		s.inject(ctx, m)
 	case *messages.ConsensusExclude:
 		if pid := s.instances[m.TableID]; pid != nil {
 			ctx.Forward(pid)
@@ -307,4 +309,19 @@ func respond(sys *actor.ActorSystem, to *actor.PID, msg any) {
 	if to != nil {
 		sys.Root.Send(to, msg)
 	}
+}
+
+func (s *Service) inject(ctx actor.Context, m *InjectByzantine) {
+	if !s.opts.FaultInjection {
+		ctx.Respond(&messages.ConsensusAck{Err: ErrFaultInjectionOff})
+		return
+	}
+	if m.Behavior == nil {
+		s.opts.byzantine.Store(nil)
+	} else {
+		b := m.Behavior
+		s.opts.byzantine.Store(&b)
+	}
+	s.log.Warn("byzantine behaviour injected into this node's consensus", "on", m.Behavior != nil)
+	ctx.Respond(&messages.ConsensusAck{})
 }

@@ -12,6 +12,7 @@ import (
 func (t *tableActor) view() messages.TableView {
 	v := viewOf(t.rec, t.last, &t.status, t.me)
 	v.Seated = v.Seated && !t.left
+	v.Evidence = t.evidence
 	if t.problem != "" {
 		v.Problem = t.problem
 	}
