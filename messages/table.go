@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/bitcraps/bitcraps/internal/game"
 )
 
 // Requests to the "games" service (the game manager), sent with
@@ -66,6 +68,17 @@ type LeaveTable struct{ TableID string }
 // ListRounds asks for a table's certified rounds, oldest first.
 // Answered with *RoundList.
 type ListRounds struct{ TableID string }
+
+// ExportTable asks for a table's audit file: its genesis and every
+// certified round, in the format `bitcraps verify` reads (game.Export).
+// Only a node that sat at the table has it. Answered with *TableExport.
+type ExportTable struct{ TableID string }
+
+// TableExport answers ExportTable.
+type TableExport struct {
+	Export game.Export
+	Err    error
+}
 
 // SubscribeTable registers Subscriber for *TableEvent of one table until
 // UnsubscribeTable or the subscriber stops. Answered with *Ack.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bitcraps/bitcraps/internal/game"
 	"github.com/bitcraps/bitcraps/messages"
 )
 
@@ -223,7 +224,22 @@ func playTable(t *testing.T, nodes []*peerNode, rounds int) string {
 		t.Fatalf("seed %d: only %d bets accepted in %d rounds", seed, bets, rounds)
 	}
 	sameEverywhere(t, nodes, v.ID, rounds)
+	verifyExport(t, nodes[len(nodes)-1], v.ID, rounds)
 	return v.ID
+}
+
+// verifyExport checks a node's export of the table with game.Verify, the
+// check `bitcraps verify` runs: every signature, certificate, roll and
+// state hash from genesis on.
+func verifyExport(t *testing.T, p *peerNode, id string, rounds int) {
+	t.Helper()
+	ex := p.ask("games", &messages.ExportTable{TableID: id}).(*messages.TableExport)
+	if ex.Err != nil {
+		t.Fatalf("%s: export: %v", p.name, ex.Err)
+	}
+	if rep := game.Verify(ex.Export); !rep.OK || rep.Rounds < rounds {
+		t.Fatalf("%s: export of %d rounds: ok %v, %d rounds check out, first bad %+v", p.name, len(ex.Export.Certificates), rep.OK, rep.Rounds, rep.FirstBad)
+	}
 }
 
 func TestFourNodesPlayAHundredRounds(t *testing.T) {

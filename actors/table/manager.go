@@ -409,6 +409,8 @@ func (m *Manager) onRequest(ctx actor.Context, msg any) {
 		m.toTable(ctx, "rounds", r.TableID, &messages.RoundList{Items: []messages.RoundView{}}, false)
 	case *messages.SubscribeTable:
 		m.toTable(ctx, "subscribe", r.TableID, &messages.Ack{}, false)
+	case *messages.ExportTable:
+		m.toTable(ctx, "export", r.TableID, &messages.TableExport{}, false)
 	case *messages.UnsubscribeTable:
 		if pid := m.tables[r.TableID]; pid != nil {
 			ctx.Forward(pid)
@@ -450,6 +452,11 @@ func setErr(reply any, err error) {
 	case *messages.RoundList:
 		r.Err = err
 	case *messages.TableReply:
+		r.Err = err
+	case *messages.TableExport:
+		if err == nil {
+			err = messages.Errorf(messages.CodeNotSeated, "this node did not sit at the table: it holds no certificates to export")
+		}
 		r.Err = err
 	}
 }

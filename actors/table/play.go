@@ -35,6 +35,8 @@ func (t *tableActor) onRequest(ctx actor.Context, msg any) {
 		t.leave(ctx)
 	case *messages.ListRounds:
 		t.rounds(ctx)
+	case *messages.ExportTable:
+		t.export(ctx)
 	case *messages.SubscribeTable:
 		if r.Subscriber != nil {
 			t.subs[r.Subscriber.String()] = r.Subscriber
@@ -174,6 +176,33 @@ func (t *tableActor) rounds(ctx actor.Context) {
 			out = append(out, roundView(&list.Certificates[i]))
 		}
 		ctx.Send(sender, &messages.RoundList{Items: out})
+	})
+}
+
+// export answers with the table's audit file: the genesis and every
+// certificate the consensus store holds, with the record as free-form info.
+func (t *tableActor) export(ctx actor.Context) {
+	if t.rec.Genesis == nil {
+		ctx.Respond(&messages.TableExport{Err: messages.Errorf(messages.CodeBetNotAllowed, "table %s has not started: nothing to export", t.rec.ID)})
+		return
+	}
+	sender, genesis := ctx.Sender(), *t.rec.Genesis
+	info, _ := json.Marshal(map[string]any{"id": t.rec.ID, "host": t.rec.Host, "settings": t.rec.Settings})
+	f := ctx.RequestFuture(t.opts.Consensus, &messages.ConsensusRounds{TableID: t.rec.ID, From: 1}, consensusTimeout)
+	ctx.ReenterAfter(f, func(res any, err error) {
+		list, ok := res.(*messages.ConsensusRoundList)
+		if err == nil && !ok {
+			err = fmt.Errorf("consensus answered %T", res)
+		}
+		if err == nil {
+			err = list.Err
+		}
+		if err != nil {
+			ctx.Send(sender, &messages.TableExport{Err: fmt.Errorf("export table %s: %w", t.rec.ID, err)})
+			return
+		}
+		ctx.Send(sender, &messages.TableExport{Export: game.Export{Version: game.ExportVersion, Info: info,
+			Genesis: genesis, Certificates: list.Certificates}})
 	})
 }
 

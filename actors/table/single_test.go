@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bitcraps/bitcraps/internal/game"
 	"github.com/bitcraps/bitcraps/messages"
 )
 
@@ -96,6 +97,13 @@ func TestSoloTableCreatesSeatsAndPlays(t *testing.T) {
 	rl := n.ask("games", &messages.ListRounds{TableID: v.ID}).(*messages.RoundList)
 	if rl.Err != nil || len(rl.Items) != 30 || rl.Items[29].Round != 30 || len(rl.Items[0].Certificate) == 0 {
 		t.Fatalf("rounds: %d items, err %v", len(rl.Items), rl.Err)
+	}
+	ex := n.ask("games", &messages.ExportTable{TableID: v.ID}).(*messages.TableExport)
+	if ex.Err != nil {
+		t.Fatal(ex.Err)
+	}
+	if rep := game.Verify(ex.Export); !rep.OK || len(ex.Export.Certificates) != 30 {
+		t.Fatalf("export of %d rounds does not verify: %+v", len(ex.Export.Certificates), rep)
 	}
 }
 
