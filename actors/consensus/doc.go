@@ -1,4 +1,24 @@
-// Package consensus is the consensus service: the parent of one BFT
-// instance (internal/bft) per active table. It owns timers and persistence
-// for its instances and nothing clever: the protocol lives in internal/bft.
+// Package consensus is the "consensus" service: it runs one BFT instance
+// (internal/bft driving the craps application of internal/game) per table
+// this node sits at, and owns what the pure core cannot do itself — time,
+// disk and network.
+//
+// Each instance is a child actor named by its table. It ticks the core
+// every TickInterval (config --tick), steps it with the frames the mesh
+// delivers, and for every Ready persists the records in one synced pebble
+// batch (StoreDir: DATA/consensus) in a goroutine, and only then hands the
+// messages to the mesh, one signed CONSENSUS envelope per recipient, then
+// calls Advance. What became certified is settled with the game
+// (per-player deltas, leavers, events) and delivered to the table actor as
+// messages.CertifiedRound; evidence as messages.ConsensusEvidence.
+//
+// After a crash an instance rebuilds from the store: it replays every
+// certificate from the table's genesis through the game, then restores the
+// core from the records of the round in progress (bft.Restore), so it
+// resends what it signed and never signs anything else for those slots.
+//
+// Stalled tables: with 2 or 3 seats a silent player blocks every round;
+// exclude.go lets the remaining players unseat it by unanimous signed vote
+// at the round boundary. CertificateVerifier is what the ledger uses to
+// check Settle ops.
 package consensus

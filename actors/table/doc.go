@@ -1,4 +1,20 @@
-// Package table is the game manager ("games" service) and, under it, one
-// actor per craps table. Tables call internal/craps for the rules and the
-// consensus service for agreement; they hold no rules of their own.
+// Package table is the game manager (the "games" service) and, under it,
+// one actor per table this node hosts or sits at. It is how the HTTP API
+// and the CLI reach tables (the requests of messages/table.go), and how
+// tables reach the rest of the node: the ledger for money, the consensus
+// service for rounds, the mesh for other nodes.
+//
+// A table's host decides its seats and when play starts; its record
+// (settings, seats, status, the signed ops that put money on the table) is
+// sent to every player and announced to every node. A player joins from
+// its own node by signing a buy-in, which every ledger applies. When enough
+// players sit, every seated node starts the table's consensus instance from
+// the same genesis. Bets, rolls and leaves go to the instance; each
+// certified round comes back as a Settle op, applied to the local ledger
+// strictly in round order. The manager signs the local player's ops one at
+// a time (never two ops for one sequence number), gossips every op it
+// applies, and applies the ops other nodes gossip, so all ledgers converge.
+//
+// Nothing here holds rules: craps lives in internal/craps and
+// internal/game, agreement in internal/bft.
 package table
