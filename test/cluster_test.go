@@ -163,6 +163,15 @@ func startClusterFrom(t testing.TB, firstCfg config.Config, size int) []*peerNod
 	for i := 1; i < size; i++ {
 		nodes = append(nodes, startPeer(t, string(rune('A'+i)), nodeConfig(t, first.gossipAddr())))
 	}
+	waitConnected(t, nodes)
+	return nodes
+}
+
+// waitConnected waits until every node has a transport connection to every
+// other.
+func waitConnected(t testing.TB, nodes []*peerNode) {
+	t.Helper()
+	size := len(nodes)
 	eventually(t, 30*time.Second, "full mesh over tcp", func() (bool, string) {
 		for _, n := range nodes {
 			peers := n.ask("mesh", &messages.ListPeers{}).(*messages.Peers)
@@ -178,7 +187,6 @@ func startClusterFrom(t testing.TB, firstCfg config.Config, size int) []*peerNod
 		}
 		return true, ""
 	})
-	return nodes
 }
 
 // eventually polls cond every 10 ms until it holds or the deadline passes.

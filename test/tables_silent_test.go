@@ -30,6 +30,7 @@ func silentPlayer(t *testing.T, size int) {
 		c.SessionTimeout = 2 * time.Second
 		nodes = append(nodes, startPeer(t, string(rune('A'+i)), c))
 	}
+	waitConnected(t, nodes)
 	id := create(t, nodes[0], scriptedTable(size, size, 100*crap)).ID
 	for _, p := range nodes[1:] {
 		join(t, p, id, 100*crap)

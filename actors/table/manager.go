@@ -52,6 +52,8 @@ type Manager struct {
 	announceBudget *rate.Limiter
 	announceDue    bool
 	announceHeld   bool // a held-back announcement is scheduled
+	// peers the mesh connected us to: a new one gets our tables at once.
+	peers map[string]bool
 }
 
 func newManager(o Options) *Manager {
@@ -70,6 +72,7 @@ func newManager(o Options) *Manager {
 type (
 	resubscribeTick struct{ owner *Manager }
 	retryTick       struct{ owner *Manager }
+	peersTick       struct{ owner *Manager }
 	announceTick    struct {
 		owner    *Manager
 		periodic bool // re-arms itself; a held-back announcement does not
@@ -100,6 +103,11 @@ func (m *Manager) Receive(ctx actor.Context) {
 	case *resubscribeTick:
 		if msg.owner == m {
 			m.subscribe(ctx)
+		}
+	case *peersTick:
+		if msg.owner == m {
+			m.checkPeers(ctx)
+			after(ctx, peersEvery, &peersTick{owner: m})
 		}
 	case *retryTick:
 		if msg.owner == m {
@@ -140,6 +148,34 @@ func (m *Manager) start(ctx actor.Context) {
 	m.subscribe(ctx)
 	after(ctx, m.opts.RetryEvery, &retryTick{owner: m})
 	after(ctx, m.opts.AnnounceEvery, &announceTick{owner: m, periodic: true})
+	after(ctx, peersEvery, &peersTick{owner: m})
+}
+
+// peersEvery: how often the manager looks for newly connected peers, which
+// get its tables' announcement at once instead of at the next periodic one.
+const peersEvery = time.Second
+
+func (m *Manager) checkPeers(ctx actor.Context) {
+	f := ctx.RequestFuture(m.opts.Mesh, &messages.ListPeers{}, peersEvery)
+	ctx.ReenterAfter(f, func(res any, err error) {
+		peers, ok := res.(*messages.Peers)
+		if err != nil || !ok {
+			return
+		}
+		now := map[string]bool{}
+		fresh := false
+		for _, p := range peers.Items {
+			if p.State == messages.PeerAlive && p.Transport != "gossip" && p.Transport != "" {
+				now[p.PeerID] = true
+				fresh = fresh || !m.peers[p.PeerID]
+			}
+		}
+		m.peers = now
+		if fresh {
+			m.announceDue = true
+			m.announce(ctx)
+		}
+	})
 }
 
 // onTablesLoaded restarts a table actor for every table this node stored:
