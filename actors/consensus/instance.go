@@ -202,7 +202,7 @@ func (in *instance) rebuild(last *bft.Certificate, records []bft.Record) error {
 	for _, r := range records {
 		switch {
 		case r.Kind == bft.RecordCertificate:
-			if last != nil && r.Round == last.Round && sameKeys(seats, bft.NextSeats(last)) {
+			if last != nil && r.Round == last.Round && slices.Equal(seats, bft.NextSeats(last)) {
 				keep = append(keep, r)
 			}
 		case r.Round >= first:
@@ -229,18 +229,6 @@ func (in *instance) rebuild(last *bft.Certificate, records []bft.Record) error {
 	in.node = node
 	in.progressed()
 	return nil
-}
-
-func sameKeys(a, b []bft.PublicKey) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // settle derives a certified round's settlement and view and keeps them
@@ -457,7 +445,7 @@ func (in *instance) onCertified(ctx actor.Context, c *bft.Certificate) {
 		return
 	}
 	seats = without(seats, in.spec.Excluded)
-	if sameKeys(seats, bft.NextSeats(c)) {
+	if slices.Equal(seats, bft.NextSeats(c)) {
 		return
 	}
 	// Someone left in this round: the next round is a new seating.

@@ -32,10 +32,8 @@ func (t *tableActor) hostNext(ctx actor.Context) {
 	// The player's buy-in goes into our ledger first (after its owner's
 	// genesis grant): a seat is only given for chips we can see.
 	ctx.Request(t.opts.Ledger, &messages.LedgerGrantGenesis{Peer: op.Owner})
-	f := ctx.RequestFuture(t.opts.Ledger, &messages.LedgerApply{Op: *op}, ledgerTimeout)
 	owner, self := t, t.self
-	ctx.ReenterAfter(f, func(res any, err error) {
-		_, err = appliedOf(res, err)
+	ask(ctx, t.opts.Ledger, &messages.LedgerApply{Op: *op}, appliedErr, func(_ *messages.LedgerApplied, err error) {
 		ctx.Send(self, &hostApplied{owner: owner, join: j, err: err})
 	})
 }

@@ -137,11 +137,10 @@ func (m *Manager) Receive(ctx actor.Context) {
 func (m *Manager) start(ctx actor.Context) {
 	m.opts.pids(ctx.ActorSystem())
 	m.wire = wire{sys: ctx.ActorSystem(), mesh: m.opts.Mesh, id: m.opts.Identity}
-	f := ctx.RequestFuture(m.opts.Consensus, &messages.ConsensusLoadTables{}, ledgerTimeout)
-	ctx.ReenterAfter(f, func(res any, err error) {
+	ask(ctx, m.opts.Consensus, &messages.ConsensusLoadTables{}, tablesErr, func(r *messages.ConsensusTables, err error) {
 		msg := &tablesLoaded{owner: m, err: err}
-		if r, ok := res.(*messages.ConsensusTables); ok {
-			msg.records, msg.err = r.Records, r.Err
+		if err == nil {
+			msg.records = r.Records
 		}
 		m.onTablesLoaded(ctx, msg)
 	})
@@ -156,10 +155,8 @@ func (m *Manager) start(ctx actor.Context) {
 const peersEvery = time.Second
 
 func (m *Manager) checkPeers(ctx actor.Context) {
-	f := ctx.RequestFuture(m.opts.Mesh, &messages.ListPeers{}, peersEvery)
-	ctx.ReenterAfter(f, func(res any, err error) {
-		peers, ok := res.(*messages.Peers)
-		if err != nil || !ok {
+	ask(ctx, m.opts.Mesh, &messages.ListPeers{}, noErr[*messages.Peers], func(peers *messages.Peers, err error) {
+		if err != nil {
 			return
 		}
 		now := map[string]bool{}
@@ -366,9 +363,7 @@ func (m *Manager) applyForeign(ctx actor.Context, op ledger.Op) {
 		ctx.Request(m.opts.Ledger, &messages.LedgerGrantGenesis{Peer: op.Owner})
 		m.granted[op.Owner] = true
 	}
-	f := ctx.RequestFuture(m.opts.Ledger, &messages.LedgerApply{Op: op}, ledgerTimeout)
-	ctx.ReenterAfter(f, func(res any, err error) {
-		_, err = appliedOf(res, err)
+	ask(ctx, m.opts.Ledger, &messages.LedgerApply{Op: op}, appliedErr, func(_ *messages.LedgerApplied, err error) {
 		switch {
 		case err == nil:
 			m.seen.add(id)
@@ -583,14 +578,10 @@ func plusBuyIn(buyIn int64) string {
 // checkWallet answers insufficient_balance (with the balance and the
 // amount) when the local wallet holds less than amount.
 func (m *Manager) checkWallet(ctx actor.Context, amount int64, what string, then func(error)) {
-	f := ctx.RequestFuture(m.opts.Ledger, &messages.LedgerHoldingsRequest{Peer: identity.PeerID(m.me)}, ledgerTimeout)
-	ctx.ReenterAfter(f, func(res any, err error) {
-		h, ok := res.(*messages.LedgerHoldings)
+	ask(ctx, m.opts.Ledger, &messages.LedgerHoldingsRequest{Peer: identity.PeerID(m.me)}, holdingsErr, func(h *messages.LedgerHoldings, err error) {
 		switch {
-		case err != nil || !ok:
-			then(fmt.Errorf("read the wallet: %v", err))
-		case h.Err != nil:
-			then(fmt.Errorf("read the wallet: %w", h.Err))
+		case err != nil:
+			then(fmt.Errorf("read the wallet: %w", err))
 		case h.Holdings.Wallet < amount:
 			then(messages.Errorf(messages.CodeInsufficientBalance,
 				"insufficient balance to %s: the wallet holds %d micro-CRAP, %d needed", what, h.Holdings.Wallet, amount))

@@ -12,9 +12,10 @@ import (
 	"github.com/bitcraps/bitcraps/messages"
 )
 
-// ledgerTimeout bounds one request to the ledger: an op waits for one
-// group commit (milliseconds); ten seconds means the ledger is stuck.
-const ledgerTimeout = 10 * time.Second
+// askTimeout bounds one request to a sibling service: the ledger answers an
+// op after one group commit, the consensus instance from memory, both in
+// milliseconds; ten seconds means the service is stuck or restarting.
+const askTimeout = 10 * time.Second
 
 // signOp asks the manager to sign one of the local player's ops and apply
 // it. The manager signs them one at a time, each with the ledger's next
@@ -62,13 +63,12 @@ func (o *ops) next(ctx actor.Context, m *Manager) {
 	o.queue = o.queue[1:]
 	o.busy = true
 	me := o.id.PeerID()
-	f := ctx.RequestFuture(m.opts.Ledger, &messages.LedgerNextSeqRequest{Peer: me}, ledgerTimeout)
-	ctx.ReenterAfter(f, func(res any, err error) {
-		seq, err := nextSeqOf(res, err)
+	ask(ctx, m.opts.Ledger, &messages.LedgerNextSeqRequest{Peer: me}, nextSeqErr, func(r *messages.LedgerNextSeq, err error) {
 		if err != nil {
-			o.finish(ctx, m, req, ledger.Op{}, err)
+			o.finish(ctx, m, req, ledger.Op{}, fmt.Errorf("ask the ledger for the next sequence number: %w", err))
 			return
 		}
+		seq := r.Seq
 		op := req.build(seq)
 		op.Owner, op.Seq = me, seq
 		op.Sign(o.id.PrivateKey)
@@ -82,38 +82,45 @@ func (o *ops) finish(ctx actor.Context, m *Manager, req *signOp, op ledger.Op, e
 	o.next(ctx, m)
 }
 
-func nextSeqOf(res any, err error) (uint64, error) {
-	if err != nil {
-		return 0, fmt.Errorf("ask the ledger for the next sequence number: %w", err)
-	}
-	r, ok := res.(*messages.LedgerNextSeq)
-	if !ok {
-		return 0, fmt.Errorf("ledger answered %T to a sequence request", res)
-	}
-	return r.Seq, r.Err
-}
-
-// errUnanswered marks a request the ledger did not answer (a timeout, a
-// ledger restarting): worth trying again.
+// errUnanswered marks a request a service did not answer (a timeout, a
+// service restarting): worth trying again.
 var errUnanswered = errors.New("no answer")
 
-func appliedOf(res any, err error) (ledger.Applied, error) {
-	if err != nil {
-		return ledger.Applied{}, fmt.Errorf("ledger: %w: %w", errUnanswered, err)
-	}
-	r, ok := res.(*messages.LedgerApplied)
-	if !ok {
-		return ledger.Applied{}, fmt.Errorf("ledger answered %T to an op", res)
-	}
-	return r.Applied, r.Err
+// ask sends req to pid and runs then in the actor's context with the reply
+// of type R and its error: errOf's, or errUnanswered when no reply of that
+// type came. Replies to the actor never wait on each other: the actor keeps
+// taking messages meanwhile.
+func ask[R any](ctx actor.Context, pid *actor.PID, req any, errOf func(R) error, then func(R, error)) {
+	f := ctx.RequestFuture(pid, req, askTimeout)
+	ctx.ReenterAfter(f, func(res any, err error) {
+		r, ok := res.(R)
+		switch {
+		case err != nil:
+			err = fmt.Errorf("%T: %w: %w", req, errUnanswered, err)
+		case !ok:
+			err = fmt.Errorf("%T answered with %T: %w", req, res, errUnanswered)
+		default:
+			err = errOf(r)
+		}
+		then(r, err)
+	})
 }
+
+// The errors of the replies ask unpacks.
+func appliedErr(r *messages.LedgerApplied) error        { return r.Err }
+func nextSeqErr(r *messages.LedgerNextSeq) error        { return r.Err }
+func holdingsErr(r *messages.LedgerHoldings) error      { return r.Err }
+func ledgerTableErr(r *messages.LedgerTable) error      { return r.Err }
+func ackErr(r *messages.ConsensusAck) error             { return r.Err }
+func betReplyErr(r *messages.ConsensusBetReply) error   { return r.Err }
+func roundListErr(r *messages.ConsensusRoundList) error { return r.Err }
+func tablesErr(r *messages.ConsensusTables) error       { return r.Err }
+func noErr[R any](R) error                              { return nil }
 
 // applyOwn applies an op this node signed and, once it is durable here,
 // broadcasts it so that every ledger converges.
 func (m *Manager) applyOwn(ctx actor.Context, op ledger.Op, done func(error)) {
-	f := ctx.RequestFuture(m.opts.Ledger, &messages.LedgerApply{Op: op}, ledgerTimeout)
-	ctx.ReenterAfter(f, func(res any, err error) {
-		_, err = appliedOf(res, err)
+	ask(ctx, m.opts.Ledger, &messages.LedgerApply{Op: op}, appliedErr, func(_ *messages.LedgerApplied, err error) {
 		if err == nil {
 			m.seen.add(op.ID())
 			if werr := m.wire.op(op); werr != nil {

@@ -16,10 +16,6 @@ import (
 	"github.com/bitcraps/bitcraps/messages"
 )
 
-// consensusTimeout bounds a request to the table's consensus instance,
-// which answers from memory.
-const consensusTimeout = ledgerTimeout
-
 func (t *tableActor) onRequest(ctx actor.Context, msg any) {
 	switch r := msg.(type) {
 	case *messages.GetTable:
@@ -92,17 +88,9 @@ func (t *tableActor) placeBet(ctx actor.Context, r *messages.PlaceBet) {
 		return
 	}
 	sender, bet := ctx.Sender(), *r
-	f := ctx.RequestFuture(t.opts.Consensus, &messages.ConsensusBet{TableID: t.rec.ID, Payload: payload}, consensusTimeout)
-	ctx.ReenterAfter(f, func(res any, err error) {
-		reply, ok := res.(*messages.ConsensusBetReply)
-		if err == nil && !ok {
-			err = fmt.Errorf("consensus answered %T", res)
-		}
+	ask(ctx, t.opts.Consensus, &messages.ConsensusBet{TableID: t.rec.ID, Payload: payload}, betReplyErr, func(reply *messages.ConsensusBetReply, err error) {
 		if err != nil {
-			reply = &messages.ConsensusBetReply{Err: fmt.Errorf("table %s consensus: %w", t.rec.ID, err)}
-		}
-		if reply.Err != nil {
-			ctx.Send(sender, &messages.BetReply{Err: t.betError(bet, reply.Err)})
+			ctx.Send(sender, &messages.BetReply{Err: t.betError(bet, err)})
 			return
 		}
 		ctx.Send(sender, &messages.BetReply{BetID: reply.BetID})
@@ -117,15 +105,7 @@ func (t *tableActor) roll(ctx actor.Context) {
 		return
 	}
 	sender := ctx.Sender()
-	f := ctx.RequestFuture(t.opts.Consensus, &messages.ConsensusRoll{TableID: t.rec.ID}, consensusTimeout)
-	ctx.ReenterAfter(f, func(res any, err error) {
-		ack, ok := res.(*messages.ConsensusAck)
-		if err == nil && !ok {
-			err = fmt.Errorf("consensus answered %T", res)
-		}
-		if err == nil {
-			err = ack.Err
-		}
+	ask(ctx, t.opts.Consensus, &messages.ConsensusRoll{TableID: t.rec.ID}, ackErr, func(_ *messages.ConsensusAck, err error) {
 		ctx.Send(sender, &messages.Ack{Err: t.rollError(err)})
 	})
 }
@@ -138,15 +118,8 @@ func (t *tableActor) leave(ctx actor.Context) {
 		return
 	}
 	sender := ctx.Sender()
-	f := ctx.RequestFuture(t.opts.Consensus, &messages.ConsensusBet{TableID: t.rec.ID, Payload: game.EncodeLeave()}, consensusTimeout)
-	ctx.ReenterAfter(f, func(res any, err error) {
-		reply, ok := res.(*messages.ConsensusBetReply)
-		if err == nil && !ok {
-			err = fmt.Errorf("consensus answered %T", res)
-		}
-		if err == nil {
-			err = reply.Err
-		}
+	leave := &messages.ConsensusBet{TableID: t.rec.ID, Payload: game.EncodeLeave()}
+	ask(ctx, t.opts.Consensus, leave, betReplyErr, func(_ *messages.ConsensusBetReply, err error) {
 		if err != nil {
 			err = t.betError(messages.PlaceBet{Type: "leave"}, err)
 		} else {
@@ -158,15 +131,7 @@ func (t *tableActor) leave(ctx actor.Context) {
 
 func (t *tableActor) rounds(ctx actor.Context) {
 	sender := ctx.Sender()
-	f := ctx.RequestFuture(t.opts.Consensus, &messages.ConsensusRounds{TableID: t.rec.ID, From: 1}, consensusTimeout)
-	ctx.ReenterAfter(f, func(res any, err error) {
-		list, ok := res.(*messages.ConsensusRoundList)
-		if err == nil && !ok {
-			err = fmt.Errorf("consensus answered %T", res)
-		}
-		if err == nil {
-			err = list.Err
-		}
+	ask(ctx, t.opts.Consensus, &messages.ConsensusRounds{TableID: t.rec.ID, From: 1}, roundListErr, func(list *messages.ConsensusRoundList, err error) {
 		if err != nil {
 			ctx.Send(sender, &messages.RoundList{Err: fmt.Errorf("rounds of table %s: %w", t.rec.ID, err)})
 			return
@@ -188,15 +153,7 @@ func (t *tableActor) export(ctx actor.Context) {
 	}
 	sender, genesis := ctx.Sender(), *t.rec.Genesis
 	info, _ := json.Marshal(map[string]any{"id": t.rec.ID, "host": t.rec.Host, "settings": t.rec.Settings})
-	f := ctx.RequestFuture(t.opts.Consensus, &messages.ConsensusRounds{TableID: t.rec.ID, From: 1}, consensusTimeout)
-	ctx.ReenterAfter(f, func(res any, err error) {
-		list, ok := res.(*messages.ConsensusRoundList)
-		if err == nil && !ok {
-			err = fmt.Errorf("consensus answered %T", res)
-		}
-		if err == nil {
-			err = list.Err
-		}
+	ask(ctx, t.opts.Consensus, &messages.ConsensusRounds{TableID: t.rec.ID, From: 1}, roundListErr, func(list *messages.ConsensusRoundList, err error) {
 		if err != nil {
 			ctx.Send(sender, &messages.TableExport{Err: fmt.Errorf("export table %s: %w", t.rec.ID, err)})
 			return
@@ -304,10 +261,8 @@ func (t *tableActor) pumpSettle(ctx actor.Context) {
 		return
 	}
 	t.settling = true
-	f := ctx.RequestFuture(t.opts.Ledger, &messages.LedgerApply{Op: op}, ledgerTimeout)
 	owner := t
-	ctx.ReenterAfter(f, func(res any, err error) {
-		_, err = appliedOf(res, err)
+	ask(ctx, t.opts.Ledger, &messages.LedgerApply{Op: op}, appliedErr, func(_ *messages.LedgerApplied, err error) {
 		switch {
 		case err == nil:
 			t.settling = false
@@ -411,10 +366,8 @@ func (t *tableActor) pollDead(ctx actor.Context) {
 		return
 	}
 	after(ctx, deadPollEvery, &deadPoll{owner: t})
-	f := ctx.RequestFuture(t.opts.Mesh, &messages.ListPeers{}, deadPollEvery)
-	ctx.ReenterAfter(f, func(res any, err error) {
-		peers, ok := res.(*messages.Peers)
-		if err != nil || !ok {
+	ask(ctx, t.opts.Mesh, &messages.ListPeers{}, noErr[*messages.Peers], func(peers *messages.Peers, err error) {
+		if err != nil {
 			return
 		}
 		var dead []string

@@ -361,15 +361,7 @@ func (t *tableActor) maybePlay(ctx actor.Context) {
 // readSettled learns the ledger's last settled round, then starts the
 // instance; both are retried until they answer.
 func (t *tableActor) readSettled(ctx actor.Context) {
-	f := ctx.RequestFuture(t.opts.Ledger, &messages.LedgerTableRequest{Table: t.rec.ID}, ledgerTimeout)
-	ctx.ReenterAfter(f, func(res any, err error) {
-		r, ok := res.(*messages.LedgerTable)
-		if err == nil && !ok {
-			err = fmt.Errorf("ledger answered %T", res)
-		}
-		if err == nil {
-			err = r.Err
-		}
+	ask(ctx, t.opts.Ledger, &messages.LedgerTableRequest{Table: t.rec.ID}, ledgerTableErr, func(r *messages.LedgerTable, err error) {
 		if err != nil {
 			t.log.Warn("cannot read the last settled round; trying again", "err", err)
 			after(ctx, t.opts.RetryEvery, &playRetry{owner: t, read: true})
@@ -394,15 +386,7 @@ func (t *tableActor) startMessage() *messages.ConsensusStart {
 }
 
 func (t *tableActor) startConsensus(ctx actor.Context) {
-	f := ctx.RequestFuture(t.opts.Consensus, t.startMessage(), consensusTimeout)
-	ctx.ReenterAfter(f, func(res any, err error) {
-		ack, ok := res.(*messages.ConsensusAck)
-		if err == nil && !ok {
-			err = fmt.Errorf("consensus answered %T", res)
-		}
-		if err == nil {
-			err = ack.Err
-		}
+	ask(ctx, t.opts.Consensus, t.startMessage(), ackErr, func(_ *messages.ConsensusAck, err error) {
 		if err != nil {
 			t.problem = fmt.Sprintf("consensus did not start: %v", err)
 			t.log.Warn("consensus did not start; trying again", "err", err)
