@@ -3,11 +3,13 @@ package table
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/bitcraps/bitcraps/internal/ledger"
 	"github.com/bitcraps/bitcraps/messages"
 )
 
@@ -131,4 +133,39 @@ func TestTooManyGames(t *testing.T) {
 	createTable(t, n, soloTable())
 	err := n.ask("games", soloTable()).(*messages.TableReply).Err
 	wantUserError(t, "second table", err, messages.CodeTooManyGames, "--max-games 1")
+}
+
+// A join the host never answers: host_unreachable after the join timeout,
+// and leaving takes the buy-in back.
+func TestUnansweredJoinIsRefundedOnLeave(t *testing.T) {
+	n := startNode(t, 7, func(o *Options) { o.JoinTimeout = 300 * time.Millisecond })
+	host := newIdentity(t, 98)
+	fund := ledger.Op{Kind: ledger.KindFundBank, Owner: host.PeerID(), Table: "feedface00000001", Amount: 10 * crap, Seq: 1}
+	fund.Sign(host.PrivateKey)
+	rec := &record{ID: fund.Table, Host: string(host.PeerID()), Status: statusWaiting, Version: 1, Ops: []ledger.Op{fund},
+		Settings: settings{MinPlayers: 2, MaxPlayers: 2, Bankroll: 10 * crap}}
+	raw, _ := json.Marshal(announcement{Tables: []*record{rec}})
+	env, err := messages.NewEnvelope(messages.Signer{PublicKey: host.PublicKey, Sign: host.Sign},
+		messages.MessageType_MESSAGE_TYPE_TABLE_ANNOUNCE, raw, messages.DefaultTTL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.sys.Root.Send(n.pid("games"), &messages.MeshDelivery{From: string(host.PeerID()), Envelope: env})
+	eventually(t, 5*time.Second, "the host's bank is in our ledger", func() (bool, string) {
+		r := n.ask("ledger", &messages.LedgerTableRequest{Table: rec.ID}).(*messages.LedgerTable)
+		return r.Found, fmt.Sprint(r.Err)
+	})
+	err = n.ask("games", &messages.JoinTable{TableID: rec.ID, BuyIn: 30 * crap}).(*messages.TableReply).Err
+	wantUserError(t, "join", err, messages.CodeHostUnreachable, "leave to take it back")
+	if h := n.holdings(); h.Wallet != initialBalance-30*crap || h.Chips[rec.ID] != 30*crap {
+		t.Fatalf("after the join: %+v", h)
+	}
+	if ack := n.ask("games", &messages.LeaveTable{TableID: rec.ID}).(*messages.Ack); ack.Err != nil {
+		t.Fatal(ack.Err)
+	}
+	eventually(t, 5*time.Second, "buy-in back", func() (bool, string) {
+		h := n.holdings()
+		return h.Wallet == initialBalance && h.Chips[rec.ID] == 0, fmt.Sprintf("%+v", h)
+	})
+	n.verifyLedger()
 }

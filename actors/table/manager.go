@@ -45,7 +45,7 @@ type Manager struct {
 	ops     ops
 	seen    seenOps
 	granted map[identity.PeerID]bool
-	retry   []ledger.Op
+	retry   []pendingOp
 	limiter *rate.Limiter
 	loaded  bool
 
@@ -346,9 +346,17 @@ func (m *Manager) onControl(ctx actor.Context, table, from string, c *control) {
 	}
 }
 
+// pendingOp is a foreign op waiting for the ops it depends on.
+type pendingOp struct {
+	op    ledger.Op
+	tries int
+}
+
 // applyForeign applies an op signed elsewhere (or a settlement) after the
 // genesis grant of its owner, which every node gives every identity.
-func (m *Manager) applyForeign(ctx actor.Context, op ledger.Op) {
+func (m *Manager) applyForeign(ctx actor.Context, op ledger.Op) { m.applyForeignTry(ctx, op, 0) }
+
+func (m *Manager) applyForeignTry(ctx actor.Context, op ledger.Op, tries int) {
 	id := op.ID()
 	if m.seen.has(id) {
 		return
@@ -367,8 +375,8 @@ func (m *Manager) applyForeign(ctx actor.Context, op ledger.Op) {
 		switch {
 		case err == nil:
 			m.seen.add(id)
-		case retryable(err) && len(m.retry) < maxRetry:
-			m.retry = append(m.retry, op)
+		case retryable(err) && len(m.retry) < maxRetry && tries < maxTries:
+			m.retry = append(m.retry, pendingOp{op: op, tries: tries + 1})
 		default:
 			m.opts.Metrics.ledgerRefused(op.Kind.String())
 			m.log.Debug("foreign ledger op refused", "kind", op.Kind.String(), "owner", op.Owner, "table", op.Table, "err", err)
@@ -376,14 +384,19 @@ func (m *Manager) applyForeign(ctx actor.Context, op ledger.Op) {
 	})
 }
 
-// maxRetry bounds the ops waiting for the ops they depend on.
-const maxRetry = 1024
+// maxRetry bounds the ops waiting for the ops they depend on; maxTries
+// bounds how long one waits (at the default retry interval, a minute):
+// gossip repeats what matters (announcements carry a table's ops).
+const (
+	maxRetry = 1024
+	maxTries = 120
+)
 
 func (m *Manager) retryOps(ctx actor.Context) {
 	ops := m.retry
 	m.retry = nil
-	for _, op := range ops {
-		m.applyForeign(ctx, op)
+	for _, p := range ops {
+		m.applyForeignTry(ctx, p.op, p.tries)
 	}
 }
 

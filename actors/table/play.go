@@ -113,6 +113,13 @@ func (t *tableActor) roll(ctx actor.Context) {
 // leave asks to be unseated: a "leave" payload in the round being played;
 // once that round is certified the chips are cashed out.
 func (t *tableActor) leave(ctx actor.Context) {
+	if t.joinOp != nil && !t.rec.seated(t.me) {
+		// The host never seated us: take the buy-in back.
+		t.answerJoin(ctx, messages.Errorf(messages.CodeBadRequest, "join of table %s abandoned", t.rec.ID))
+		t.refund(ctx)
+		ctx.Respond(&messages.Ack{})
+		return
+	}
 	if err := t.playing("leave"); err != nil {
 		ctx.Respond(&messages.Ack{Err: err})
 		return

@@ -121,7 +121,7 @@ func (t *tableActor) Receive(ctx actor.Context) {
 			t.onJoinTimeout(ctx)
 		}
 	case *joinResend:
-		if m.owner == t && t.joinOp != nil {
+		if m.owner == t && t.joinOp != nil && len(t.joinWaiters) > 0 {
 			t.sendControl(t.rec.Host, control{Kind: ctlJoin, Op: t.joinOp})
 			after(ctx, joinResendEvery, &joinResend{owner: t})
 		}
@@ -212,7 +212,14 @@ func (t *tableActor) onOpSigned(ctx actor.Context, m *opSigned) {
 			t.publish()
 		}
 		t.changed(ctx)
-	case "refund", "cashout":
+	case "refund":
+		if m.err != nil {
+			t.problem = fmt.Sprintf("taking the buy-in back failed: %v", m.err)
+			t.changed(ctx)
+			return
+		}
+		ctx.Stop(t.self) // never seated: nothing else to keep
+	case "cashout":
 		if m.err != nil {
 			t.log.Error("cash-out failed; the chips stay at the table", "amount", m.op.Amount, "err", m.err)
 			t.problem = fmt.Sprintf("cash-out of %d micro-CRAP failed: %v", m.op.Amount, m.err)
