@@ -4,7 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,6 +107,39 @@ func benchRounds(b *testing.B, n int) {
 	slices.Sort(took)
 	b.ReportMetric(ms(took[len(took)/2]), "p50-ms")
 	b.ReportMetric(ms(took[len(took)*99/100]), "p99-ms")
+	// The share of the time spent in synced consensus writes: the mean
+	// persist times the persists per round on the first node.
+	sum, count := metricSumCount(b, host, "bitcraps_consensus_persist_seconds")
+	rounds, _ := metricSumCount(b, host, "bitcraps_consensus_rounds_certified_total")
+	if count > 0 && rounds > 0 {
+		b.ReportMetric(1000*sum/count, "persist-mean-ms")
+		b.ReportMetric(count/rounds, "persists/round")
+	}
+}
+
+// metricSumCount reads a histogram's _sum and _count (or a counter's value,
+// as sum) from the node's /metrics.
+func metricSumCount(b *testing.B, p *peerNode, name string) (sum, count float64) {
+	resp, err := http.Get("http://" + p.n.HTTPAddr() + "/metrics")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(body), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 2 {
+			continue
+		}
+		v, _ := strconv.ParseFloat(f[1], 64)
+		switch f[0] {
+		case name + "_sum", name:
+			sum = v
+		case name + "_count":
+			count = v
+		}
+	}
+	return sum, count
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
