@@ -56,7 +56,7 @@ type service struct {
 	// wantStop: a stop sequence asked it to stop.
 	wantStop bool
 	// settled: status is an observation (a report, a failure, a timeout),
-	// not the placeholder of a service that is starting.
+	// not the initial "starting" status given before its first report.
 	settled bool
 	// downs: consecutive times it went down without becoming Healthy in
 	// between; drives the respawn back-off.

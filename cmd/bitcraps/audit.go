@@ -2,11 +2,9 @@ package main
 
 import (
 	"crypto/ed25519"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -49,22 +47,10 @@ hash with one you kept.`,
 		Args: cobra.NoArgs,
 		RunE: runAuditVerify,
 	}
-	addNodeFlag(verify)
-	verify.Flags().String("data", auditDefaultData(), "verify offline: a stopped node's data dir (env BITCRAPS_DB_PATH)")
+	addVerifyFlags(verify)
 	verify.Flags().String("peer-id", "", "expected signer (64 hex digits); default: the node's own key")
-	verify.MarkFlagsMutuallyExclusive("node", "data")
 	auditCmd.AddCommand(verify)
 	rootCmd.AddCommand(auditCmd)
-}
-
-// auditDefaultData is --data's default; only giving --data on the command
-// line selects offline mode, so an exported BITCRAPS_DB_PATH never turns
-// a client command offline by surprise.
-func auditDefaultData() string {
-	if v, ok := os.LookupEnv("BITCRAPS_DB_PATH"); ok && v != "" {
-		return v
-	}
-	return "./data"
 }
 
 func runAuditVerify(cmd *cobra.Command, _ []string) error {
@@ -80,11 +66,10 @@ func runAuditVerify(cmd *cobra.Command, _ []string) error {
 		rep audit.Report
 		err error
 	)
-	if cmd.Flags().Changed("data") {
-		dir, _ := cmd.Flags().GetString("data")
+	if dir, offline := offlineDir(cmd); offline {
 		rep, err = auditVerifyOffline(dir, want)
 	} else {
-		rep, err = auditVerifyOnline(cmd)
+		rep, err = getReport[audit.Report](cmd, "/api/v1/audit/verify", "audit verify")
 	}
 	if err != nil {
 		return err
@@ -108,33 +93,8 @@ func auditVerifyOffline(dir string, want ed25519.PublicKey) (audit.Report, error
 	return audit.VerifyReport(audit.Path(dir), signer), nil
 }
 
-func auditVerifyOnline(cmd *cobra.Command) (audit.Report, error) {
-	c, err := newAPIClient(cmd)
-	if err != nil {
-		return audit.Report{}, err
-	}
-	var rep audit.Report
-	if _, err := c.do(cmd.Context(), "GET", "/api/v1/audit/verify", nil, &rep); err != nil {
-		return audit.Report{}, fmt.Errorf("audit verify: %w", err)
-	}
-	return rep, nil
-}
-
 func printAuditReport(cmd *cobra.Command, rep audit.Report) error {
-	out := cmd.OutOrStdout()
-	if asJSON, _ := cmd.Flags().GetBool("json"); asJSON {
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return fmt.Errorf("write report: %w", err)
-		}
-	} else {
-		writeAuditText(out, rep)
-	}
-	if !rep.OK {
-		return errAuditFailed
-	}
-	return nil
+	return printVerdict(cmd, rep, rep.OK, func(w io.Writer) { writeAuditText(w, rep) }, errAuditFailed)
 }
 
 func writeAuditText(w io.Writer, rep audit.Report) {

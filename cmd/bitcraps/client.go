@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -118,8 +117,42 @@ func printJSON(cmd *cobra.Command, raw []byte) bool {
 	return asJSON
 }
 
-// isNotFound tells a missing route or object apart from other failures.
-func isNotFound(err error) bool {
-	var e *apiError
-	return errors.As(err, &e) && e.Status == http.StatusNotFound
+// addVerifyFlags gives a verify command --node/--json and --data: online
+// by default, offline on a stopped node's data dir when --data is given.
+func addVerifyFlags(cmd *cobra.Command) {
+	addNodeFlag(cmd)
+	cmd.Flags().String("data", defaultDataDir(), "verify offline: a stopped node's data dir (env BITCRAPS_DB_PATH)")
+	cmd.MarkFlagsMutuallyExclusive("node", "data")
+}
+
+// defaultDataDir is --data's default for offline commands.
+func defaultDataDir() string {
+	if v, ok := os.LookupEnv("BITCRAPS_DB_PATH"); ok && v != "" {
+		return v
+	}
+	return "./data"
+}
+
+// offlineDir is the --data dir when it was given on the command line: only
+// that selects offline mode, so an exported BITCRAPS_DB_PATH never turns a
+// client command offline by surprise.
+func offlineDir(cmd *cobra.Command) (string, bool) {
+	if !cmd.Flags().Changed("data") {
+		return "", false
+	}
+	dir, _ := cmd.Flags().GetString("data")
+	return dir, true
+}
+
+// getReport fetches a verification report from the node at --node.
+func getReport[T any](cmd *cobra.Command, path, what string) (T, error) {
+	var rep T
+	c, err := newAPIClient(cmd)
+	if err != nil {
+		return rep, err
+	}
+	if _, err := c.do(cmd.Context(), "GET", path, nil, &rep); err != nil {
+		return rep, fmt.Errorf("%s: %w", what, err)
+	}
+	return rep, nil
 }

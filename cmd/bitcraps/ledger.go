@@ -44,9 +44,7 @@ refused while a node holds the store.`,
 		Args: cobra.NoArgs,
 		RunE: runLedgerVerify,
 	}
-	addNodeFlag(verify)
-	verify.Flags().String("data", auditDefaultData(), "verify offline: a stopped node's data dir (env BITCRAPS_DB_PATH)")
-	verify.MarkFlagsMutuallyExclusive("node", "data")
+	addVerifyFlags(verify)
 	ledgerCmd.AddCommand(verify)
 	rootCmd.AddCommand(ledgerCmd)
 }
@@ -56,13 +54,10 @@ func runLedgerVerify(cmd *cobra.Command, _ []string) error {
 		rep ledger.Report
 		err error
 	)
-	// Only --data given on the command line selects offline mode, so an
-	// exported BITCRAPS_DB_PATH never turns this command offline.
-	if cmd.Flags().Changed("data") {
-		dir, _ := cmd.Flags().GetString("data")
+	if dir, offline := offlineDir(cmd); offline {
 		rep, err = ledgerVerifyOffline(dir)
 	} else {
-		rep, err = ledgerVerifyOnline(cmd)
+		rep, err = getReport[ledger.Report](cmd, "/api/v1/ledger/verify", "ledger verify")
 	}
 	if err != nil {
 		return err
@@ -84,18 +79,6 @@ func ledgerVerifyOffline(dataDir string) (ledger.Report, error) {
 	}
 	if err != nil {
 		return ledger.Report{}, fmt.Errorf("--data %s: verify: %w", dataDir, err)
-	}
-	return rep, nil
-}
-
-func ledgerVerifyOnline(cmd *cobra.Command) (ledger.Report, error) {
-	c, err := newAPIClient(cmd)
-	if err != nil {
-		return ledger.Report{}, err
-	}
-	var rep ledger.Report
-	if _, err := c.do(cmd.Context(), "GET", "/api/v1/ledger/verify", nil, &rep); err != nil {
-		return ledger.Report{}, fmt.Errorf("ledger verify: %w", err)
 	}
 	return rep, nil
 }

@@ -45,7 +45,7 @@ node's ledger (peers that hold them can replay them).`,
 		RunE:    runSnapshotRestore,
 	}
 	for _, c := range []*cobra.Command{list, restore} {
-		c.Flags().String("data", auditDefaultData(), "the node's data dir (env BITCRAPS_DB_PATH)")
+		c.Flags().String("data", defaultDataDir(), "the node's data dir (env BITCRAPS_DB_PATH)")
 		snapshotCmd.AddCommand(c)
 	}
 	rootCmd.AddCommand(snapshotCmd)
