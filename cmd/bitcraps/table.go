@@ -12,16 +12,17 @@ import (
 func init() {
 	tableCmd := &cobra.Command{
 		Use:   "table",
-		Short: "Host, join, show, roll at and leave a craps table",
+		Short: "Host, join, show, roll at, leave and export a craps table",
 		Long: `Play at a table through your node. A table's ID is 16 hex digits
 (see ` + "`bitcraps tables`" + `). Amounts are CRAP with up to 6 decimals.`,
 		Example: `  bitcraps table create --bankroll 500 --min-bet 1 --max-bet 50
   bitcraps table join 3f2a9c0d1e2b4a5f 100
   bitcraps table show 3f2a9c0d1e2b4a5f
   bitcraps table roll 3f2a9c0d1e2b4a5f
-  bitcraps table leave 3f2a9c0d1e2b4a5f`,
+  bitcraps table leave 3f2a9c0d1e2b4a5f
+  bitcraps table export 3f2a9c0d1e2b4a5f --out t.json && bitcraps verify t.json`,
 	}
-	tableCmd.AddCommand(tableCreateCmd(), tableJoinCmd(), tableShowCmd(), tableRollCmd(), tableLeaveCmd())
+	tableCmd.AddCommand(tableCreateCmd(), tableJoinCmd(), tableShowCmd(), tableRollCmd(), tableLeaveCmd(), tableExportCmd())
 	rootCmd.AddCommand(tableCmd)
 }
 

@@ -24,13 +24,16 @@ func init() {
 		Short: "Re-check a table export: every signature, certificate, roll and state hash",
 		Long: `Re-check a table's export file (its genesis and every certified round, as
 JSON; the format is documented in internal/game) without trusting any node.
+` + "`bitcraps table export TABLE --out FILE`" + ` downloads it from any node that sat
+at the table.
 From the genesis in the file it checks every certified round in order: its
 signatures and quorum of confirms against the seats of that round, the
 commitments and reveals, the dice seed, the chaining of previous state hashes,
 and it replays the craps rules to re-derive each roll and each state hash. It prints one line per round and a
 verdict, and exits 1 naming the first round that does not check out.
 FILE "-" reads standard input.`,
-		Example: `  bitcraps verify table-3f2a9c1e.json
+		Example: `  bitcraps table export 3f2a9c0d1e2b4a5f --out t.json && bitcraps verify t.json
+  bitcraps verify table-3f2a9c1e.json
   bitcraps verify --json table-3f2a9c1e.json
   bitcraps verify --quiet table-3f2a9c1e.json && echo fair
   gunzip -c table-3f2a9c1e.json.gz | bitcraps verify -`,

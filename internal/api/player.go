@@ -12,6 +12,7 @@ func (s *Server) mountPlayer() {
 	s.mountBalance()
 	s.mountLedger()
 	s.mountTables()
+	s.mountExport()
 	s.mountBets()
 	s.mountEvents()
 }
