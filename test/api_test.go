@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bitcraps/bitcraps/internal/game"
 	"github.com/bitcraps/bitcraps/messages"
 )
 
@@ -291,6 +292,11 @@ func TestAPIPlaysATableOnARealNode(t *testing.T) {
 	default:
 		a.ok("POST", "/api/v1/tables/"+id+"/leave", nil, 202, nil)
 	}
+	var exp game.Export
+	a.ok("GET", "/api/v1/tables/"+id+"/export", nil, 200, &exp)
+	if rep := game.Verify(exp); !rep.OK || rep.Rounds < 1 || rep.Rounds != len(exp.Certificates) {
+		t.Fatalf("export of %s verifies %+v, want every one of its %d rounds (at least round 1)", id, rep, len(exp.Certificates))
+	}
 	a.ok("GET", "/api/v1/openapi.json", nil, 200, nil)
 	if status, page := a.call("GET", "/", nil); status != 200 || !strings.Contains(string(page), "<html") {
 		t.Fatalf("GET /: %d, want the web table page", status)
@@ -321,6 +327,7 @@ func TestAPIRefusalsOnARealNode(t *testing.T) {
 		{"GET", unknown, ""}, {"POST", unknown + "/join", `{"buy_in":5}`},
 		{"POST", unknown + "/bets", `{"type":"pass","amount":5}`}, {"POST", unknown + "/roll", ""},
 		{"POST", unknown + "/leave", ""}, {"GET", unknown + "/rounds", ""}, {"GET", unknown + "/events", ""},
+		{"GET", unknown + "/export", ""},
 	} {
 		a.refused(c.method, c.path, c.body, 404, messages.CodeUnknownTable)
 	}
@@ -339,6 +346,9 @@ func TestAPIRefusalsOnARealNode(t *testing.T) {
 	waiting := a.create(map[string]any{"min_players": 2, "max_players": 2, "bankroll": crap,
 		"min_bet": crap, "max_bet": 50 * crap, "buy_in": 60 * crap})
 	a.refused("POST", "/api/v1/tables/"+waiting.ID+"/bets", pass, 409, messages.CodeBetNotAllowed)
+	if msg := a.refused("GET", "/api/v1/tables/"+waiting.ID+"/export", nil, 409, messages.CodeBetNotAllowed); !strings.Contains(msg, "not started") {
+		t.Errorf("export of a table still waiting for players refused for %q, want it said the table has not started", msg)
+	}
 
 	notSeated := a.create(map[string]any{"min_players": 1, "max_players": 2, "bankroll": crap,
 		"min_bet": crap, "max_bet": 50 * crap})
@@ -390,7 +400,7 @@ func TestAPITokenRuleOnARealNode(t *testing.T) {
 		a.refused("POST", "/api/v1/tables/"+id+c.path, c.body, 401, "unauthorized")
 	}
 	for _, path := range []string{"/api/v1/tables", "/api/v1/tables/" + id, "/api/v1/tables/" + id + "/rounds",
-		"/api/v1/balance", "/api/v1/peers", "/api/v1/ledger/verify"} {
+		"/api/v1/tables/" + id + "/export", "/api/v1/balance", "/api/v1/peers", "/api/v1/ledger/verify"} {
 		a.ok("GET", path, nil, 200, nil)
 	}
 	a.token = "wrong"

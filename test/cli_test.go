@@ -138,6 +138,15 @@ func TestCLIPlaysAgainstANodeProcess(t *testing.T) {
 	mustMatch(t, "show after the roll", cli(t, n, "table", "show", id), `last roll\s+\d \+ \d = \d+`, `round\s+[1-9]`)
 	mustContain(t, "balance", cli(t, n, "balance"), "chips at "+id)
 
+	exported := filepath.Join(t.TempDir(), "t.json")
+	if out, code := harness.RunCLIEnv(t, env, "table", "export", id, "--out", exported); code != 0 ||
+		!regexp.MustCompile(`exported table `+id+`: \d+ certified rounds? \(\d+ bytes\) to `).MatchString(out) {
+		t.Fatalf("table export with BITCRAPS_NODE: exit %d\n%s", code, out)
+	}
+	if out, code := harness.RunCLI(t, "verify", "--quiet", exported); code != 0 || !strings.Contains(out, "OK: ") {
+		t.Fatalf("verify of the export: exit %d\n%s", code, out)
+	}
+	cliFails(t, n, []string{"404", "unknown_table"}, "table", "export", "ffffffffffffffff")
 	cliFails(t, n, []string{"404", "unknown_table"}, "table", "join", "ffffffffffffffff", "5")
 	cliFails(t, n, []string{"400", "table id"}, "table", "show", "nope")
 	cliFails(t, n, []string{"AMOUNT", "abc"}, "table", "join", id, "abc")
@@ -159,7 +168,7 @@ func TestCLIPlaysAgainstANodeProcess(t *testing.T) {
 // Every client command documents itself with examples.
 func TestCLIHelpHasExamples(t *testing.T) {
 	for _, args := range [][]string{{"peers"}, {"balance"}, {"tables"}, {"table"}, {"table", "create"},
-		{"table", "join"}, {"table", "show"}, {"table", "roll"}, {"table", "leave"}, {"bet"}, {"demo"}} {
+		{"table", "join"}, {"table", "show"}, {"table", "roll"}, {"table", "leave"}, {"table", "export"}, {"bet"}, {"demo"}} {
 		out, code := harness.RunCLI(t, append(args, "--help")...)
 		if code != 0 || !strings.Contains(out, "Examples:") || !strings.Contains(out, "bitcraps "+args[0]) {
 			t.Errorf("bitcraps %s --help: exit %d, no examples:\n%s", strings.Join(args, " "), code, out)

@@ -78,8 +78,10 @@ func runTableExport(cmd *cobra.Command, args []string) error {
 	}
 	out, _ := cmd.Flags().GetString("out")
 	if out == "" {
-		_, err := cmd.OutOrStdout().Write(raw)
-		return err
+		if _, err := cmd.OutOrStdout().Write(raw); err != nil {
+			return fmt.Errorf("table export: write standard output: %w", err)
+		}
+		return nil
 	}
 	if err := writeFileAtomic(out, raw, 0o644); err != nil {
 		return fmt.Errorf("table export: --out %s: %w", out, err)
