@@ -60,17 +60,21 @@ type ConsensusRoll struct{ TableID string }
 // ConsensusAck answers requests with nothing to return but an error.
 type ConsensusAck struct{ Err error }
 
-// ConsensusRounds asks for the table's certificates from round From on,
-// read from the consensus store. Answered with *ConsensusRoundList.
+// ConsensusRounds asks for the table's certificates from round From on
+// (at most Limit; 0: all), read from the consensus store, with the
+// unseatings of those rounds. Answered with *ConsensusRoundList.
 type ConsensusRounds struct {
 	TableID string
 	From    uint64
+	Limit   int
 }
 
 // ConsensusRoundList answers ConsensusRounds, oldest first.
 type ConsensusRoundList struct {
 	Certificates []bft.Certificate
-	Err          error
+	// Unseatings of rounds From..(last certificate + 1), in order.
+	Unseatings []game.Unseating
+	Err        error
 }
 
 // ConsensusSaveTable stores the games manager's record of a table (synced)

@@ -2,6 +2,7 @@ package test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -30,7 +31,10 @@ func silentPlayer(t *testing.T, size int) {
 		c.SessionTimeout = 2 * time.Second
 		nodes = append(nodes, startPeer(t, string(rune('A'+i)), c))
 	}
-	waitConnected(t, nodes)
+	// An observer follows the table without a seat: it must take the
+	// unseating from the others' history to settle the later rounds.
+	observer := startPeer(t, "observer", nodeConfig(t, first.gossipAddr()))
+	waitConnected(t, append(slices.Clone(nodes), observer))
 	id := create(t, nodes[0], scriptedTable(size, size, 100*crap)).ID
 	for _, p := range nodes[1:] {
 		join(t, p, id, 100*crap)
@@ -52,6 +56,10 @@ func silentPlayer(t *testing.T, size int) {
 	}
 	gone := nodes[size-1]
 	goneID := gone.peerID()
+	var ids []string
+	for _, p := range nodes {
+		ids = append(ids, p.peerID())
+	}
 	goneChips := func(p *peerNode) int64 {
 		h := p.ask("ledger", &messages.LedgerBalanceRequest{Account: ledger.ChipsOf(id, identity.PeerID(goneID))}).(*messages.LedgerBalance)
 		if h.Err != nil {
@@ -75,11 +83,18 @@ func silentPlayer(t *testing.T, size int) {
 		round++
 		playRoundWith(t, rest, id, round, field, seed)
 	}
-	for _, p := range rest {
+	for _, p := range append(slices.Clone(rest), observer) {
 		if got := goneChips(p); got != before {
 			t.Fatalf("%s: the silent player's chips went from %d to %d", p.name, before, got)
 		}
 		p.verified()
 	}
 	sameEverywhere(t, rest, id, int(round))
+	// The export carries the votes that unseated it, so it verifies.
+	verifyExport(t, rest[0], id, int(round))
+	ex := rest[0].ask("games", &messages.ExportTable{TableID: id}).(*messages.TableExport)
+	if u := ex.Export.Unseatings; len(u) != 1 || len(u[0].Excluded) != 1 || u[0].Excluded[0].String() != goneID {
+		t.Fatalf("export unseatings %+v, want the one of %s", u, goneID[:8])
+	}
+	sameTableMoney(t, append(slices.Clone(rest), observer), ids, id, round)
 }

@@ -1,9 +1,6 @@
 package consensus
 
 import (
-	"bytes"
-	"crypto/ed25519"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"slices"
@@ -12,24 +9,25 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/bitcraps/bitcraps/internal/bft"
+	"github.com/bitcraps/bitcraps/internal/game"
 	"github.com/bitcraps/bitcraps/messages"
 )
 
-// Unseating silent players. With 2 or 3 seats every round needs every
-// player, so one silent player stalls the table: no quorum of commitments,
-// no proposal, no view change. The core cannot unseat it (that would need
-// the quorum it lacks), so the remaining players do it among themselves, at
-// the round boundary, by unanimity:
+// Unseating silent players (the rule and its proof are game.Unseating).
+// With 2 or 3 seats one silent player stalls the table, so the remaining
+// players unseat it among themselves, at the round boundary, by unanimity:
 //
 //   - a player that has heard nothing from some seats while the round made
 //     no progress for long enough (SilentAfter; DeadAfter for players the
-//     mesh reports dead) signs a vote: table, round, previous state hash,
-//     the players to unseat. It votes only while it holds no lock in the
-//     round, so it has confirmed nothing in it; from then on it plays no
-//     message of the old seating (frozen), and it persists the vote first.
+//     mesh reports dead) signs a game.UnseatVote: table, round, previous
+//     state hash, the players to unseat. It votes only while it holds no
+//     lock in the round, so it has confirmed nothing in it; from then on it
+//     plays no message of the old seating (frozen), and it persists the
+//     vote first.
 //   - once every remaining player's vote for the same (round, state,
 //     players) is in, each remaining player starts the round again with the
-//     remaining seats. The votes are kept with the table's history.
+//     remaining seats. The votes are kept with the table's history and go
+//     into its export (game.Unseating).
 //
 // Safety: the old round could only still be certified with a confirm of
 // some remaining player (a quorum of the old seats always includes one when
@@ -38,56 +36,6 @@ import (
 // comes back to a table that no longer seats it. The unseated player's
 // chips stay at the table in the ledger; its open wagers stay in the game
 // and settle as the dice fall, and it can cash out from its own node.
-
-// excludeVote is one remaining player's signed agreement to unseat
-// Excluded from round Round on, building on state Prev.
-type excludeVote struct {
-	Table    string          `json:"table"`
-	Round    uint64          `json:"round"`
-	Prev     bft.Hash        `json:"prev"`
-	Excluded []bft.PublicKey `json:"excluded"` // sorted
-	Voter    bft.PublicKey   `json:"voter"`
-	Sig      []byte          `json:"sig"`
-}
-
-// exclusion is an applied unseating: the votes prove it.
-type exclusion struct {
-	Round    uint64          `json:"round"`
-	Prev     bft.Hash        `json:"prev"`
-	Excluded []bft.PublicKey `json:"excluded"`
-	Votes    []excludeVote   `json:"votes"`
-}
-
-const excludeDomain = "bitcraps/consensus/exclude/v1\x00"
-
-func (v *excludeVote) signedBytes() []byte {
-	b := []byte(excludeDomain)
-	b = binary.BigEndian.AppendUint32(b, uint32(len(v.Table)))
-	b = append(b, v.Table...)
-	b = binary.BigEndian.AppendUint64(b, v.Round)
-	b = append(b, v.Prev[:]...)
-	b = binary.BigEndian.AppendUint32(b, uint32(len(v.Excluded)))
-	for _, k := range v.Excluded {
-		b = append(b, k[:]...)
-	}
-	return append(b, v.Voter[:]...)
-}
-
-// agrees reports whether two votes unseat the same players at the same
-// boundary.
-func (v *excludeVote) agrees(o *excludeVote) bool {
-	return v.Table == o.Table && v.Round == o.Round && v.Prev == o.Prev && slices.Equal(v.Excluded, o.Excluded)
-}
-
-func sortKeys(ks []bft.PublicKey) []bft.PublicKey {
-	out := slices.Clone(ks)
-	slices.SortFunc(out, func(a, b bft.PublicKey) int { return bytes.Compare(a[:], b[:]) })
-	return slices.Compact(out)
-}
-
-func without(seats, gone []bft.PublicKey) []bft.PublicKey {
-	return slices.DeleteFunc(slices.Clone(seats), func(k bft.PublicKey) bool { return slices.Contains(gone, k) })
-}
 
 // voteIn is an exclusion vote from the mesh.
 type voteIn struct{ body []byte }
@@ -172,12 +120,13 @@ func (in *instance) checkSilence(ctx actor.Context) {
 // the old seating.
 func (in *instance) vote(ctx actor.Context, excluded []bft.PublicKey) {
 	st := in.node.Status()
-	remaining := without(st.Seats, excluded)
+	remaining := game.SeatsWithout(st.Seats, excluded)
 	if st.Locked || len(remaining) == 0 || !slices.Contains(remaining, in.me) {
 		return
 	}
-	v := &excludeVote{Table: in.table, Round: st.Round, Prev: st.PrevStateHash, Excluded: sortKeys(excluded), Voter: in.me}
-	v.Sig = in.opts.Identity.Sign(v.signedBytes())
+	vote := game.NewUnseatVote(in.table, st.Round, st.PrevStateHash, excluded, in.me)
+	vote.Sig = in.opts.Identity.Sign(vote.SignedBytes())
+	v := &vote
 	sp := in.spec
 	sp.Vote = v
 	if err := in.saveSpec(sp); err != nil {
@@ -198,7 +147,7 @@ func shorts(ks []bft.PublicKey) []string {
 	return out
 }
 
-func (in *instance) sendVote(v *excludeVote) {
+func (in *instance) sendVote(v *game.UnseatVote) {
 	in.voteSent = time.Now()
 	body, err := json.Marshal(v)
 	if err != nil {
@@ -209,7 +158,7 @@ func (in *instance) sendVote(v *excludeVote) {
 		return
 	}
 	seats := in.node.Status().Seats
-	for _, k := range without(seats, v.Excluded) {
+	for _, k := range game.SeatsWithout(seats, v.Excluded) {
 		if k != in.me {
 			if err := in.route(k, frame); err != nil {
 				in.log.Warn("exclusion vote not sent", "to", k.Short(), "err", err)
@@ -219,7 +168,7 @@ func (in *instance) sendVote(v *excludeVote) {
 }
 
 func (in *instance) onVote(ctx actor.Context, m *voteIn) {
-	var v excludeVote
+	var v game.UnseatVote
 	if in.node == nil || json.Unmarshal(m.body, &v) != nil {
 		return
 	}
@@ -229,7 +178,7 @@ func (in *instance) onVote(ctx actor.Context, m *voteIn) {
 		return // another table, or a boundary we are not at
 	case !slices.Contains(st.Seats, v.Voter) || slices.Contains(v.Excluded, v.Voter):
 		return
-	case !ed25519.Verify(v.Voter[:], v.signedBytes(), v.Sig):
+	case v.VerifySignature() != nil:
 		in.opts.Metrics.droppedFrame("bad_exclusion_vote")
 		return
 	}
@@ -246,18 +195,18 @@ func (in *instance) tryExclude(ctx actor.Context) {
 	if own == nil || in.node == nil {
 		return
 	}
-	remaining := without(in.node.Status().Seats, own.Excluded)
-	ex := exclusion{Round: own.Round, Prev: own.Prev, Excluded: own.Excluded}
+	remaining := game.SeatsWithout(in.node.Status().Seats, own.Excluded)
+	ex := game.Unseating{Round: own.Round, Prev: own.Prev, Excluded: own.Excluded}
 	for _, k := range remaining {
 		v := in.votes[k]
-		if v == nil || !v.agrees(own) {
+		if v == nil || !v.Agrees(own) {
 			return
 		}
 		ex.Votes = append(ex.Votes, *v)
 	}
 	sp := in.spec
 	sp.Vote = nil
-	sp.Excluded = sortKeys(append(slices.Clone(sp.Excluded), own.Excluded...))
+	sp.Excluded = game.SortedKeys(append(slices.Clone(sp.Excluded), own.Excluded...))
 	sp.Exclusions = append(slices.Clone(sp.Exclusions), ex)
 	if err := in.saveSpec(sp); err != nil {
 		in.log.Error("exclusion not persisted; staying frozen", "err", err)

@@ -27,9 +27,9 @@ type spec struct {
 	Ended bool `json:"ended,omitempty"`
 	// Excluded players were unseated for silence (exclude.go), by the
 	// Exclusions' votes; Vote is our pending vote (we are frozen).
-	Excluded   []bft.PublicKey `json:"excluded,omitempty"`
-	Exclusions []exclusion     `json:"exclusions,omitempty"`
-	Vote       *excludeVote    `json:"vote,omitempty"`
+	Excluded   []bft.PublicKey  `json:"excluded,omitempty"`
+	Exclusions []game.Unseating `json:"exclusions,omitempty"`
+	Vote       *game.UnseatVote `json:"vote,omitempty"`
 }
 
 // instance is one table's consensus on this node: the bft core and the game
@@ -64,7 +64,7 @@ type instance struct {
 	lastHeard  map[bft.PublicKey]time.Time
 	progressAt time.Time
 	dead       map[bft.PublicKey]bool
-	votes      map[bft.PublicKey]*excludeVote
+	votes      map[bft.PublicKey]*game.UnseatVote
 	voteSent   time.Time
 	silent     []bft.PublicKey
 }
@@ -92,7 +92,7 @@ type (
 func newInstance(opts *Options, store *Store, mesh *actor.PID, table string, sp spec) *instance {
 	return &instance{opts: opts, store: store, mesh: mesh, table: table, spec: sp,
 		log: opts.Logger.With("table", table), pending: map[pendingBet]struct{}{},
-		lastHeard: map[bft.PublicKey]time.Time{}, dead: map[bft.PublicKey]bool{}, votes: map[bft.PublicKey]*excludeVote{}}
+		lastHeard: map[bft.PublicKey]time.Time{}, dead: map[bft.PublicKey]bool{}, votes: map[bft.PublicKey]*game.UnseatVote{}}
 }
 
 // Receive implements actor.Actor.
@@ -164,7 +164,7 @@ func (in *instance) restore() error {
 		return err
 	}
 	in.app = app
-	certs, err := in.store.Certificates(in.table, 1)
+	certs, err := in.store.Certificates(in.table, 1, 0)
 	if err != nil {
 		return err
 	}
@@ -197,7 +197,7 @@ func (in *instance) rebuild(last *bft.Certificate, records []bft.Record) error {
 		}
 		first, prev, seats = last.Round+1, last.StateHash, s
 	}
-	seats = without(seats, in.spec.Excluded)
+	seats = game.SeatsWithout(seats, in.spec.Excluded)
 	var keep []bft.Record
 	for _, r := range records {
 		switch {
@@ -444,7 +444,7 @@ func (in *instance) onCertified(ctx actor.Context, c *bft.Certificate) {
 		in.fail(ctx, err.Error())
 		return
 	}
-	seats = without(seats, in.spec.Excluded)
+	seats = game.SeatsWithout(seats, in.spec.Excluded)
 	if slices.Equal(seats, bft.NextSeats(c)) {
 		return
 	}

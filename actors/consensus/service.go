@@ -8,6 +8,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/bitcraps/bitcraps/internal/bft"
 	"github.com/bitcraps/bitcraps/internal/game"
 	"github.com/bitcraps/bitcraps/messages"
 )
@@ -277,7 +278,7 @@ func (s *Service) rounds(ctx actor.Context, m *messages.ConsensusRounds) {
 	go func() {
 		reply := &messages.ConsensusRoundList{Err: fmt.Errorf("table %s: %w", m.TableID, ErrStoreClosed)}
 		if store != nil {
-			reply.Certificates, reply.Err = store.Certificates(m.TableID, max(m.From, 1))
+			reply.Certificates, reply.Unseatings, reply.Err = history(store, m)
 		}
 		respond(sys, to, reply)
 	}()
@@ -324,4 +325,30 @@ func (s *Service) inject(ctx actor.Context, m *InjectByzantine) {
 	}
 	s.log.Warn("byzantine behaviour injected into this node's consensus", "on", m.Behavior != nil)
 	ctx.Respond(&messages.ConsensusAck{})
+}
+
+// history reads the certificates m asks for and the unseatings that apply
+// before each of them or after the last.
+func history(store *Store, m *messages.ConsensusRounds) ([]bft.Certificate, []game.Unseating, error) {
+	from := max(m.From, 1)
+	certs, err := store.Certificates(m.TableID, from, m.Limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	raw, found, err := store.Spec(m.TableID)
+	if err != nil || !found {
+		return certs, nil, err
+	}
+	var sp spec
+	if err := json.Unmarshal(raw, &sp); err != nil {
+		return nil, nil, fmt.Errorf("spec of table %s: %w", m.TableID, err)
+	}
+	upTo := from + uint64(len(certs))
+	var out []game.Unseating
+	for _, u := range sp.Exclusions {
+		if u.Round >= from && u.Round <= upTo {
+			out = append(out, u)
+		}
+	}
+	return certs, out, nil
 }

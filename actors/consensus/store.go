@@ -130,10 +130,14 @@ func (s *Store) Persist(table string, recs []bft.Record) error {
 	})
 }
 
-// Certificates returns table's certificates from round from on, in order.
-func (s *Store) Certificates(table string, from uint64) ([]bft.Certificate, error) {
+// Certificates returns table's certificates from round from on, in order,
+// at most limit of them (0: all).
+func (s *Store) Certificates(table string, from uint64, limit int) ([]bft.Certificate, error) {
 	var out []bft.Certificate
 	err := s.scan(roundKey(prefixCert, table, from), prefixEnd(tableKey(prefixCert, table)), func(_, v []byte) error {
+		if limit > 0 && len(out) == limit {
+			return errScanDone
+		}
 		r, err := bft.UnmarshalRecord(v)
 		if err != nil {
 			return fmt.Errorf("certificate of table %s: %w", table, err)
@@ -234,7 +238,11 @@ func (s *Store) all(prefix string) (map[string][]byte, error) {
 	return out, err
 }
 
-// scan calls fn with every key in [lo, hi); fn must copy what it keeps.
+// errScanDone: a scan's fn has seen enough.
+var errScanDone = errors.New("scan done")
+
+// scan calls fn with every key in [lo, hi) until it returns errScanDone;
+// fn must copy what it keeps.
 func (s *Store) scan(lo, hi []byte, fn func(k, v []byte) error) error {
 	return s.use(func(db *pebble.DB) error {
 		it, err := db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
@@ -243,7 +251,9 @@ func (s *Store) scan(lo, hi []byte, fn func(k, v []byte) error) error {
 		}
 		defer it.Close()
 		for ok := it.First(); ok; ok = it.Next() {
-			if err := fn(it.Key(), it.Value()); err != nil {
+			if err := fn(it.Key(), it.Value()); errors.Is(err, errScanDone) {
+				return nil
+			} else if err != nil {
 				return err
 			}
 		}

@@ -66,7 +66,7 @@ func TestStoreKeepsCertificatesAndDropsSettledRecords(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, err := s.Certificates("t1", 1)
+	got, err := s.Certificates("t1", 1, 0)
 	if err != nil || len(got) != len(certs) {
 		t.Fatalf("certificates: %d (err %v), want %d", len(got), err, len(certs))
 	}
@@ -75,8 +75,11 @@ func TestStoreKeepsCertificatesAndDropsSettledRecords(t *testing.T) {
 			t.Fatalf("certificate %d: round %d hash %s, want round %d hash %s", i, got[i].Round, got[i].StateHash, certs[i].Round, certs[i].StateHash)
 		}
 	}
-	if from2, _ := s.Certificates("t1", 2); len(from2) != len(certs)-1 {
+	if from2, _ := s.Certificates("t1", 2, 0); len(from2) != len(certs)-1 {
 		t.Fatalf("certificates from round 2: %d", len(from2))
+	}
+	if two, _ := s.Certificates("t1", 2, 2); len(two) != 2 || two[0].Round != 2 || two[1].Round != 3 {
+		t.Fatalf("two certificates from round 2: %d", len(two))
 	}
 	recs, err := s.Records("t1")
 	if err != nil {
@@ -107,7 +110,7 @@ func TestStoreKeepsCertificatesAndDropsSettledRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s2.Close()
-	if again, _ := s2.Certificates("t1", 1); len(again) != len(certs) {
+	if again, _ := s2.Certificates("t1", 1, 0); len(again) != len(certs) {
 		t.Fatalf("after reopen: %d certificates", len(again))
 	}
 }

@@ -49,6 +49,10 @@ type Manager struct {
 	limiter *rate.Limiter
 	loaded  bool
 
+	// followers: tables this node settles without sitting at them.
+	followers     map[string]*follower
+	historyBudget *rate.Limiter
+
 	announceBudget *rate.Limiter
 	announceDue    bool
 	announceHeld   bool // a held-back announcement is scheduled
@@ -61,7 +65,11 @@ func newManager(o Options) *Manager {
 		tables: map[string]*actor.PID{}, views: map[string]messages.TableView{},
 		hosted: map[string]*record{}, directory: map[string]*record{},
 		ops: ops{id: o.Identity}, seen: seenOps{}, granted: map[identity.PeerID]bool{},
-		limiter: rate.NewLimiter(o.RequestRate, o.RequestBurst),
+		limiter:   rate.NewLimiter(o.RequestRate, o.RequestBurst),
+		followers: map[string]*follower{},
+		// History answers read the consensus store: 50 a second serve
+		// a hundred followers catching up, and bound what askers cost us.
+		historyBudget: rate.NewLimiter(50, 100),
 		// The mesh lets one node send 5 announcements a minute (burst 5)
 		// and cuts a peer that keeps exceeding it: stay just under.
 		announceBudget: rate.NewLimiter(rate.Every(15*time.Second), 4),
@@ -112,6 +120,7 @@ func (m *Manager) Receive(ctx actor.Context) {
 	case *retryTick:
 		if msg.owner == m {
 			m.retryOps(ctx)
+			m.pollFollowed(ctx)
 			after(ctx, m.opts.RetryEvery, &retryTick{owner: m})
 		}
 	case *announceTick:
@@ -242,6 +251,9 @@ func (m *Manager) forget(pid *actor.PID) {
 
 func (m *Manager) onTableUpdate(ctx actor.Context, u *tableUpdate) {
 	m.views[u.rec.ID] = u.view
+	if !u.view.Seated {
+		m.follow(ctx, u.rec) // left: the table's later rounds still settle here
+	}
 	if u.rec.Host != m.me {
 		return
 	}
@@ -291,6 +303,11 @@ func (m *Manager) onDelivery(ctx actor.Context, d *messages.MeshDelivery) {
 			m.log.Debug("undecodable ledger op", "from", env.SenderID(), "err", err)
 			return
 		}
+		if op.Kind == ledger.KindSettle {
+			// Settlements come from a table's chain only (follower.go).
+			m.opts.Metrics.follow("settle_gossip", errSettleGossip)
+			return
+		}
 		m.applyForeign(ctx, op)
 	case messages.MessageType_MESSAGE_TYPE_CONSENSUS:
 		kind, table, body, err := messages.DecodeFrame(env.GetPayload())
@@ -329,6 +346,7 @@ func (m *Manager) onAnnouncement(ctx actor.Context, env *messages.Envelope) {
 		for _, op := range rec.Ops {
 			m.applyForeign(ctx, op)
 		}
+		m.follow(ctx, rec)
 	}
 }
 
@@ -336,6 +354,14 @@ func (m *Manager) onAnnouncement(ctx actor.Context, env *messages.Envelope) {
 // record naming this node starts the table actor if it is missing (this
 // node restarted without its store, or the record raced the join reply).
 func (m *Manager) onControl(ctx actor.Context, table, from string, c *control) {
+	switch c.Kind {
+	case ctlHistoryAsk:
+		m.answerHistory(ctx, table, from, c)
+		return
+	case ctlHistory:
+		m.onHistory(ctx, table, c)
+		return
+	}
 	pid := m.tables[table]
 	if pid == nil && c.Kind == ctlTable && c.Record != nil && c.Record.ID == table &&
 		c.Record.Host == from && c.Record.seated(m.me) {
@@ -352,19 +378,14 @@ type pendingOp struct {
 	tries int
 }
 
-// applyForeign applies an op signed elsewhere (or a settlement) after the
-// genesis grant of its owner, which every node gives every identity.
+// applyForeign applies an op signed elsewhere (or the settlement of a
+// followed round) after the genesis grant of its owner, which every node
+// gives every identity.
 func (m *Manager) applyForeign(ctx actor.Context, op ledger.Op) { m.applyForeignTry(ctx, op, 0) }
 
 func (m *Manager) applyForeignTry(ctx actor.Context, op ledger.Op, tries int) {
 	id := op.ID()
 	if m.seen.has(id) {
-		return
-	}
-	if op.Kind == ledger.KindSettle && m.views[op.Table].Seated {
-		// A table we sit at settles its own rounds. Its certificate may
-		// carry other confirms than the gossiped one: the same op ID with
-		// other certificate bytes, which the ledger calls a conflict.
 		return
 	}
 	if op.Owner != "" && !m.granted[op.Owner] {

@@ -14,6 +14,7 @@ type Metrics struct {
 	ledgerErr *prometheus.CounterVec
 	tables    prometheus.Gauge
 	announced prometheus.Counter
+	followed  *prometheus.CounterVec
 }
 
 // NewMetrics registers the series with reg; nil reg gives nil Metrics.
@@ -37,8 +38,12 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		announced: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "bitcraps_games_announcements_total", Help: "Table announcements this node sent.",
 		}),
+		followed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "bitcraps_games_followed_total",
+			Help: "What the chains of tables this node does not sit at did with what they were sent, by kind (certificate, unseating, settle_gossip) and result (accepted, refused).",
+		}, []string{"kind", "result"}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.settled, m.ledgerErr, m.tables, m.announced} {
+	for _, c := range []prometheus.Collector{m.requests, m.settled, m.ledgerErr, m.tables, m.announced, m.followed} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("games metrics: %w", err)
 		}
@@ -73,5 +78,15 @@ func (m *Metrics) setTables(n int) {
 func (m *Metrics) announcement() {
 	if m != nil {
 		m.announced.Inc()
+	}
+}
+
+func (m *Metrics) follow(kind string, err error) {
+	if m != nil {
+		result := "accepted"
+		if err != nil {
+			result = "refused"
+		}
+		m.followed.WithLabelValues(kind, result).Inc()
 	}
 }

@@ -166,7 +166,7 @@ func (t *tableActor) export(ctx actor.Context) {
 			return
 		}
 		ctx.Send(sender, &messages.TableExport{Export: game.Export{Version: game.ExportVersion, Info: info,
-			Genesis: genesis, Certificates: list.Certificates}})
+			Genesis: genesis, Certificates: list.Certificates, Unseatings: list.Unseatings}})
 	})
 }
 
@@ -262,7 +262,7 @@ func (t *tableActor) pumpSettle(ctx actor.Context) {
 		t.resync(ctx)
 		return
 	}
-	op, err := settleOp(cr)
+	op, err := settleOpOf(cr.TableID, &cr.Certificate, &cr.Settlement)
 	if err != nil {
 		t.problem = err.Error()
 		return
@@ -298,13 +298,15 @@ func (t *tableActor) resync(ctx actor.Context) {
 	after(ctx, t.opts.RetryEvery, &settleRetry{owner: t})
 }
 
-func settleOp(cr *messages.CertifiedRound) (ledger.Op, error) {
-	raw, err := cr.Certificate.MarshalBinary()
+// settleOpOf is the ledger's Settle op of a certified round: every node
+// derives the same one from the certificate and the game.
+func settleOpOf(table string, cert *bft.Certificate, s *game.Settlement) (ledger.Op, error) {
+	raw, err := cert.MarshalBinary()
 	if err != nil {
-		return ledger.Op{}, fmt.Errorf("certificate of round %d: %w", cr.Certificate.Round, err)
+		return ledger.Op{}, fmt.Errorf("certificate of round %d: %w", cert.Round, err)
 	}
-	op := ledger.Op{Kind: ledger.KindSettle, Table: cr.TableID, Round: cr.Certificate.Round, Certificate: raw}
-	for _, o := range cr.Settlement.Outcomes {
+	op := ledger.Op{Kind: ledger.KindSettle, Table: table, Round: cert.Round, Certificate: raw}
+	for _, o := range s.Outcomes {
 		op.Outcomes = append(op.Outcomes, ledger.Outcome{Player: identity.PeerID(o.Player), Delta: o.Delta})
 	}
 	return op, nil
@@ -315,11 +317,12 @@ func (t *tableActor) settled(ctx actor.Context, cr *messages.CertifiedRound, op 
 	t.settledTo = max(t.settledTo, op.Round)
 	t.opts.Metrics.roundSettled()
 	c := &cr.Certificate
-	// One participant gossips the settlement to the nodes not at the
-	// table: the shooter of the certifying view.
+	// One participant sends the round to the nodes that follow the table
+	// (follower.go): the shooter of the certifying view.
 	if bft.Leader(c.Body.Seats, c.Round, c.View).String() == t.me {
-		if err := t.w.op(op); err != nil {
-			t.log.Warn("settlement not broadcast", "round", op.Round, "err", err)
+		push := control{Kind: ctlHistory, From: c.Round, Certificates: []bft.Certificate{*c}}
+		if err := t.w.control(t.rec.ID, "", push); err != nil {
+			t.log.Warn("certified round not broadcast", "round", op.Round, "err", err)
 		}
 	}
 	t.emit(ctx, messages.EventSettled, map[string]any{"round": op.Round, "state_hash": c.StateHash})

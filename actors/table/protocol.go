@@ -91,14 +91,22 @@ const (
 	ctlJoin   = "join"   // player → host: Op is the player's signed BuyIn
 	ctlTable  = "table"  // host → players: Record is the table now
 	ctlRefuse = "refuse" // host → player: Reason says why the join failed
+	// Following a table (follower.go): a follower asks a player for the
+	// rounds from From on; the player answers with Certificates and
+	// Unseatings. The shooter of a round also broadcasts its certificate.
+	ctlHistoryAsk = "history?"
+	ctlHistory    = "history"
 )
 
 type control struct {
-	Kind   string     `json:"kind"`
-	Op     *ledger.Op `json:"op,omitempty"`
-	Record *record    `json:"record,omitempty"`
-	Reason string     `json:"reason,omitempty"`
-	Code   string     `json:"code,omitempty"`
+	Kind         string            `json:"kind"`
+	Op           *ledger.Op        `json:"op,omitempty"`
+	Record       *record           `json:"record,omitempty"`
+	Reason       string            `json:"reason,omitempty"`
+	Code         string            `json:"code,omitempty"`
+	From         uint64            `json:"from,omitempty"`
+	Certificates []bft.Certificate `json:"certificates,omitempty"`
+	Unseatings   []game.Unseating  `json:"unseatings,omitempty"`
 }
 
 // announcement is a TABLE_ANNOUNCE payload: every table one host hosts.
@@ -144,8 +152,8 @@ func (w wire) control(table, to string, c control) error {
 	return w.send(messages.MessageType_MESSAGE_TYPE_CONSENSUS, to, frame)
 }
 
-// op broadcasts a ledger op that this node applied, so that every ledger
-// converges.
+// op broadcasts a ledger op that this node signed and applied, so that
+// every ledger converges.
 func (w wire) op(op ledger.Op) error {
 	b, err := json.Marshal(op)
 	if err != nil {

@@ -21,7 +21,12 @@
 //     the table for the API, Replay re-applies a certified round (restart,
 //     audit).
 //   - Export, DecodeExport and Verify: the audit file (genesis + every
-//     certificate, JSON) and its offline check.
+//     certificate + the unseatings, JSON) and its offline check.
+//   - Chain: a table's history followed from genesis, every certificate
+//     and unseating checked before its settlement is handed out (what a
+//     node not seated at a table applies to its ledger, and what Verify
+//     runs). UnseatVote and Unseating: silent players unseated by the
+//     signed votes of all the others (unseat.go).
 //
 // # The round, in money terms
 //
@@ -111,7 +116,8 @@
 //	    "seats": [{"player": "<peer id hex>", "chips": <micro-CRAP>}, ...],   // seat order
 //	    "bank": <micro-CRAP>
 //	  },
-//	  "certificates": [ <bft.Certificate as JSON>, ... ]   // rounds 1, 2, 3, ... in order
+//	  "certificates": [ <bft.Certificate as JSON>, ... ],  // rounds 1, 2, 3, ... in order
+//	  "unseatings": [ {"round", "prev", "excluded": [keys], "votes": [...]}, ... ]  // optional
 //	}
 //
 // bft.Certificate marshals with its own JSON tags: keys and hashes as
@@ -119,7 +125,10 @@
 // each certificate in order: the table ID; the round number (consecutive
 // from 1); that its previous state hash is the state hash the replay reached
 // (chaining); bft.VerifyCertificate against the seats of that round (the
-// genesis seats, then Seats after each round); and finally it re-derives the
+// genesis seats, then Seats after each round, without every player an
+// unseating removed: an unseating of round r, proved by the signed votes of
+// every remaining seat, applies before the certificate of round r); and
+// finally it re-derives the
 // dice from the reveals (bft.SeedOf, craps.DiceFromSeed) and the new state
 // hash by replaying the round with App, which must equal the certified one.
 // The first round that fails is named in Report.FirstBad.

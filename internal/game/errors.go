@@ -35,6 +35,13 @@ var (
 	// ErrBadExport: an export file that does not decode or has an unknown
 	// version.
 	ErrBadExport = errors.New("game: bad export")
+	// ErrBadUnseating: an unseating whose votes do not prove it (a vote
+	// missing, forged, for other players or another boundary), or that
+	// unseats nobody, a player not seated, or everybody.
+	ErrBadUnseating = errors.New("game: bad unseating")
+	// ErrOutOfOrder: a certificate or unseating that is not for the round
+	// a Chain expects next.
+	ErrOutOfOrder = errors.New("game: round out of order")
 	// ErrInvariant: an internal invariant broke (money not conserved). It
 	// means a bug, never bad input; the round is refused rather than
 	// settled.

@@ -18,6 +18,9 @@ type Export struct {
 	Info         json.RawMessage   `json:"info,omitempty"`
 	Genesis      Genesis           `json:"genesis"`
 	Certificates []bft.Certificate `json:"certificates"`
+	// Unseatings are the silent players unseated by the others' votes, in
+	// round order; each applies before the certificate of its round.
+	Unseatings []Unseating `json:"unseatings,omitempty"`
 }
 
 // DecodeExport reads an export's JSON.
@@ -65,7 +68,9 @@ type RoundCheck struct {
 }
 
 // Verify re-checks an export from its genesis (see doc.go, "Export
-// format"). It never trusts a certified state hash it could not re-derive.
+// format"): a Chain takes each certificate in order, after the unseatings
+// of its round. It never trusts a certified state hash it could not
+// re-derive.
 func Verify(e Export) Report {
 	rep := Report{}
 	bad := func(round uint64, format string, args ...any) Report {
@@ -75,49 +80,43 @@ func Verify(e Export) Report {
 	if e.Version != ExportVersion {
 		return bad(0, "export version %d, want %d", e.Version, ExportVersion)
 	}
-	app, err := NewApp(e.Genesis)
+	chain, err := NewChain(e.Genesis)
 	if err != nil {
 		return bad(0, "genesis: %v", err)
 	}
-	prev := app.GenesisHash()
-	rep.StateHash = prev
-	seats := e.Genesis.Players()
+	rep.StateHash = chain.StateHash()
+	unseatings := e.Unseatings
+	unseat := func() error {
+		for len(unseatings) > 0 && unseatings[0].Round <= chain.Next() {
+			if err := chain.Unseat(&unseatings[0]); err != nil {
+				return err
+			}
+			unseatings = unseatings[1:]
+		}
+		return nil
+	}
 	for i := range e.Certificates {
 		c := &e.Certificates[i]
-		want := uint64(i) + 1
-		check, next, err := verifyRound(app, seats, prev, want, c)
+		want := chain.Next()
+		if err := unseat(); err != nil {
+			return bad(want, "%v", err)
+		}
+		seats := len(chain.Seats())
+		s, err := chain.Certify(c)
 		if err != nil {
 			return bad(want, "%v", err)
 		}
 		rep.Rounds++
-		rep.StateHash = next
-		rep.Checks = append(rep.Checks, check)
-		prev = next
-		if seats, err = app.Seats(next); err != nil {
-			return bad(want, "seats after the round: %v", err)
-		}
+		rep.StateHash = s.StateHash
+		rep.Checks = append(rep.Checks, RoundCheck{Round: c.Round, View: c.View, Void: c.Void(), Dice: s.Dice, Seats: seats,
+			Confirms: len(c.Confirms), Bets: len(c.Body.Bets), StateHash: s.StateHash, Leavers: s.Leavers})
+	}
+	if err := unseat(); err != nil {
+		return bad(chain.Next(), "%v", err)
+	}
+	if len(unseatings) > 0 {
+		return bad(unseatings[0].Round, "unseating at round %d, but the export ends before round %d", unseatings[0].Round, chain.Next())
 	}
 	rep.OK = true
 	return rep
-}
-
-// verifyRound checks certificate c as round want, built on prev, for seats.
-func verifyRound(app *App, seats []bft.PublicKey, prev bft.Hash, want uint64, c *bft.Certificate) (RoundCheck, bft.Hash, error) {
-	switch {
-	case c.TableID != app.table:
-		return RoundCheck{}, bft.Hash{}, fmt.Errorf("certificate of table %q in the export of table %q", c.TableID, app.table)
-	case c.Round != want:
-		return RoundCheck{}, bft.Hash{}, fmt.Errorf("certificate of round %d where round %d should be (a round is missing or out of order)", c.Round, want)
-	case c.Body.Prev != prev:
-		return RoundCheck{}, bft.Hash{}, fmt.Errorf("previous state hash %s, but the replay of the rounds before is at %s", c.Body.Prev, prev)
-	}
-	if err := bft.VerifyCertificate(seats, c); err != nil {
-		return RoundCheck{}, bft.Hash{}, err
-	}
-	s, err := app.Replay(c)
-	if err != nil {
-		return RoundCheck{}, bft.Hash{}, err
-	}
-	return RoundCheck{Round: c.Round, View: c.View, Void: c.Void(), Dice: s.Dice, Seats: len(seats),
-		Confirms: len(c.Confirms), Bets: len(c.Body.Bets), StateHash: s.StateHash, Leavers: s.Leavers}, s.StateHash, nil
 }

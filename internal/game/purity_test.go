@@ -10,12 +10,14 @@ import (
 )
 
 // allowedImports is everything the glue may import: the two pure cores it
-// joins, hashing, encoding and formatting. An allowlist, so no actor,
+// joins, hashing, signature checks (unseat votes), encoding and formatting. An allowlist, so no actor,
 // network, clock, disk, goroutine or global randomness package can get in,
 // today or later.
 var allowedImports = map[string]bool{
 	"github.com/bitcraps/bitcraps/internal/bft":   true,
 	"github.com/bitcraps/bitcraps/internal/craps": true,
+	"bytes":           true,
+	"crypto/ed25519":  true,
 	"crypto/sha256":   true,
 	"encoding/binary": true,
 	"encoding/json":   true,

@@ -45,8 +45,8 @@ func (m *model) step(op Op) (dup bool, err error) {
 	}
 	id := op.ID()
 	if rec, ok := m.applied[id]; ok {
-		if bytes.Equal(rec, encodeRecord(op)) {
-			return true, nil
+		if op.Kind == KindSettle || bytes.Equal(rec, encodeRecord(op)) {
+			return true, nil // a settlement under another certificate is the same one
 		}
 		return false, ErrConflictingOp
 	}

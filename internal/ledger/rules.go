@@ -96,13 +96,15 @@ func (r rules) checkAuthority(op Op) error {
 }
 
 // duplicate answers an op whose id was applied before: the same bytes are a
-// no-op, different bytes (signature or certificate) a conflict.
+// no-op, and so is a settlement of the same result under another valid
+// certificate (two quorums of one round's confirms: both were checked
+// before we get here); another signature on a signed op is a conflict.
 func duplicate(t *txn, op Op, id OpID) (Applied, bool, error) {
 	index, rec, found, err := t.appliedOp(id)
 	if err != nil || !found {
 		return Applied{}, false, err
 	}
-	if !bytes.Equal(rec, encodeRecord(op)) {
+	if op.Kind != KindSettle && !bytes.Equal(rec, encodeRecord(op)) {
 		return Applied{}, true, fmt.Errorf("%w: op %s was applied with a different signature or certificate", ErrConflictingOp, id)
 	}
 	return Applied{ID: id, Index: index, Duplicate: true, Op: op}, true, nil

@@ -1,0 +1,233 @@
+package table
+
+import (
+	"errors"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/bitcraps/bitcraps/internal/bft"
+	"github.com/bitcraps/bitcraps/internal/game"
+	"github.com/bitcraps/bitcraps/internal/ledger"
+	"github.com/bitcraps/bitcraps/messages"
+)
+
+// Following the tables this node does not sit at. Every ledger must
+// converge, so a node settles the rounds of every table it knows, but it
+// trusts nobody's word for a round's money: it keeps a game.Chain per
+// table, from the genesis its host announced, and feeds it certificates
+// and unseatings. The chain checks each against the table's seats of that
+// round and replays it; the Settle op is then derived here, exactly as the
+// players derive theirs. A Settle op gossiped by another node is never
+// applied: a quorum of keys that are not the table's seats, or outcomes
+// that are not the game's, would otherwise move a bank's money.
+//
+// Certificates arrive two ways: the shooter of the certifying view
+// broadcasts each round once it is settled (push), and a follower that
+// finds a gap, or has heard nothing for a while, asks a player of the
+// table for its history from the chain's next round (pull, which also
+// carries the unseatings a push does not).
+const (
+	// maxFollowed bounds the tables followed at once: ten times the games a
+	// server node plays, and one chain costs a few table states.
+	maxFollowed = 1024
+	// maxAhead bounds the certificates kept past a gap.
+	maxAhead = 64
+	// historyBatch is how many certificates one history answer carries:
+	// a 7-seat certificate is under 16 KiB of JSON, so a batch stays far
+	// below the 1 MiB frame limit.
+	historyBatch = 16
+	// followQuietAfter: a followed table that sent nothing for this long
+	// is asked for its history (a lost push, or a table that went idle).
+	followQuietAfter = 5 * time.Second
+)
+
+// errSettleGossip: a Settle op that came by gossip, which is never applied.
+var errSettleGossip = errors.New("settlements are derived from a table's certificates, not taken from gossip")
+
+// follower is one followed table.
+type follower struct {
+	chain   *game.Chain
+	players []string // who to ask for history: the genesis seats
+	ahead   map[uint64]bft.Certificate
+	unseat  map[uint64][]game.Unseating
+	behind  bool // a round past the chain's next is known to exist
+	// settle holds the derived Settle ops not yet in the ledger, applied
+	// strictly in round order so that the ledger's last settled round
+	// means every earlier one is settled too.
+	settle   []ledger.Op
+	settling bool
+	asks     int
+	askedAt  time.Time
+	heardAt  time.Time
+}
+
+// active: a local table actor settles this table's rounds itself.
+func (m *Manager) active(id string) bool {
+	return m.tables[id] != nil && m.views[id].Seated
+}
+
+// follow starts following rec's table if it is playing and not active.
+func (m *Manager) follow(ctx actor.Context, rec *record) {
+	if rec.Genesis == nil || m.active(rec.ID) || m.followers[rec.ID] != nil || len(m.followers) >= maxFollowed {
+		return
+	}
+	chain, err := game.NewChain(*rec.Genesis)
+	if err != nil {
+		m.log.Warn("announced genesis unusable; table not followed", "table", rec.ID, "err", err)
+		return
+	}
+	f := &follower{chain: chain, ahead: map[uint64]bft.Certificate{}, unseat: map[uint64][]game.Unseating{}, behind: true}
+	for _, k := range rec.Genesis.Players() {
+		if p := k.String(); p != m.me {
+			f.players = append(f.players, p)
+		}
+	}
+	m.followers[rec.ID] = f
+	m.askHistory(ctx, rec.ID, f)
+}
+
+// onHistory takes certificates and unseatings for a followed table.
+func (m *Manager) onHistory(ctx actor.Context, table string, c *control) {
+	f := m.followers[table]
+	if f == nil {
+		if rec := m.directory[table]; rec != nil {
+			m.follow(ctx, rec)
+			f = m.followers[table]
+		}
+		if f == nil {
+			return
+		}
+	}
+	next := f.chain.Next()
+	for _, u := range c.Unseatings {
+		if u.Round >= next && u.Round < next+maxAhead && len(f.unseat[u.Round]) < 4 {
+			f.unseat[u.Round] = append(f.unseat[u.Round], u)
+		}
+	}
+	for _, cert := range c.Certificates {
+		if cert.Round >= next && cert.Round < next+maxAhead {
+			f.ahead[cert.Round] = cert
+		}
+		f.behind = f.behind || cert.Round > next
+	}
+	if len(c.Certificates) == 0 && c.From >= next {
+		f.behind = false // that player has nothing newer
+	}
+	m.advance(ctx, table, f)
+}
+
+// advance feeds the chain every certificate it can take, in order, and
+// settles each into the ledger.
+func (m *Manager) advance(ctx actor.Context, table string, f *follower) {
+	for {
+		next := f.chain.Next()
+		cert, ok := f.ahead[next]
+		if !ok {
+			break
+		}
+		delete(f.ahead, next)
+		for _, u := range f.unseat[next] {
+			err := f.chain.Unseat(&u)
+			m.opts.Metrics.follow("unseating", err)
+			if err != nil && !errors.Is(err, game.ErrOutOfOrder) {
+				m.log.Warn("unseating refused", "table", table, "round", u.Round, "err", err)
+			}
+		}
+		delete(f.unseat, next)
+		s, err := f.chain.Certify(&cert)
+		m.opts.Metrics.follow("certificate", err)
+		if err != nil {
+			m.log.Warn("certificate refused", "table", table, "round", cert.Round, "err", err)
+			f.behind = true // ask again: an unseating may be missing
+			break
+		}
+		f.heardAt = time.Now()
+		op, err := settleOpOf(table, &cert, &s)
+		if err != nil {
+			m.log.Error("settlement of a followed round", "table", table, "round", cert.Round, "err", err)
+			continue
+		}
+		f.settle = append(f.settle, op)
+	}
+	m.settleFollowed(ctx, table, f)
+	f.behind = f.behind || len(f.ahead) > 0
+	if f.behind {
+		m.askHistory(ctx, table, f)
+	}
+}
+
+// settleFollowed applies the follower's next Settle op; a refusal that may
+// pass later (the table's funding or buy-ins not here yet, a busy ledger)
+// is retried on the next retry tick.
+func (m *Manager) settleFollowed(ctx actor.Context, table string, f *follower) {
+	if f.settling || len(f.settle) == 0 {
+		return
+	}
+	f.settling = true
+	op := f.settle[0]
+	ask(ctx, m.opts.Ledger, &messages.LedgerApply{Op: op}, appliedErr, func(_ *messages.LedgerApplied, err error) {
+		f.settling = false
+		switch {
+		case err == nil:
+			m.opts.Metrics.roundSettled()
+		case retryable(err):
+			return
+		default:
+			m.opts.Metrics.ledgerRefused(op.Kind.String())
+			m.log.Error("the ledger refused a followed round's settlement", "table", table, "round", op.Round, "err", err)
+		}
+		f.settle = f.settle[1:]
+		m.settleFollowed(ctx, table, f)
+	})
+}
+
+// askHistory asks one of the table's players, in turn, for the rounds from
+// the chain's next one, at most once per retry interval.
+func (m *Manager) askHistory(ctx actor.Context, table string, f *follower) {
+	if len(f.players) == 0 || time.Since(f.askedAt) < m.opts.RetryEvery {
+		return
+	}
+	f.askedAt = time.Now()
+	to := f.players[f.asks%len(f.players)]
+	f.asks++
+	if err := m.wire.control(table, to, control{Kind: ctlHistoryAsk, From: f.chain.Next()}); err != nil {
+		m.log.Debug("history request not sent", "table", table, "to", to, "err", err)
+	}
+}
+
+// pollFollowed runs on every retry tick: followers that are behind, or
+// have heard nothing for a while, ask again; followers of tables that
+// became active here are dropped.
+func (m *Manager) pollFollowed(ctx actor.Context) {
+	for id, f := range m.followers {
+		if m.active(id) {
+			delete(m.followers, id)
+			continue
+		}
+		m.settleFollowed(ctx, id, f)
+		quiet := time.Since(f.heardAt) >= followQuietAfter && time.Since(f.askedAt) >= followQuietAfter
+		if f.behind || quiet {
+			m.askHistory(ctx, id, f)
+		}
+	}
+}
+
+// answerHistory answers a follower's request with the certificates and
+// unseatings this node's consensus store holds from c.From on.
+func (m *Manager) answerHistory(ctx actor.Context, table, from string, c *control) {
+	if !m.historyBudget.Allow() {
+		return
+	}
+	req := &messages.ConsensusRounds{TableID: table, From: c.From, Limit: historyBatch}
+	ask(ctx, m.opts.Consensus, req, roundListErr, func(list *messages.ConsensusRoundList, err error) {
+		if err != nil {
+			m.log.Debug("history not read", "table", table, "err", err)
+			return
+		}
+		reply := control{Kind: ctlHistory, From: c.From, Certificates: list.Certificates, Unseatings: list.Unseatings}
+		if err := m.wire.control(table, from, reply); err != nil {
+			m.log.Debug("history not sent", "table", table, "to", from, "err", err)
+		}
+	})
+}
