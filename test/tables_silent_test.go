@@ -35,14 +35,7 @@ func silentPlayer(t *testing.T, size int) {
 	// unseating from the others' history to settle the later rounds.
 	observer := startPeer(t, "observer", nodeConfig(t, first.gossipAddr()))
 	waitConnected(t, append(slices.Clone(nodes), observer))
-	id := create(t, nodes[0], scriptedTable(size, size, 100*crap)).ID
-	for _, p := range nodes[1:] {
-		join(t, p, id, 100*crap)
-	}
-	eventually(t, 20*time.Second, "play starts", func() (bool, string) {
-		v := nodes[size-1].table(id)
-		return v.Status == "playing" && v.Shooter != "", v.Status
-	})
+	id := openTable(t, nodes).ID
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	// One-roll bets only: nothing stays on the layout between rounds.

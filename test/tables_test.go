@@ -188,10 +188,11 @@ func TestSingleNodeTableOnARealNode(t *testing.T) {
 	n.verified()
 }
 
-func playTable(t *testing.T, nodes []*peerNode, rounds int) string {
+// openTable creates a table for every node on nodes[0], seats the others
+// with 100 CRAP each, and waits until play starts everywhere.
+func openTable(t *testing.T, nodes []*peerNode) *messages.TableView {
 	t.Helper()
-	host := nodes[0]
-	v := create(t, host, scriptedTable(len(nodes), len(nodes), 100*crap))
+	v := create(t, nodes[0], scriptedTable(len(nodes), len(nodes), 100*crap))
 	for _, p := range nodes[1:] {
 		join(t, p, v.ID, 100*crap)
 	}
@@ -203,6 +204,12 @@ func playTable(t *testing.T, nodes []*peerNode, rounds int) string {
 		}
 		return true, ""
 	})
+	return v
+}
+
+func playTable(t *testing.T, nodes []*peerNode, rounds int) string {
+	t.Helper()
+	v := openTable(t, nodes)
 	// Every buy-in reached every ledger.
 	for _, p := range nodes {
 		if h := p.holdings(); h.Chips[v.ID] != 100*crap {
@@ -270,13 +277,7 @@ func TestTwoAndThreePlayersNeedEveryone(t *testing.T) {
 func TestLeaveMidGame(t *testing.T) {
 	nodes := startCluster(t, 3)
 	a, b, c := nodes[0], nodes[1], nodes[2]
-	v := create(t, a, scriptedTable(3, 3, 100*crap))
-	join(t, b, v.ID, 100*crap)
-	join(t, c, v.ID, 100*crap)
-	eventually(t, 20*time.Second, "play starts", func() (bool, string) {
-		tv := c.table(v.ID)
-		return tv.Status == "playing" && tv.Shooter != "", tv.Status
-	})
+	v := openTable(t, nodes)
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 5))

@@ -44,6 +44,7 @@ type voteIn struct{ body []byte }
 func (in *instance) heard(k bft.PublicKey) {
 	if k != (bft.PublicKey{}) {
 		in.lastHeard[k] = time.Now()
+		in.spoke[k] = in.lastHeard[k]
 	}
 }
 
@@ -113,7 +114,9 @@ func (in *instance) checkSilence(ctx actor.Context) {
 	in.silent = in.silentSeats()
 	if len(in.silent) > 0 {
 		in.vote(ctx, in.silent)
+		return
 	}
+	in.unseatQuiet()
 }
 
 // vote signs, persists and sends our vote to unseat excluded, and freezes

@@ -67,6 +67,10 @@ type instance struct {
 	votes      map[bft.PublicKey]*game.UnseatVote
 	voteSent   time.Time
 	silent     []bft.PublicKey
+	// Quiet seats at 4+ seats (quiet.go).
+	startedAt   time.Time
+	spoke       map[bft.PublicKey]time.Time
+	unseatAsked map[bft.PublicKey]uint64
 }
 
 type pendingBet struct {
@@ -92,7 +96,8 @@ type (
 func newInstance(opts *Options, store *Store, mesh *actor.PID, table string, sp spec) *instance {
 	return &instance{opts: opts, store: store, mesh: mesh, table: table, spec: sp,
 		log: opts.Logger.With("table", table), pending: map[pendingBet]struct{}{},
-		lastHeard: map[bft.PublicKey]time.Time{}, dead: map[bft.PublicKey]bool{}, votes: map[bft.PublicKey]*game.UnseatVote{}}
+		lastHeard: map[bft.PublicKey]time.Time{}, dead: map[bft.PublicKey]bool{}, votes: map[bft.PublicKey]*game.UnseatVote{},
+		spoke: map[bft.PublicKey]time.Time{}, unseatAsked: map[bft.PublicKey]uint64{}}
 }
 
 // Receive implements actor.Actor.
@@ -143,7 +148,7 @@ func (in *instance) Receive(ctx actor.Context) {
 func (in *instance) start(ctx actor.Context) {
 	in.system, in.self = ctx.ActorSystem(), ctx.Self()
 	in.me, _ = bft.PublicKeyFrom(in.opts.Identity.PublicKey)
-	in.roundFrom = time.Now()
+	in.roundFrom, in.startedAt = time.Now(), time.Now()
 	if in.spec.Vote != nil {
 		in.votes[in.me] = in.spec.Vote // we crashed while frozen: still frozen
 	}
@@ -220,7 +225,7 @@ func (in *instance) rebuild(last *bft.Certificate, records []bft.Record) error {
 		return nil
 	}
 	node, err := bft.Restore(bft.Config{
-		TableID: in.table, Self: in.me, Signer: in.opts.Identity, Players: seats, App: in.app,
+		TableID: in.table, Self: in.me, Signer: in.opts.Identity, Players: seats, App: judgedApp{App: in.app, quiet: in.quiet},
 		Entropy: in.opts.Entropy, FirstRound: first, GenesisStateHash: prev, BetWindowTicks: in.spec.BetWindowTicks,
 	}, keep)
 	if err != nil {

@@ -264,3 +264,58 @@ func TestGenesisRefusals(t *testing.T) {
 		t.Errorf("App genesis %s, GenesisHash %s", a.GenesisHash(), h1)
 	}
 }
+
+// An unseat payload unseats another player that went silent: like a leave,
+// except that its contract wagers are forfeited (it cannot act on them any
+// more), so it leaves with its chips in hand and its other wagers returned.
+func TestUnseatASilentPlayer(t *testing.T) {
+	g := testGenesis(4, 1000*crap, 1_000_000*crap)
+	p0, p1, p2, p3 := g.Seats[0].Player, g.Seats[1].Player, g.Seats[2].Player, g.Seats[3].Player
+	a, point := pointOn6(t, g)
+	before := tableMoney(t, a, point)
+	r2 := newBets(2).bet(t, p3, "place", 8, 12*crap).bet(t, p3, "come", 0, 10*crap).bets
+	h2 := mustApply(t, a, point, r2, seedFor(t, 5)) // the come bet moves to 5: a contract
+
+	refused := map[string][]bft.Bet{
+		"unseat oneself":             newBets(3).raw(p1, EncodeUnseat(p1)).bets,
+		"unseat a stranger":          newBets(3).raw(p1, EncodeUnseat(bft.PublicKey{9})).bets,
+		"unseat twice":               newBets(3).raw(p1, EncodeUnseat(p3)).raw(p2, EncodeUnseat(p3)).bets,
+		"the unseated player bets":   newBets(3).raw(p1, EncodeUnseat(p3)).bet(t, p3, "field", 0, crap).bets,
+		"the unseated player leaves": newBets(3).raw(p1, EncodeUnseat(p3)).leave(p3).bets,
+	}
+	for name, bets := range refused {
+		if err := a.ValidateBets(h2, bets); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+
+	r3 := newBets(3).bet(t, p0, "field", 0, crap).raw(p1, EncodeUnseat(p3)).bets
+	seed := seedFor(t, 8) // place 8 would win: the unseated player is gone before the dice
+	h3 := mustApply(t, a, h2, r3, seed)
+	s, err := a.Settlement(certOf(3, h2, r3, seed, h3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var forfeited int64
+	for _, e := range s.Events {
+		if e.Player == p3.String() && e.Result == ResultForfeited {
+			forfeited -= e.Amount
+		}
+	}
+	if forfeited != 10*crap {
+		t.Errorf("forfeited %d, want the come bet on 5", forfeited)
+	}
+	if len(s.Leavers) != 1 || s.Leavers[0].Player != p3.String() || s.Leavers[0].Reason != Silent {
+		t.Fatalf("leavers %+v, want p3 unseated as silent", s.Leavers)
+	}
+	if d := deltaOf(s, p3); d != -forfeited {
+		t.Errorf("unseated player's delta %d, want minus its forfeited contracts %d", d, forfeited)
+	}
+	seats, err := a.Seats(h3)
+	if err != nil || !reflect.DeepEqual(seats, []bft.PublicKey{p0, p1, p2}) {
+		t.Errorf("seats after the unseating %v (%v), want p0 p1 p2", seats, err)
+	}
+	if got := tableMoney(t, a, h3) + s.Leavers[0].Chips; got != before {
+		t.Errorf("money %d after the unseating (its chips included), want %d", got, before)
+	}
+}

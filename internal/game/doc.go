@@ -59,6 +59,20 @@
 // round. The consensus seats of the next round are Seats(cert.StateHash):
 // bft.NextSeats(cert) without the round's leavers.
 //
+// Unseating a silent player: at a table of 4 or more seats the rounds go on
+// without a player whose node died (a quorum does not need it), so the
+// others unseat it by a certified round: an "unseat" payload names the
+// player; it takes effect before the dice, exactly as if the player had
+// been unseated for withholding (craps.Unseat: contract wagers forfeited,
+// the rest returned), and Settlement lists it in Leavers with reason
+// "silent". The unseated player has no other payload in that round, and is
+// unseated once. Whether the player really is silent is each committing
+// player's own judgement (actors/consensus refuses to commit to the
+// unseating of a player it still hears from); the payload itself is
+// ordinary table state, so an audit replays it like any other. Tables of 2
+// or 3 seats cannot certify anything without the silent player and use
+// the unanimous votes of unseat.go instead.
+//
 // A take-down ("takedown" payload naming a bet) returns every open wager of
 // the player on that bet (a numbered bet matches its number; a bet named
 // without a number, such as pass_odds, matches every number), in the order

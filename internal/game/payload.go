@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"github.com/bitcraps/bitcraps/internal/bft"
 	"github.com/bitcraps/bitcraps/internal/craps"
 )
 
@@ -18,6 +19,9 @@ const (
 	KindTakeDown PayloadKind = "takedown"
 	// KindLeave unseats the player in this round (see doc.go, "Leaving").
 	KindLeave PayloadKind = "leave"
+	// KindUnseat unseats another player, Target, that went silent (see
+	// doc.go, "Unseating a silent player").
+	KindUnseat PayloadKind = "unseat"
 )
 
 // Payload is what a player signs into bft.Bet.Payload.
@@ -30,6 +34,8 @@ type Payload struct {
 	Number int `json:"number,omitempty"`
 	// Amount is the stake in micro-CRAP (bets only).
 	Amount int64 `json:"amount,omitempty"`
+	// Target is the player an unseat payload unseats.
+	Target bft.PublicKey `json:"target,omitzero"`
 }
 
 // PayloadVersion is the first byte of every encoded payload.
@@ -44,6 +50,7 @@ const MaxStake = craps.MaxBetLimit
 //	bet:       0x01 0x01 u8(craps.BetKind) u8(number) u64(amount)   12 bytes
 //	takedown:  0x01 0x02 u8(craps.BetKind) u8(number)                4 bytes
 //	leave:     0x01 0x03                                             2 bytes
+//	unseat:    0x01 0x04 [32]byte(target key)                       34 bytes
 //
 // The bet is stored as the craps wire id (kind, number), normalised by
 // craps.ParseBet, so one bet has exactly one encoding ("Place-6", "place_6"
@@ -52,6 +59,7 @@ const (
 	tagBet      = 1
 	tagTakeDown = 2
 	tagLeave    = 3
+	tagUnseat   = 4
 )
 
 // EncodePayload checks p and returns its canonical encoding.
@@ -81,8 +89,13 @@ func EncodePayload(p Payload) ([]byte, error) {
 			return nil, fmt.Errorf("leave with a bet type, number or amount: %w", ErrBadPayload)
 		}
 		return []byte{PayloadVersion, tagLeave}, nil
+	case KindUnseat:
+		if p.BetType != "" || p.Number != 0 || p.Amount != 0 || p.Target == (bft.PublicKey{}) {
+			return nil, fmt.Errorf("unseat without a target, or with a bet type, number or amount: %w", ErrBadPayload)
+		}
+		return EncodeUnseat(p.Target), nil
 	}
-	return nil, fmt.Errorf("payload kind %q: want bet, takedown or leave: %w", p.Kind, ErrBadPayload)
+	return nil, fmt.Errorf("payload kind %q: want bet, takedown, leave or unseat: %w", p.Kind, ErrBadPayload)
 }
 
 // EncodeBet is EncodePayload of a bet.
@@ -97,6 +110,11 @@ func EncodeTakeDown(betType string, number int) ([]byte, error) {
 
 // EncodeLeave is the payload of a leave.
 func EncodeLeave() []byte { return []byte{PayloadVersion, tagLeave} }
+
+// EncodeUnseat is the payload that unseats target.
+func EncodeUnseat(target bft.PublicKey) []byte {
+	return append([]byte{PayloadVersion, tagUnseat}, target[:]...)
+}
 
 // DecodePayload reads a canonical encoding. BetType comes back as the craps
 // kind id ("place") and Number as the bet's number (6). It never panics.
@@ -114,8 +132,15 @@ func DecodePayload(b []byte) (Payload, error) {
 	if len(b) != want {
 		return Payload{}, fmt.Errorf("payload kind tag %d of %d bytes, want %d: %w", b[1], len(b), want, ErrBadPayload)
 	}
-	if b[1] == tagLeave {
+	switch b[1] {
+	case tagLeave:
 		return Payload{Kind: KindLeave}, nil
+	case tagUnseat:
+		p := Payload{Kind: KindUnseat, Target: bft.PublicKey(b[2:])}
+		if p.Target == (bft.PublicKey{}) {
+			return Payload{}, fmt.Errorf("unseat of the zero key: %w", ErrBadPayload)
+		}
+		return p, nil
 	}
 	bet, err := decodeBet(b[2], b[3])
 	if err != nil {
@@ -141,6 +166,8 @@ func encodedLen(tag byte) int {
 		return 4
 	case tagLeave:
 		return 2
+	case tagUnseat:
+		return 34
 	}
 	return 0
 }

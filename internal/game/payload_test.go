@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/bitcraps/bitcraps/internal/bft"
 	"github.com/bitcraps/bitcraps/internal/craps"
 )
 
@@ -20,6 +21,7 @@ func TestPayloadRoundTrip(t *testing.T) {
 		{Payload{Kind: KindTakeDown, BetType: "place", Number: 8}, Payload{Kind: KindTakeDown, BetType: "place", Number: 8}},
 		{Payload{Kind: KindTakeDown, BetType: "pass_odds"}, Payload{Kind: KindTakeDown, BetType: "pass_odds"}},
 		{Payload{Kind: KindLeave}, Payload{Kind: KindLeave}},
+		{Payload{Kind: KindUnseat, Target: bft.PublicKey{7, 7}}, Payload{Kind: KindUnseat, Target: bft.PublicKey{7, 7}}},
 	}
 	for _, c := range cases {
 		b, err := EncodePayload(c.in)
@@ -70,6 +72,8 @@ func TestEncodePayloadRefuses(t *testing.T) {
 		{Kind: KindTakeDown, BetType: "place", Number: 6, Amount: 1},
 		{Kind: KindLeave, Amount: 1},
 		{Kind: KindLeave, BetType: "pass"},
+		{Kind: KindUnseat},
+		{Kind: KindUnseat, Target: bft.PublicKey{1}, Amount: 1},
 	} {
 		if b, err := EncodePayload(p); err == nil {
 			t.Errorf("EncodePayload(%+v) = %x, want an error", p, b)
@@ -83,13 +87,15 @@ func TestDecodePayloadRefuses(t *testing.T) {
 	for _, b := range [][]byte{
 		nil,
 		{1},
-		{2, tagLeave},            // version
-		{1, 9},                   // kind tag
-		{1, tagLeave, 0},         // trailing byte
-		{1, tagTakeDown, 9},      // short
-		{1, tagTakeDown, 99, 0},  // unknown bet kind
-		{1, tagTakeDown, 9, 7},   // place 7
-		{1, tagTakeDown, 24, 52}, // hop 5-2 is not canonical (2-5 is)
+		{2, tagLeave},           // version
+		{1, 9},                  // kind tag
+		{1, tagLeave, 0},        // trailing byte
+		{1, tagUnseat, 1, 2, 3}, // short
+		append([]byte{1, tagUnseat}, make([]byte, 32)...), // the zero key
+		{1, tagTakeDown, 9},                             // short
+		{1, tagTakeDown, 99, 0},                         // unknown bet kind
+		{1, tagTakeDown, 9, 7},                          // place 7
+		{1, tagTakeDown, 24, 52},                        // hop 5-2 is not canonical (2-5 is)
 		{1, tagBet, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0},       // amount 0
 		{1, tagBet, 1, 0, 0xff, 0, 0, 0, 0, 0, 0, 0},    // amount negative
 		{1, tagBet, 1, 0, 0, 0, 0xff, 0, 0, 0, 0, 0},    // amount above MaxStake

@@ -44,7 +44,7 @@ func decodeAll(st state, bets []bft.Bet) ([]decoded, error) {
 			return nil, fmt.Errorf("bet %d (%s seq %d): %w", i, b.Bettor.Short(), b.Seq, err)
 		}
 		d.payload = p
-		if p.Kind != KindLeave {
+		if p.Kind == KindBet || p.Kind == KindTakeDown {
 			d.craps, _ = p.Bet() // DecodePayload checked it
 		}
 		switch {
@@ -52,16 +52,24 @@ func decodeAll(st state, bets []bft.Bet) ([]decoded, error) {
 			return nil, fmt.Errorf("%s is for round %d, the table is at round %d: %w", d, b.Round, st.round+1, ErrWrongRound)
 		case !st.seated(b.Bettor):
 			return nil, fmt.Errorf("%s: %w", d, ErrNotSeated)
+		case p.Kind == KindUnseat && (p.Target == b.Bettor || !st.seated(p.Target)):
+			return nil, fmt.Errorf("%s: unseat %s, who is not another seated player: %w", d, p.Target.Short(), ErrNotSeated)
 		}
-		if p.Kind == KindLeave {
+		switch p.Kind {
+		case KindLeave:
 			leaves[b.Bettor]++
+		case KindUnseat:
+			leaves[p.Target]++
 		}
 		out[i] = d
 	}
 	for _, d := range out {
 		n := leaves[d.bet.Bettor]
+		if d.payload.Kind == KindUnseat && leaves[d.payload.Target] > 1 {
+			return nil, fmt.Errorf("%s: %s leaves or is unseated more than once in this round: %w", d, d.payload.Target.Short(), ErrLeaving)
+		}
 		if n > 1 || (n == 1 && d.payload.Kind != KindLeave) {
-			return nil, fmt.Errorf("%s: the player leaves in this round and can have nothing else in it: %w", d, ErrLeaving)
+			return nil, fmt.Errorf("%s: the player leaves or is unseated in this round and can have nothing else in it: %w", d, ErrLeaving)
 		}
 	}
 	return out, nil
@@ -88,6 +96,8 @@ func (r *round) apply(d decoded) error {
 		return r.place(d)
 	case KindTakeDown:
 		return r.takeDown(d)
+	case KindUnseat:
+		return r.unseat(d.payload.Target.String(), Silent)
 	}
 	return r.leave(d)
 }
@@ -225,8 +235,8 @@ func void(st state, bets []bft.Bet, withholders []bft.PublicKey) (state, Settlem
 // is refunded, that is, not applied.
 func (r *round) voidPayload(d decoded, withholder bool) error {
 	ev := Event{Player: d.player, Type: d.craps.Kind.ID(), Number: int(d.craps.Number), Bet: d.craps.ID(), Stake: d.payload.Amount}
-	if d.payload.Kind == KindLeave {
-		ev.Type, ev.Number, ev.Bet = "", 0, string(KindLeave)
+	if d.payload.Kind == KindLeave || d.payload.Kind == KindUnseat {
+		ev.Type, ev.Number, ev.Bet = "", 0, string(d.payload.Kind)
 	}
 	switch {
 	case !withholder:
@@ -244,7 +254,7 @@ func (r *round) voidPayload(d decoded, withholder bool) error {
 	case d.payload.Kind == KindTakeDown:
 		return r.takeDown(d)
 	default:
-		return nil // a withholder's leave: it is unseated anyway
+		return nil // a withholder's leave or unseat: it is unseated anyway
 	}
 	r.events = append(r.events, ev)
 	return nil

@@ -51,6 +51,8 @@ const (
 	LeftTable LeaveReason = "leave"
 	// Withheld: the player withheld its reveal and the round was void.
 	Withheld LeaveReason = "withheld"
+	// Silent: the others unseated the player by an unseat payload.
+	Silent LeaveReason = "silent"
 )
 
 // Leaver is a player unseated by a round.
