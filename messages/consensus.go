@@ -104,6 +104,18 @@ type CertifiedRound struct {
 	View        game.View
 }
 
+// ConsensusBetCarried tells the table actor what became of one of the
+// local player's bets that missed its round (it reached the shooter after
+// the roll): carried into round Round as NewBetID, or dropped with Err when
+// that round refuses it (the phase changed, the chips are gone).
+type ConsensusBetCarried struct {
+	TableID  string
+	BetID    string
+	NewBetID string
+	Round    uint64
+	Err      error
+}
+
 // ConsensusStatus is delivered to the table actor whenever the round, the
 // view, the shooter or the seating of its instance changes.
 type ConsensusStatus struct {

@@ -195,14 +195,16 @@ type TableEvent struct {
 
 // Table event types.
 const (
-	EventBet        = "bet"        // BetView plus "player"
-	EventRoll       = "roll"       // {"round","dice":[d1,d2],"phase","point"}
-	EventSettlement = "settlement" // {"round","outcomes":[{"player","bet","result","amount"}]}
-	EventPhase      = "phase"      // {"phase","point"}
-	EventSeat       = "seat"       // {"player","seated":bool,"chips"}
-	EventTable      = "table"      // the whole TableView, after any change
-	EventSettled    = "settled"    // {"round","state_hash"}: the round's Settle op is durable in this node's ledger
-	EventEvidence   = "evidence"   // {"kind","offender","round","view"}: a Byzantine act seen by this node
+	EventBet        = "bet"         // BetView plus "player"
+	EventRoll       = "roll"        // {"round","dice":[d1,d2],"phase","point"}
+	EventSettlement = "settlement"  // {"round","outcomes":[{"player","bet","result","amount"}]}
+	EventPhase      = "phase"       // {"phase","point"}
+	EventSeat       = "seat"        // {"player","seated":bool,"chips"}
+	EventTable      = "table"       // the whole TableView, after any change
+	EventSettled    = "settled"     // {"round","state_hash"}: the round's Settle op is durable in this node's ledger
+	EventEvidence   = "evidence"    // {"kind","offender","round","view"}: a Byzantine act seen by this node
+	EventBetCarried = "bet_carried" // {"id","new_id","round"}: a bet that missed its round, placed in the next
+	EventBetDropped = "bet_dropped" // {"id","reason"}: a bet that missed its round and the next one refused
 )
 
 // UserError is an error a player can act on; Code is stable for clients

@@ -171,6 +171,12 @@ func deliver(to, from *peerNode, typ messages.MessageType, payload []byte) {
 // followed reads bitcraps_games_followed_total{kind, result} from p's
 // /metrics (0 when the series does not exist yet).
 func followed(t *testing.T, p *peerNode, kind, result string) float64 {
+	return metricValue(t, p, fmt.Sprintf(`bitcraps_games_followed_total{kind=%q,result=%q}`, kind, result))
+}
+
+// metricValue reads one series (name with its labels, as /metrics prints
+// it) from p's /metrics; 0 when it does not exist yet.
+func metricValue(t *testing.T, p *peerNode, series string) float64 {
 	t.Helper()
 	resp, err := http.Get("http://" + p.n.HTTPAddr() + "/metrics")
 	if err != nil {
@@ -181,9 +187,8 @@ func followed(t *testing.T, p *peerNode, kind, result string) float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	series := fmt.Sprintf(`bitcraps_games_followed_total{kind=%q,result=%q} `, kind, result)
 	for _, line := range strings.Split(string(body), "\n") {
-		if v, ok := strings.CutPrefix(line, series); ok {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
 			f, err := strconv.ParseFloat(v, 64)
 			if err != nil {
 				t.Fatalf("%s: %v", line, err)

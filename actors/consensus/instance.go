@@ -71,6 +71,7 @@ type instance struct {
 	startedAt   time.Time
 	spoke       map[bft.PublicKey]time.Time
 	unseatAsked map[bft.PublicKey]uint64
+	own         []ownBet // our bets whose round is not certified yet (carry.go)
 }
 
 type pendingBet struct {
@@ -340,7 +341,8 @@ func (in *instance) bet(ctx actor.Context, m *messages.ConsensusBet) {
 		return
 	}
 	in.pending[pendingBet{b.Bettor, b.Seq}] = struct{}{}
-	ctx.Respond(&messages.ConsensusBetReply{BetID: fmt.Sprintf("%d-%s-%d", b.Round, b.Bettor.Short(), b.Seq), Round: b.Round})
+	in.track(b)
+	ctx.Respond(&messages.ConsensusBetReply{BetID: betID(b), Round: b.Round})
 	in.afterInput(ctx)
 }
 
@@ -450,13 +452,14 @@ func (in *instance) onCertified(ctx actor.Context, c *bft.Certificate) {
 		return
 	}
 	seats = game.SeatsWithout(seats, in.spec.Excluded)
-	if slices.Equal(seats, bft.NextSeats(c)) {
-		return
+	if !slices.Equal(seats, bft.NextSeats(c)) {
+		// Someone left in this round: the next round is a new seating.
+		if err := in.rebuild(c, in.live); err != nil {
+			in.fail(ctx, err.Error())
+			return
+		}
 	}
-	// Someone left in this round: the next round is a new seating.
-	if err := in.rebuild(c, in.live); err != nil {
-		in.fail(ctx, err.Error())
-	}
+	in.carry(ctx, c)
 }
 
 func (in *instance) pushStatus(ctx actor.Context) {

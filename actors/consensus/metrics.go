@@ -21,6 +21,7 @@ type Metrics struct {
 	roundTime  prometheus.Histogram
 	instances  prometheus.Gauge
 	viewChange prometheus.Counter
+	carried    *prometheus.CounterVec
 }
 
 // NewMetrics registers the series with reg; nil reg gives nil Metrics.
@@ -59,8 +60,11 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		viewChange: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "bitcraps_consensus_view_changes_total", Help: "View changes this node started or joined.",
 		}),
+		carried: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "bitcraps_consensus_late_bets_total", Help: "Local bets that missed their round, by what became of them (carried into the next round, or dropped).",
+		}, []string{"result"}),
 	}
-	for _, c := range []prometheus.Collector{m.certified, m.voids, m.evidence, m.refused, m.dropped, m.persist, m.roundTime, m.instances, m.viewChange} {
+	for _, c := range []prometheus.Collector{m.certified, m.voids, m.evidence, m.refused, m.dropped, m.persist, m.roundTime, m.instances, m.viewChange, m.carried} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("consensus metrics: %w", err)
 		}
@@ -112,5 +116,15 @@ func (m *Metrics) setInstances(n int) {
 func (m *Metrics) viewChanges(n uint64) {
 	if m != nil && n > 0 {
 		m.viewChange.Add(float64(n))
+	}
+}
+
+func (m *Metrics) carriedBet(err error) {
+	if m != nil {
+		result := "carried"
+		if err != nil {
+			result = "dropped"
+		}
+		m.carried.WithLabelValues(result).Inc()
 	}
 }

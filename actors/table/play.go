@@ -192,6 +192,17 @@ func (t *tableActor) onStatus(ctx actor.Context, m *messages.ConsensusStatus) {
 	}
 }
 
+// onBetCarried tells the player what became of a bet that missed its round.
+func (t *tableActor) onBetCarried(ctx actor.Context, m *messages.ConsensusBetCarried) {
+	if m.Err != nil {
+		t.log.Info("a late bet was refused by the next round", "bet", m.BetID, "err", m.Err)
+		t.emit(ctx, messages.EventBetDropped, map[string]any{"player": t.me, "id": m.BetID,
+			"reason": fmt.Sprintf("it reached the shooter after the roll, and the next round refused it: %v", m.Err)})
+		return
+	}
+	t.emit(ctx, messages.EventBetCarried, map[string]any{"player": t.me, "id": m.BetID, "new_id": m.NewBetID, "round": m.Round})
+}
+
 func (t *tableActor) onEvidence(ctx actor.Context, m *messages.ConsensusEvidence) {
 	t.evidence++
 	t.log.Warn("byzantine behaviour seen", "kind", m.Evidence.Kind.String(), "offender", m.Evidence.Offender.Short(), "round", m.Evidence.Round)

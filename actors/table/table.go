@@ -151,6 +151,8 @@ func (t *tableActor) Receive(ctx actor.Context) {
 		t.onCertified(ctx, m)
 	case *messages.ConsensusEvidence:
 		t.onEvidence(ctx, m)
+	case *messages.ConsensusBetCarried:
+		t.onBetCarried(ctx, m)
 	default:
 		t.onRequest(ctx, m)
 	}
