@@ -33,7 +33,11 @@ import (
 // some remaining player (a quorum of the old seats always includes one when
 // at most f are unseated, and every one when n ≤ 3); all of them voted
 // unlocked and then froze, so it cannot. A player that is merely partitioned
-// comes back to a table that no longer seats it. The unseated player's
+// comes back to a table that no longer seats it. Only a majority of the
+// seats may unseat the rest (game.MayUnseat), so the two sides of a
+// partition cannot both go on; at two seats neither side is a majority and
+// either may unseat the other, which under a partition (rather than a
+// crash) forks the table — two players cannot tell the two apart. The unseated player's
 // chips stay at the table in the ledger; its open wagers stay in the game
 // and settle as the dice fall, and it can cash out from its own node.
 
@@ -124,7 +128,7 @@ func (in *instance) checkSilence(ctx actor.Context) {
 func (in *instance) vote(ctx actor.Context, excluded []bft.PublicKey) {
 	st := in.node.Status()
 	remaining := game.SeatsWithout(st.Seats, excluded)
-	if st.Locked || len(remaining) == 0 || !slices.Contains(remaining, in.me) {
+	if st.Locked || !game.MayUnseat(len(st.Seats), len(remaining)) || !slices.Contains(remaining, in.me) {
 		return
 	}
 	vote := game.NewUnseatVote(in.table, st.Round, st.PrevStateHash, excluded, in.me)

@@ -168,3 +168,27 @@ func TestVerifyReplaysUnseatings(t *testing.T) {
 		}
 	}
 }
+
+// Only a majority may unseat the others (two seats excepted): the lone
+// side of a partition of three cannot go on by itself.
+func TestMayUnseat(t *testing.T) {
+	for _, c := range []struct {
+		seats, remaining int
+		ok               bool
+	}{
+		{2, 1, true}, {2, 0, false}, {2, 2, false},
+		{3, 2, true}, {3, 1, false},
+		{4, 3, true}, {4, 2, false},
+		{7, 4, true}, {7, 3, false}, {1, 0, false},
+	} {
+		if got := MayUnseat(c.seats, c.remaining); got != c.ok {
+			t.Errorf("MayUnseat(%d, %d) = %v, want %v", c.seats, c.remaining, got, c.ok)
+		}
+	}
+	g := testGenesis(3, 100*crap, 1000*crap)
+	genesis, _ := GenesisHash(g)
+	u := unseatingOf(g, 1, genesis, 1, 2)
+	if err := u.Verify(g.TableID, g.Players()); !errors.Is(err, ErrBadUnseating) {
+		t.Fatalf("one of three unseats two: %v", err)
+	}
+}

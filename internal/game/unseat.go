@@ -98,8 +98,8 @@ func (u *Unseating) Verify(table string, seats []bft.PublicKey) error {
 		}
 	}
 	remaining := SeatsWithout(seats, u.Excluded)
-	if len(remaining) == 0 {
-		return fail("nobody would be left")
+	if !MayUnseat(len(seats), len(remaining)) {
+		return fail("%d of %d seats may not unseat the others", len(remaining), len(seats))
 	}
 	if len(u.Votes) != len(remaining) {
 		return fail("%d votes for %d remaining players", len(u.Votes), len(remaining))
@@ -120,6 +120,18 @@ func (u *Unseating) Verify(table string, seats []bft.PublicKey) error {
 		}
 	}
 	return nil
+}
+
+// MayUnseat says whether remaining of seats players may unseat the others:
+// a majority of the seats, so that the two sides of a partition can never
+// both play on. Two seats are the exception: neither side is a majority,
+// and a table of two must be able to unseat a crashed player, at the price
+// of a fork if the two were merely cut apart.
+func MayUnseat(seats, remaining int) bool {
+	if seats == 2 {
+		return remaining == 1
+	}
+	return remaining > 0 && 2*remaining > seats
 }
 
 // SortedKeys is ks sorted, without repeats (a new slice).
