@@ -233,6 +233,7 @@ const (
 	CodeNotSeated           = "not_seated"           // 409
 	CodeTooManyGames        = "too_many_games"       // 409
 	CodeTableInPlay         = "table_in_play"        // 409: joins are taken before play starts
+	CodeNotStarted          = "not_started"          // 409: the table has not started play (nothing to export)
 	CodeHostUnreachable     = "host_unreachable"     // 504: the host did not answer a join in time
 	CodeNotInitialized      = "not_initialized"      // 503
 	CodeRateLimited         = "rate_limited"         // 429

@@ -346,7 +346,7 @@ func TestAPIRefusalsOnARealNode(t *testing.T) {
 	waiting := a.create(map[string]any{"min_players": 2, "max_players": 2, "bankroll": crap,
 		"min_bet": crap, "max_bet": 50 * crap, "buy_in": 60 * crap})
 	a.refused("POST", "/api/v1/tables/"+waiting.ID+"/bets", pass, 409, messages.CodeBetNotAllowed)
-	if msg := a.refused("GET", "/api/v1/tables/"+waiting.ID+"/export", nil, 409, messages.CodeBetNotAllowed); !strings.Contains(msg, "not started") {
+	if msg := a.refused("GET", "/api/v1/tables/"+waiting.ID+"/export", nil, 409, messages.CodeNotStarted); !strings.Contains(msg, "not started") {
 		t.Errorf("export of a table still waiting for players refused for %q, want it said the table has not started", msg)
 	}
 

@@ -155,7 +155,7 @@ func (t *tableActor) rounds(ctx actor.Context) {
 // certificate the consensus store holds, with the record as free-form info.
 func (t *tableActor) export(ctx actor.Context) {
 	if t.rec.Genesis == nil {
-		ctx.Respond(&messages.TableExport{Err: messages.Errorf(messages.CodeBetNotAllowed, "table %s has not started: nothing to export", t.rec.ID)})
+		ctx.Respond(&messages.TableExport{Err: messages.Errorf(messages.CodeNotStarted, "table %s has not started: nothing to export", t.rec.ID)})
 		return
 	}
 	sender, genesis := ctx.Sender(), *t.rec.Genesis

@@ -94,7 +94,7 @@ func TestTableExportRefusalsWriteNothing(t *testing.T) {
 	}{
 		{"unknown table", 404, `{"error":{"code":"unknown_table","message":"unknown table \"` + exportTable + `\""}}`,
 			"404 unknown_table", nil},
-		{"not started", 409, `{"error":{"code":"bet_not_allowed","message":"table has not started: nothing to export"}}`,
+		{"not started", 409, `{"error":{"code":"not_started","message":"table has not started: nothing to export"}}`,
 			"has not started", nil},
 		{"not json error", 502, "bad gateway", "502 http: bad gateway", nil},
 		{"another table", 200, strings.ReplaceAll(exportBody, `"table_id": "`+exportTable, `"table_id": "ffffffffffffffff`),

@@ -88,8 +88,8 @@ func TestExportRefusals(t *testing.T) {
 	}{
 		{"unknown table", messages.Errorf(messages.CodeUnknownTable, "unknown table %q", testTable), 404,
 			messages.CodeUnknownTable, `unknown table "` + testTable + `"`},
-		{"not started", messages.Errorf(messages.CodeBetNotAllowed, "table %s has not started: nothing to export", testTable), 409,
-			messages.CodeBetNotAllowed, "has not started"},
+		{"not started", messages.Errorf(messages.CodeNotStarted, "table %s has not started: nothing to export", testTable), 409,
+			messages.CodeNotStarted, "has not started"},
 		{"not seated", messages.Errorf(messages.CodeNotSeated, "this node did not sit at the table"), 409,
 			messages.CodeNotSeated, "did not sit"},
 		{"loading", messages.Errorf(messages.CodeNotInitialized, "the node is loading its tables"), 503,

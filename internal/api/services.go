@@ -135,6 +135,7 @@ var userErrorStatus = map[string]int{
 	messages.CodeNotSeated:           http.StatusConflict,
 	messages.CodeTooManyGames:        http.StatusConflict,
 	messages.CodeTableInPlay:         http.StatusConflict,
+	messages.CodeNotStarted:          http.StatusConflict,
 	messages.CodeHostUnreachable:     http.StatusGatewayTimeout,
 	messages.CodeRateLimited:         http.StatusTooManyRequests,
 	messages.CodeNotInitialized:      http.StatusServiceUnavailable,
