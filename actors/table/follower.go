@@ -2,6 +2,7 @@ package table
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -101,12 +102,18 @@ func (m *Manager) onHistory(ctx actor.Context, table string, c *control) {
 	}
 	next := f.chain.Next()
 	for _, u := range c.Unseatings {
-		if u.Round >= next && u.Round < next+maxAhead && len(f.unseat[u.Round]) < 4 {
-			f.unseat[u.Round] = append(f.unseat[u.Round], u)
+		held := f.unseat[u.Round]
+		known := slices.ContainsFunc(held, func(h game.Unseating) bool {
+			return h.Prev == u.Prev && slices.Equal(h.Excluded, u.Excluded)
+		})
+		if u.Round >= next && u.Round < next+maxAhead && len(held) < 4 && !known {
+			f.unseat[u.Round] = append(held, u)
 		}
 	}
 	for _, cert := range c.Certificates {
-		if cert.Round >= next && cert.Round < next+maxAhead {
+		// The first one held for a round stays until the chain refused
+		// it: a forger cannot keep replacing the real one.
+		if _, held := f.ahead[cert.Round]; !held && cert.Round >= next && cert.Round < next+maxAhead {
 			f.ahead[cert.Round] = cert
 		}
 		f.behind = f.behind || cert.Round > next
