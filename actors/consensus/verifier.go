@@ -9,13 +9,16 @@ import (
 
 // CertificateVerifier checks the certificate of a ledger Settle op
 // (ledger.CertificateVerifier): it is a valid bft certificate of the op's
-// table and round, proved by a quorum of the seats it names. It does not
-// ask that every player paid or charged sat in the round: a player unseated
-// for silence keeps its open wagers, which settle as the dice fall, and the
-// ledger only moves chips of players who bought in at that very table. That
-// the seats are the table's and the deltas are the game's is checked by the
-// players who replayed the round; an auditor re-derives both with
-// `bitcraps verify`. Safe for concurrent use (it has no state).
+// table and round, proved by a quorum of the seats it names. That is all a
+// ledger can check on its own, op by op. That those seats are the table's
+// and the outcomes are the game's settlement is established before an op
+// reaches the ledger: players derive it from the round they certified,
+// other nodes from a game.Chain that checked every round from the table's
+// genesis (actors/table/follower.go), and no node applies a Settle op it
+// merely received; an auditor re-derives both with `bitcraps verify`. It
+// does not ask that every player paid or charged sat in the round: a
+// player unseated for silence keeps its open wagers, which settle as the
+// dice fall. Safe for concurrent use (it has no state).
 type CertificateVerifier struct{}
 
 var _ ledger.CertificateVerifier = CertificateVerifier{}
