@@ -13,7 +13,11 @@
 // certified round comes back as a Settle op, applied to the local ledger
 // strictly in round order. The manager signs the local player's ops one at
 // a time (never two ops for one sequence number), gossips every op it
-// applies, and applies the ops other nodes gossip, so all ledgers converge.
+// signs, and applies the signed ops other nodes gossip. Settlements are
+// never taken from gossip: a node that does not sit at a table follows it
+// with a game.Chain from the announced genesis and derives each round's
+// Settle op itself, after checking the certificate (follower.go). So all
+// ledgers converge, and none moves money no quorum of the table certified.
 //
 // Nothing here holds rules: craps lives in internal/craps and
 // internal/game, agreement in internal/bft.
