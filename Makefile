@@ -4,7 +4,7 @@ BIN     := bin/bitcraps
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 # Tests get a generous timeout: the suite includes multi-process and crash tests.
-TESTFLAGS ?= -race -count=1 -timeout 30m
+TESTFLAGS ?= -race -count=1 -timeout 75m
 
 .PHONY: build run test bench lint generate fuzz demo clean
 
