@@ -244,7 +244,8 @@ func (s nodeSyncs) perRound(rounds int) (persistMean, persists, syncMS float64) 
 }
 
 // scrape reads a node's /metrics: series (name with labels) → value.
-func scrape(b *testing.B, p *peerNode) map[string]float64 {
+func scrape(b testing.TB, p *peerNode) map[string]float64 {
+	b.Helper()
 	resp, err := http.Get("http://" + p.n.HTTPAddr() + "/metrics")
 	if err != nil {
 		b.Fatal(err)

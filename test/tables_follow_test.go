@@ -5,11 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net/http"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -178,23 +174,5 @@ func followed(t *testing.T, p *peerNode, kind, result string) float64 {
 // it) from p's /metrics; 0 when it does not exist yet.
 func metricValue(t *testing.T, p *peerNode, series string) float64 {
 	t.Helper()
-	resp, err := http.Get("http://" + p.n.HTTPAddr() + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(body), "\n") {
-		if v, ok := strings.CutPrefix(line, series+" "); ok {
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				t.Fatalf("%s: %v", line, err)
-			}
-			return f
-		}
-	}
-	return 0
+	return scrape(t, p)[series]
 }
