@@ -2,7 +2,6 @@ package test
 
 import (
 	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -13,21 +12,7 @@ import (
 // Three `bitcraps node` processes joined by --join: `bitcraps peers` on
 // each lists the other two as alive.
 func TestThreeNodeProcessesSeeEachOther(t *testing.T) {
-	seed := harness.StartNode(t, harness.NodeSpec{})
-	seed.WaitReady(t, 60*time.Second)
-	join := fmt.Sprintf("127.0.0.1:%d", seed.Spec.GossipPort)
-	nodes := []*harness.Node{seed}
-	for range 2 {
-		n := harness.StartNode(t, harness.NodeSpec{Join: []string{join}})
-		n.WaitReady(t, 60*time.Second)
-		nodes = append(nodes, n)
-	}
-	ids := make([]string, len(nodes))
-	for i, n := range nodes {
-		var h healthDoc
-		n.GetJSON(t, "/health", &h)
-		ids[i] = h.PeerID
-	}
+	nodes, ids := launchProcesses(t, 3)
 
 	deadline := time.Now().Add(60 * time.Second)
 	for i, n := range nodes {

@@ -212,20 +212,7 @@ func outputEnd(out string) string {
 // and their peer IDs.
 func startProcesses(t *testing.T, size int) ([]*harness.Node, []string) {
 	t.Helper()
-	first := harness.StartNode(t, harness.NodeSpec{})
-	first.WaitReady(t, 60*time.Second)
-	nodes := []*harness.Node{first}
-	for range size - 1 {
-		n := harness.StartNode(t, harness.NodeSpec{Join: []string{fmt.Sprintf("127.0.0.1:%d", first.Spec.GossipPort)}})
-		n.WaitReady(t, 60*time.Second)
-		nodes = append(nodes, n)
-	}
-	ids := make([]string, size)
-	for i, n := range nodes {
-		var h healthDoc
-		n.GetJSON(t, "/health", &h)
-		ids[i] = h.PeerID
-	}
+	nodes, ids := launchProcesses(t, size)
 	deadline := time.Now().Add(60 * time.Second)
 	for i, n := range nodes {
 		for {
@@ -245,6 +232,27 @@ func startProcesses(t *testing.T, size int) ([]*harness.Node, []string) {
 			}
 			time.Sleep(100 * time.Millisecond) // polling interval, bounded by the deadline
 		}
+	}
+	return nodes, ids
+}
+
+// launchProcesses starts size node processes joined by gossip to the
+// first, waits until each is ready, and returns them with their peer IDs.
+func launchProcesses(t *testing.T, size int) ([]*harness.Node, []string) {
+	t.Helper()
+	first := harness.StartNode(t, harness.NodeSpec{})
+	first.WaitReady(t, 60*time.Second)
+	nodes := []*harness.Node{first}
+	for range size - 1 {
+		n := harness.StartNode(t, harness.NodeSpec{Join: []string{fmt.Sprintf("127.0.0.1:%d", first.Spec.GossipPort)}})
+		n.WaitReady(t, 60*time.Second)
+		nodes = append(nodes, n)
+	}
+	ids := make([]string, size)
+	for i, n := range nodes {
+		var h healthDoc
+		n.GetJSON(t, "/health", &h)
+		ids[i] = h.PeerID
 	}
 	return nodes, ids
 }
