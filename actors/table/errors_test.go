@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bitcraps/bitcraps/internal/identity"
 	"github.com/bitcraps/bitcraps/internal/ledger"
 	"github.com/bitcraps/bitcraps/messages"
 )
@@ -87,17 +88,11 @@ func TestUserErrors(t *testing.T) {
 		host := newIdentity(t, 99)
 		rec := &record{ID: "feedfacefeedface", Host: string(host.PeerID()), Status: statusPlaying, Version: 1,
 			Settings: settings{MinPlayers: 1, MaxPlayers: 1}, Seats: []seat{{Player: string(host.PeerID()), Chips: crap}}}
-		raw, _ := json.Marshal(announcement{Tables: []*record{rec}})
-		env, err := messages.NewEnvelope(messages.Signer{PublicKey: host.PublicKey, Sign: host.Sign},
-			messages.MessageType_MESSAGE_TYPE_TABLE_ANNOUNCE, raw, messages.DefaultTTL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n.sys.Root.Send(n.pid("games"), &messages.MeshDelivery{From: string(host.PeerID()), Envelope: env})
+		announce(t, n, host, rec)
 		eventually(t, 5*time.Second, "announced table listed", func() (bool, string) {
 			return games(&messages.GetTable{TableID: rec.ID}).(*messages.TableReply).Err == nil, ""
 		})
-		err = games(&messages.JoinTable{TableID: rec.ID, BuyIn: crap}).(*messages.TableReply).Err
+		err := games(&messages.JoinTable{TableID: rec.ID, BuyIn: crap}).(*messages.TableReply).Err
 		wantUserError(t, "join", err, messages.CodeTableFull, "1 of 1")
 		err = games(&messages.PlaceBet{TableID: rec.ID, Type: "pass", Amount: crap}).(*messages.BetReply).Err
 		wantUserError(t, "bet where not seated", err, messages.CodeNotSeated)
@@ -144,18 +139,12 @@ func TestUnansweredJoinIsRefundedOnLeave(t *testing.T) {
 	fund.Sign(host.PrivateKey)
 	rec := &record{ID: fund.Table, Host: string(host.PeerID()), Status: statusWaiting, Version: 1, Ops: []ledger.Op{fund},
 		Settings: settings{MinPlayers: 2, MaxPlayers: 2, Bankroll: 10 * crap}}
-	raw, _ := json.Marshal(announcement{Tables: []*record{rec}})
-	env, err := messages.NewEnvelope(messages.Signer{PublicKey: host.PublicKey, Sign: host.Sign},
-		messages.MessageType_MESSAGE_TYPE_TABLE_ANNOUNCE, raw, messages.DefaultTTL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n.sys.Root.Send(n.pid("games"), &messages.MeshDelivery{From: string(host.PeerID()), Envelope: env})
+	announce(t, n, host, rec)
 	eventually(t, 5*time.Second, "the host's bank is in our ledger", func() (bool, string) {
 		r := n.ask("ledger", &messages.LedgerTableRequest{Table: rec.ID}).(*messages.LedgerTable)
 		return r.Found, fmt.Sprint(r.Err)
 	})
-	err = n.ask("games", &messages.JoinTable{TableID: rec.ID, BuyIn: 30 * crap}).(*messages.TableReply).Err
+	err := n.ask("games", &messages.JoinTable{TableID: rec.ID, BuyIn: 30 * crap}).(*messages.TableReply).Err
 	wantUserError(t, "join", err, messages.CodeHostUnreachable, "leave to take it back")
 	if h := n.holdings(); h.Wallet != initialBalance-30*crap || h.Chips[rec.ID] != 30*crap {
 		t.Fatalf("after the join: %+v", h)
@@ -168,4 +157,17 @@ func TestUnansweredJoinIsRefundedOnLeave(t *testing.T) {
 		return h.Wallet == initialBalance && h.Chips[rec.ID] == 0, fmt.Sprintf("%+v", h)
 	})
 	n.verifyLedger()
+}
+
+// announce hands n's games service host's announcement of rec, as the mesh
+// would deliver it.
+func announce(t *testing.T, n *node, host *identity.Identity, rec *record) {
+	t.Helper()
+	raw, _ := json.Marshal(announcement{Tables: []*record{rec}})
+	env, err := messages.NewEnvelope(messages.Signer{PublicKey: host.PublicKey, Sign: host.Sign},
+		messages.MessageType_MESSAGE_TYPE_TABLE_ANNOUNCE, raw, messages.DefaultTTL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.sys.Root.Send(n.pid("games"), &messages.MeshDelivery{From: string(host.PeerID()), Envelope: env})
 }
