@@ -149,11 +149,16 @@ type TableView struct {
 	PendingBets int `json:"pending_bets"`
 	// Problem says why the table cannot go on, when it cannot.
 	Problem string `json:"problem,omitempty"`
-	// Silent lists seated players this node has not heard from while the
-	// round stalled; Excluded those unseated for it (they keep their chips
-	// and open wagers, but no longer play).
-	Silent   []string `json:"silent,omitempty"`
-	Excluded []string `json:"excluded,omitempty"`
+	// Lifecycle is the table's mode on this node: "playing", "paused"
+	// (PausedReason says why: nobody rolls until it resumes), "catching_up"
+	// (Behind certified rounds to fetch before it bets or votes again) or
+	// "dissolved"; empty when this node does not play the table. Absent
+	// lists the seats not heard from for a few seconds: they are still
+	// seated (a seat is unseated only after the seat grace, at 4+ seats).
+	Lifecycle    string   `json:"lifecycle,omitempty"`
+	PausedReason string   `json:"paused_reason,omitempty"`
+	Absent       []string `json:"absent,omitempty"`
+	Behind       uint64   `json:"behind,omitempty"`
 	// Evidence counts the Byzantine acts this node saw at the table
 	// (equivocation, a reveal that does not open its commitment, a wrong
 	// state hash, a bad signature); each is also an "evidence" event.
@@ -205,6 +210,7 @@ const (
 	EventEvidence   = "evidence"    // {"kind","offender","round","view"}: a Byzantine act seen by this node
 	EventBetCarried = "bet_carried" // {"id","new_id","round"}: a bet that missed its round, placed in the next
 	EventBetDropped = "bet_dropped" // {"id","reason"}: a bet that missed its round and the next one refused
+	EventLifecycle  = "lifecycle"   // {"mode","reason","absent","behind"}: the table paused, resumed, is catching up or dissolved
 )
 
 // UserError is an error a player can act on; Code is stable for clients
@@ -237,4 +243,5 @@ const (
 	CodeHostUnreachable     = "host_unreachable"     // 504: the host did not answer a join in time
 	CodeNotInitialized      = "not_initialized"      // 503
 	CodeRateLimited         = "rate_limited"         // 429
+	CodeTablePaused         = "table_paused"         // 409: absent players; the table resumes when they are back
 )

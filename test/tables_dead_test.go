@@ -10,11 +10,11 @@ import (
 )
 
 // At a table of four a dead player does not stall anything (a quorum of
-// three plays on), but it must not stay seated: after the mesh reports it
-// dead the others unseat it by a certified round (after excluding it from
-// their consensus seats by vote, if a round stalled on it first), the table goes on as a
-// table of three, and every ledger still agrees and checks out. The export
-// replays the unseating like any other round.
+// three plays on, and a view change passes the dice on when it held them);
+// it is absent, and only after the seat grace (15 s on the testing
+// profile) do the others unseat it by a certified round. The table goes on
+// as a table of three, and every ledger still agrees and checks out. The
+// export replays the unseating like any other round.
 func TestDeadPlayerAtFourSeatsIsUnseatedByACertifiedRound(t *testing.T) {
 	nodes := startCluster(t, 4)
 	id := openTable(t, nodes).ID
@@ -38,6 +38,7 @@ func TestDeadPlayerAtFourSeatsIsUnseatedByACertifiedRound(t *testing.T) {
 	field := func(string) *messages.PlaceBet {
 		return &messages.PlaceBet{TableID: id, Type: "field", Amount: 2 * crap}
 	}
+	waitLifecycle(t, rest, id, "playing", deadID)
 	deadline := time.Now().Add(60 * time.Second)
 	for seated(rest[0]) {
 		if time.Now().After(deadline) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"golang.org/x/time/rate"
 
 	"github.com/bitcraps/bitcraps/internal/bft"
 	"github.com/bitcraps/bitcraps/internal/game"
@@ -37,6 +38,8 @@ type Service struct {
 	instances map[string]*actor.PID
 	health    *messages.ServiceHealth
 	resub     *time.Timer
+	// roundsBudget limits catch-up answers (rounds.go).
+	roundsBudget *rate.Limiter
 }
 
 type resubscribe struct{ owner *Service }
@@ -69,10 +72,6 @@ func (s *Service) Receive(ctx actor.Context) {
 		s.forward(ctx, m.TableID, &messages.ConsensusAck{})
 	case *InjectByzantine:
 		s.inject(ctx, m)
-	case *messages.ConsensusExclude:
-		if pid := s.instances[m.TableID]; pid != nil {
-			ctx.Forward(pid)
-		}
 	case *messages.ConsensusRounds:
 		s.rounds(ctx, m)
 	case *messages.ConsensusSaveTable:
@@ -84,6 +83,7 @@ func (s *Service) Receive(ctx actor.Context) {
 
 func (s *Service) start(ctx actor.Context) {
 	s.instances = map[string]*actor.PID{}
+	s.roundsBudget = newRoundsBudget()
 	s.mesh = s.opts.Mesh
 	if s.mesh == nil {
 		s.mesh = actor.NewPID(ctx.ActorSystem().Address(), "root/mesh")
@@ -181,14 +181,16 @@ func (s *Service) deliver(ctx actor.Context, d *messages.MeshDelivery) {
 	switch {
 	case err != nil:
 		s.opts.Metrics.droppedFrame("undecodable")
-	case kind != messages.FrameBFT && kind != messages.FrameExclude:
+	case kind == messages.FrameTable:
 		// table control frames are the games manager's
+	case kind == messages.FrameRoundsAsk:
+		s.answerRounds(ctx, table, d.Envelope.GetSender(), body)
+	case kind != messages.FrameBFT && kind != messages.FramePresence && kind != messages.FrameRounds:
+		s.opts.Metrics.droppedFrame("unknown_kind")
 	case s.instances[table] == nil:
 		s.opts.Metrics.droppedFrame("unknown_table")
-	case kind == messages.FrameExclude:
-		ctx.Send(s.instances[table], &voteIn{body: body})
 	default:
-		ctx.Send(s.instances[table], &inbound{from: d.Envelope.SenderID(), body: body})
+		ctx.Send(s.instances[table], &inbound{kind: kind, from: d.Envelope.SenderID(), body: body})
 	}
 }
 
@@ -227,13 +229,14 @@ func (s *Service) startInstance(ctx actor.Context, m *messages.ConsensusStart) {
 func (s *Service) specOf(table string, m *messages.ConsensusStart) (spec, error) {
 	raw, found, err := s.store.Spec(table)
 	if err != nil || !found {
-		return spec{Genesis: m.Genesis, BetWindowTicks: m.BetWindowTicks}, err
+		return spec{Genesis: m.Genesis, BetWindowTicks: m.BetWindowTicks, MinPlayers: m.MinPlayers, Host: m.Host}, err
 	}
 	var sp spec
 	if err := json.Unmarshal(raw, &sp); err != nil {
 		return sp, fmt.Errorf("spec of table %s: %w", table, err)
 	}
 	sp.Ended = false
+	sp.MinPlayers, sp.Host = m.MinPlayers, m.Host // the table's settings, also for specs stored before they were kept
 	return sp, nil
 }
 
@@ -252,17 +255,17 @@ func (s *Service) stopInstance(ctx actor.Context, m *messages.ConsensusStop) {
 		ctx.Forward(pid)
 		return
 	}
-	ctx.Respond(&messages.ConsensusAck{Err: fmt.Errorf("table %s: %w", m.TableID, ErrNoInstance)})
+	ctx.Respond(&messages.ConsensusAck{Err: fmt.Errorf("table %s: %w", m.TableID, messages.ErrNoInstance)})
 }
 
 // forward passes a table request to its instance; with none, it answers
-// with reply carrying ErrNoInstance.
+// with reply carrying messages.ErrNoInstance.
 func (s *Service) forward(ctx actor.Context, table string, reply any) {
 	if pid := s.instances[table]; pid != nil {
 		ctx.Forward(pid)
 		return
 	}
-	err := fmt.Errorf("table %s: %w", table, ErrNoInstance)
+	err := fmt.Errorf("table %s: %w", table, messages.ErrNoInstance)
 	switch r := reply.(type) {
 	case *messages.ConsensusBetReply:
 		r.Err = err

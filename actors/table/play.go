@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -186,8 +185,12 @@ func (t *tableActor) onStatus(ctx actor.Context, m *messages.ConsensusStatus) {
 	if m.Failure != "" {
 		t.problem = m.Failure
 	}
+	if prev.Lifecycle != m.Lifecycle || prev.PausedReason != m.PausedReason {
+		t.log.Info("table lifecycle", "mode", m.Lifecycle, "reason", m.PausedReason, "absent", len(m.Absent))
+		t.emit(ctx, messages.EventLifecycle, map[string]any{"mode": m.Lifecycle, "reason": m.PausedReason, "absent": m.Absent, "behind": m.Behind})
+	}
 	if prev.Round != m.Round || prev.Shooter != m.Shooter || prev.PendingBets != m.PendingBets || prev.Failure != m.Failure ||
-		len(prev.Silent) != len(m.Silent) || len(prev.Excluded) != len(m.Excluded) {
+		prev.Lifecycle != m.Lifecycle || prev.PausedReason != m.PausedReason || !slices.Equal(prev.Absent, m.Absent) || prev.Behind != m.Behind {
 		t.changed(ctx)
 	}
 }
@@ -375,28 +378,3 @@ func (t *tableActor) closeBank(ctx actor.Context) {
 	}))
 }
 
-// deadPollEvery: how often a playing table asks the mesh which seated
-// players it reports dead; a second is well inside the mesh's own failure
-// timeout, and a local request costs microseconds.
-const deadPollEvery = time.Second
-
-// pollDead tells the instance which seated players the mesh reports dead
-// or gone (it decides, with its own silence clocks, whether to unseat).
-func (t *tableActor) pollDead(ctx actor.Context) {
-	if t.left || t.rec.Status != statusPlaying {
-		return
-	}
-	after(ctx, deadPollEvery, &deadPoll{owner: t})
-	ask(ctx, t.opts.Mesh, &messages.ListPeers{}, noErr[*messages.Peers], func(peers *messages.Peers, err error) {
-		if err != nil {
-			return
-		}
-		var dead []string
-		for _, p := range peers.Items {
-			if (p.State == messages.PeerDead || p.State == messages.PeerLeft) && t.rec.seated(p.PeerID) {
-				dead = append(dead, p.PeerID)
-			}
-		}
-		ctx.Send(t.opts.Consensus, &messages.ConsensusExclude{TableID: t.rec.ID, Dead: dead})
-	})
-}

@@ -46,7 +46,6 @@ type controlIn struct {
 type (
 	joinTimeout struct{ owner *tableActor }
 	joinResend  struct{ owner *tableActor }
-	deadPoll    struct{ owner *tableActor }
 	reattach    struct{ owner *tableActor }
 	playRetry   struct {
 		owner *tableActor
@@ -129,10 +128,6 @@ func (t *tableActor) Receive(ctx actor.Context) {
 		if m.owner == t && !t.left {
 			ctx.Request(t.opts.Consensus, t.startMessage())
 			after(ctx, reattachEvery, &reattach{owner: t})
-		}
-	case *deadPoll:
-		if m.owner == t {
-			t.pollDead(ctx)
 		}
 	case *playRetry:
 		if m.owner == t && m.read {
@@ -390,7 +385,7 @@ const reattachEvery = 2 * time.Second
 func (t *tableActor) startMessage() *messages.ConsensusStart {
 	return &messages.ConsensusStart{
 		Genesis: *t.rec.Genesis, BetWindowTicks: betWindowTicks(t.rec.Settings.BetWindow, t.opts.TickInterval),
-		Table: t.self, FromRound: t.settledTo + 1,
+		Table: t.self, FromRound: t.settledTo + 1, MinPlayers: t.rec.Settings.MinPlayers, Host: t.rec.Host,
 	}
 }
 
@@ -403,7 +398,6 @@ func (t *tableActor) startConsensus(ctx actor.Context) {
 		} else {
 			t.problem = ""
 			if !t.ready {
-				t.pollDead(ctx)
 				after(ctx, reattachEvery, &reattach{owner: t})
 			}
 			t.ready = true

@@ -44,7 +44,8 @@ func viewOf(rec *record, last *messages.CertifiedRound, st *messages.ConsensusSt
 		}
 	}
 	if st != nil && st.TableID != "" {
-		v.Shooter, v.PendingBets, v.Silent, v.Excluded = st.Shooter, st.PendingBets, st.Silent, st.Excluded
+		v.Shooter, v.PendingBets = st.Shooter, st.PendingBets
+		v.Lifecycle, v.PausedReason, v.Absent, v.Behind = st.Lifecycle, st.PausedReason, st.Absent, st.Behind
 		if st.Failure != "" {
 			v.Problem = st.Failure
 		}

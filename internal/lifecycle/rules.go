@@ -17,7 +17,7 @@ func (t *Table) evaluate() {
 	case t.behind():
 		mode = CatchingUp
 	default:
-		reason = PauseReason(len(t.seats), t.present(), t.cfg.MinPlayers, t.hostAbsent())
+		reason = PauseReason(len(t.seats), t.present(), min(t.cfg.MinPlayers, len(t.seats)), t.hostAbsent())
 		if reason != "" {
 			mode = Paused
 		}
@@ -49,7 +49,9 @@ func (t *Table) evaluate() {
 
 // PauseReason says why a table of seats, present of them here (this node
 // included), may not play; "" if it may. hostAbsent: the bank's owner is
-// seated and absent.
+// seated and absent. minPlayers guards against playing without absent
+// players; a table that players left of their own will has fewer seats,
+// and the caller passes at most the seats (everyone present may play on).
 func PauseReason(seats, present, minPlayers int, hostAbsent bool) string {
 	switch {
 	case present < minPlayers:

@@ -236,7 +236,10 @@ func (t *Table) Advance(rd Ready) {
 
 // Status returns a snapshot.
 func (t *Table) Status() Status {
-	st := Status{Mode: t.mode, Reason: t.reason, Round: t.round, Absent: t.absent()}
+	st := Status{Mode: t.mode, Reason: t.reason, Round: t.round}
+	if t.dissolved == nil {
+		st.Absent = t.absent() // a dissolved table has no seats to be absent from
+	}
 	if c := t.claimed(); c > t.round {
 		st.Behind = c - t.round
 	}
