@@ -33,7 +33,6 @@ const (
 // ErrNotQuiet: a proposal unseats a player this node still hears from.
 var ErrNotQuiet = errors.New("consensus: the player to unseat is not absent here")
 
-
 // judgedApp is the game as this node commits to it: the rules, plus its own
 // judgement of who may be unseated. Settling and replaying use the plain
 // App: what was certified stands.

@@ -16,7 +16,6 @@ import (
 // its replay failed); the reason follows.
 var ErrInstanceFailed = errors.New("consensus: table instance failed")
 
-
 // persistAndSend runs off the actor: it writes rd's records in one synced
 // batch and only then hands rd's messages to the mesh (DESIGN.md: persist,
 // then send). seats are the players of the round, for messages to "every

@@ -377,4 +377,3 @@ func (t *tableActor) closeBank(ctx actor.Context) {
 		return ledger.Op{Kind: ledger.KindCloseBank, Table: id}
 	}))
 }
-
