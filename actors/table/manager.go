@@ -663,8 +663,8 @@ func (m *Manager) joinable(r *messages.JoinTable) error {
 		return messages.Errorf(messages.CodeBadRequest, "buy_in %d: want a positive amount of micro-CRAP", r.BuyIn)
 	case len(rec.Seats) >= rec.Settings.MaxPlayers:
 		return messages.Errorf(messages.CodeTableFull, "table %s is full (%d of %d seats)", r.TableID, len(rec.Seats), rec.Settings.MaxPlayers)
-	case rec.Status != statusWaiting:
-		return messages.Errorf(messages.CodeTableInPlay, "table %s is %s: players join before play starts", r.TableID, rec.Status)
+	case rec.Status != statusWaiting && rec.Status != statusPlaying:
+		return messages.Errorf(messages.CodeTableInPlay, "table %s is %s: nobody joins it any more", r.TableID, rec.Status)
 	}
 	return m.tooMany()
 }

@@ -340,6 +340,9 @@ func (t *tableActor) settled(ctx actor.Context, cr *messages.CertifiedRound, op 
 		}
 	}
 	t.emit(ctx, messages.EventSettled, map[string]any{"round": op.Round, "state_hash": c.StateHash})
+	if len(cr.Settlement.Joiners) > 0 {
+		t.seatJoiners(ctx, cr.Settlement.Joiners)
+	}
 	for _, l := range cr.Settlement.Leavers {
 		t.unseat(ctx, l)
 	}

@@ -92,11 +92,12 @@ type tableActor struct {
 	joinOp      *ledger.Op // our buy-in, while the host has not seated us
 	hostQ       []*controlIn
 	hostBusy    bool
+	joining     map[string]ledger.Op // mid-game joins in a round, by joiner (host.go)
 }
 
 func newTableActor(opts *Options, w wire, rec *record, in intent) *tableActor {
 	me := string(opts.Identity.PeerID())
-	return &tableActor{opts: opts, w: w, rec: rec, in: in, me: me, subs: map[string]*actor.PID{},
+	return &tableActor{opts: opts, w: w, rec: rec, in: in, me: me, subs: map[string]*actor.PID{}, joining: map[string]ledger.Op{},
 		log: opts.Logger.With("table", rec.ID)}
 }
 

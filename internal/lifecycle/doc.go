@@ -40,5 +40,7 @@
 //     rounds from its next one (Ready.AskRounds, at most once per
 //     AskEveryTicks) and plays again once a certified round reaches them.
 //     f+1 claims: a lone Byzantine player cannot keep honest nodes from
-//     voting by claiming rounds that do not exist.
+//     voting by claiming rounds that do not exist. A node whose player is
+//     not among the seats it knows joined mid-game by a round it has not
+//     seen: it catches up the same way, asking the host.
 package lifecycle

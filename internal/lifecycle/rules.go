@@ -105,8 +105,12 @@ func (t *Table) claimed() uint64 {
 
 // behind: a round past the next one is certified. A claim of just the next
 // round is normal for a moment (the others certified first) and bft itself
-// hands over that one certificate.
-func (t *Table) behind() bool { return t.claimed() > t.round+1 }
+// hands over that one certificate. A node whose player is not among the
+// seats it knows was seated by a round it has not seen (it joined mid-game):
+// it is behind too.
+func (t *Table) behind() bool {
+	return t.claimed() > t.round+1 || !slices.Contains(t.seats, t.cfg.Self)
+}
 
 // ask requests the missing rounds from the seat with the highest claim,
 // at most once per AskEveryTicks.
@@ -114,7 +118,7 @@ func (t *Table) ask() {
 	if t.asked && t.now-t.askedAt < t.cfg.AskEveryTicks {
 		return
 	}
-	var to bft.PublicKey
+	to := t.firstOther()
 	best := uint64(0)
 	for _, k := range t.seats {
 		if c := t.claims[k]; k != t.cfg.Self && c > best {
@@ -123,6 +127,20 @@ func (t *Table) ask() {
 	}
 	t.asked, t.askedAt = true, t.now
 	t.ready.AskRounds = &Ask{To: to, From: t.round}
+}
+
+// firstOther is who to ask when nobody claimed a round: the host if it is
+// seated (it seated the joiner), else the first other seat.
+func (t *Table) firstOther() bft.PublicKey {
+	if slices.Contains(t.seats, t.cfg.Host) && t.cfg.Host != t.cfg.Self {
+		return t.cfg.Host
+	}
+	for _, k := range t.seats {
+		if k != t.cfg.Self {
+			return k
+		}
+	}
+	return bft.PublicKey{}
 }
 
 // unseatAbsent asks for the unseating of every seat absent past the grace,

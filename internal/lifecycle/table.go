@@ -118,7 +118,7 @@ func New(cfg Config, st State) (*Table, error) {
 		return t, nil
 	}
 	t.evaluate()
-	t.ready = Ready{}
+	t.ready.Mode = 0 // the starting mode is not a change
 	return t, nil
 }
 
@@ -198,6 +198,11 @@ func (t *Table) MayUnseat(k bft.PublicKey) bool {
 		return false
 	}
 	return t.now-t.heard[k]+t.cfg.AbsentTicks >= t.cfg.GraceTicks
+}
+
+// Absent reports whether seat k is absent now.
+func (t *Table) Absent(k bft.PublicKey) bool {
+	return t.dissolved == nil && slices.Contains(t.seats, k) && t.isAbsent(k)
 }
 
 // Mode is what the node may do now.

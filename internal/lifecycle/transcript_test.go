@@ -103,6 +103,7 @@ func (h *harness) run(t *testing.T, d *datadriven.TestData) string {
 		}
 		h.tbl = tbl
 		h.status()
+		h.drain()
 	case "tick":
 		hear, _ := arg("hear")
 		for range num("n", 1) {
