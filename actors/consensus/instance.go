@@ -106,6 +106,7 @@ func (in *instance) Receive(ctx actor.Context) {
 			in.timer.Stop()
 		}
 		in.stopLife()
+		ctx.Send(ctx.Parent(), &instanceReport{table: in.table}) // gone: no longer counts
 	case *actor.Terminated:
 		if in.tablePID != nil && in.tablePID.Equal(m.Who) {
 			in.tablePID = nil
@@ -163,6 +164,7 @@ func (in *instance) start(ctx actor.Context) {
 	if in.spec.Dissolved != nil {
 		in.node = nil // never sign for a dissolved table again
 	}
+	in.reportHealth(ctx)
 	in.armTick()
 	in.afterInput(ctx)
 }
@@ -267,6 +269,7 @@ func (in *instance) fail(ctx actor.Context, reason string) {
 	in.failure = reason
 	in.node = nil
 	in.pushStatus(ctx)
+	in.reportHealth(ctx)
 }
 
 func (in *instance) armTick() {

@@ -107,6 +107,7 @@ func (in *instance) driveLife(ctx actor.Context) {
 		}
 		if rd.Mode != 0 {
 			in.modeChanged(rd.Mode)
+			in.reportHealth(ctx)
 		}
 		if rd.Heartbeat {
 			in.broadcastFrame(messages.FramePresence, messages.EncodeRound(in.life.Status().Round))
@@ -188,6 +189,15 @@ func (in *instance) certified(round uint64) *bft.Certificate {
 		}
 	}
 	return nil
+}
+
+// reportHealth tells the service the table's mode or failure (health.go).
+func (in *instance) reportHealth(ctx actor.Context) {
+	r := &instanceReport{table: in.table, failure: in.failure, since: time.Now()}
+	if in.life != nil {
+		r.mode = in.life.Mode()
+	}
+	ctx.Send(ctx.Parent(), r)
 }
 
 // observeLife reports the lifecycle to the metrics when it changed.

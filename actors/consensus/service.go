@@ -40,6 +40,8 @@ type Service struct {
 	resub     *time.Timer
 	// roundsBudget limits catch-up answers (rounds.go).
 	roundsBudget *rate.Limiter
+	// tables are the instances' reports, for the service's health (health.go).
+	tables map[string]instanceReport
 }
 
 type resubscribe struct{ owner *Service }
@@ -57,7 +59,15 @@ func (s *Service) Receive(ctx actor.Context) {
 	case *resubscribe:
 		if m.owner == s {
 			s.subscribe(ctx)
+			s.reportTables(ctx)
 		}
+	case *instanceReport:
+		if m.mode == 0 && m.failure == "" {
+			delete(s.tables, m.table)
+		} else if old, ok := s.tables[m.table]; !ok || old.mode != m.mode || old.failure != m.failure {
+			s.tables[m.table] = *m
+		}
+		s.reportTables(ctx)
 	case *actor.Terminated:
 		s.forget(m.Who)
 	case *messages.MeshDelivery:
@@ -83,6 +93,7 @@ func (s *Service) Receive(ctx actor.Context) {
 
 func (s *Service) start(ctx actor.Context) {
 	s.instances = map[string]*actor.PID{}
+	s.tables = map[string]instanceReport{}
 	s.roundsBudget = newRoundsBudget()
 	s.mesh = s.opts.Mesh
 	if s.mesh == nil {
@@ -99,7 +110,7 @@ func (s *Service) start(ctx actor.Context) {
 		return
 	}
 	s.subscribe(ctx)
-	s.report(ctx, messages.Healthy, "store open; table instances run from it")
+	s.reportTables(ctx)
 }
 
 // restartInstances starts every instance the store knows that has not
@@ -165,6 +176,15 @@ func (s *Service) closeStore() {
 		s.log.Error("close consensus store", "err", err)
 	}
 	s.store = nil
+}
+
+// reportTables reports the service's health from its tables, once the
+// store is open.
+func (s *Service) reportTables(ctx actor.Context) {
+	if s.store != nil {
+		status, reason := tablesHealth(s.tables, time.Now())
+		s.report(ctx, status, reason)
+	}
 }
 
 func (s *Service) report(ctx actor.Context, status messages.HealthStatus, reason string) {
