@@ -73,6 +73,15 @@
 // or 3 seats cannot certify anything without the silent player and use
 // the unanimous votes of unseat.go instead.
 //
+// Joining mid-game: a "join" payload, submitted by a seated player (the
+// host, which received the joiner's signed BuyIn op), names the joiner and
+// the chips it bought in. It takes effect before the dice: the joiner is
+// seated (craps.Seat) and plays from the next round, whose seats are
+// Seats(cert.StateHash) with the joiner last; Settlement lists it in
+// Joiners and gives it no outcome (its BuyIn op already moved the money,
+// and it sat no roll of the round). A joiner appears once per round and
+// never while seated.
+//
 // A take-down ("takedown" payload naming a bet) returns every open wager of
 // the player on that bet (a numbered bet matches its number; a bet named
 // without a number, such as pass_odds, matches every number), in the order
