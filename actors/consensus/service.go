@@ -42,6 +42,8 @@ type Service struct {
 	roundsBudget *rate.Limiter
 	// tables are the instances' reports, for the service's health (health.go).
 	tables map[string]instanceReport
+	// metas writes table records in order (metawriter.go).
+	metas *metaWriter
 }
 
 type resubscribe struct{ owner *Service }
@@ -105,6 +107,7 @@ func (s *Service) start(ctx actor.Context) {
 		return
 	}
 	s.store = store
+	s.metas = startMetaWriter(store, ctx.ActorSystem())
 	if err := s.restartInstances(ctx); err != nil {
 		s.report(ctx, messages.Critical, fmt.Sprintf("consensus store: %v", err))
 		return
@@ -172,6 +175,10 @@ func (s *Service) closeStore() {
 	if s.store == nil {
 		return
 	}
+	if s.metas != nil {
+		s.metas.stop()
+		s.metas = nil
+	}
 	if err := s.store.Close(); err != nil {
 		s.log.Error("close consensus store", "err", err)
 	}
@@ -193,7 +200,9 @@ func (s *Service) report(ctx actor.Context, status messages.HealthStatus, reason
 		return
 	}
 	s.health = h
-	ctx.Send(ctx.Parent(), h)
+	if p := ctx.Parent(); p != nil { // nil when spawned alone, as in tests
+		ctx.Send(p, h)
+	}
 }
 
 func (s *Service) deliver(ctx actor.Context, d *messages.MeshDelivery) {
@@ -295,7 +304,8 @@ func (s *Service) forward(ctx actor.Context, table string, reply any) {
 	ctx.Respond(reply)
 }
 
-// rounds, saveTable and loadTables touch the disk off the mailbox.
+// rounds and loadTables read the disk off the mailbox; saveTable queues
+// for the ordered writer.
 func (s *Service) rounds(ctx actor.Context, m *messages.ConsensusRounds) {
 	store, sys, to := s.store, ctx.ActorSystem(), ctx.Sender()
 	go func() {
@@ -308,14 +318,13 @@ func (s *Service) rounds(ctx actor.Context, m *messages.ConsensusRounds) {
 }
 
 func (s *Service) saveTable(ctx actor.Context, m *messages.ConsensusSaveTable) {
-	store, sys, to := s.store, ctx.ActorSystem(), ctx.Sender()
-	go func() {
-		reply := &messages.ConsensusAck{Err: ErrStoreClosed}
-		if store != nil {
-			reply.Err = store.PutMeta(m.TableID, m.Record)
-		}
-		respond(sys, to, reply)
-	}()
+	err := ErrStoreClosed
+	if s.metas != nil {
+		err = s.metas.save(metaWrite{table: m.TableID, record: m.Record, reply: ctx.Sender()})
+	}
+	if err != nil && ctx.Sender() != nil {
+		ctx.Respond(&messages.ConsensusAck{Err: err})
+	}
 }
 
 func (s *Service) loadTables(ctx actor.Context) {
