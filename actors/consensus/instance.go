@@ -236,7 +236,7 @@ func (in *instance) rebuild(last *bft.Certificate, records []bft.Record) error {
 	node, err := bft.Restore(bft.Config{
 		TableID: in.table, Self: in.me, Signer: in.opts.Identity, Players: seats, App: judgedApp{App: in.app, mayUnseat: in.mayUnseat},
 		Entropy: in.opts.Entropy, FirstRound: first, GenesisStateHash: prev, BetWindowTicks: in.spec.BetWindowTicks,
-		MayVoid: in.mayUnseat, // a player that crashed after committing is absent, not a withholder, within the grace
+		MayVoid: in.mayVoid, // a player that crashed after committing is absent, not a withholder, within the grace
 	}, keep)
 	if err != nil {
 		return fmt.Errorf("bft restore at round %d: %w", first, err)

@@ -57,6 +57,14 @@ func (in *instance) mayUnseat(k bft.PublicKey) bool {
 	return in.life != nil && in.life.MayUnseat(k)
 }
 
+// mayVoid is bft's Config.MayVoid: a committed player whose reveal is
+// missing while it is heard from is withholding, and its round may be voided
+// (step 4); one that is absent may be restarting, and gets the seat grace
+// first.
+func (in *instance) mayVoid(k bft.PublicKey) bool {
+	return in.life != nil && (!in.life.Absent(k) || in.life.MayUnseat(k))
+}
+
 // startLife makes the lifecycle core for the round after the last
 // certificate, with the seats the bft node plays.
 func (in *instance) startLife(round uint64, seats []bft.PublicKey) error {
