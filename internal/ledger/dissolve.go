@@ -29,8 +29,11 @@ import (
 // named keeps what it was paid. The payouts must again add up to what they
 // replace (the old payouts of the players both name, the chips of the
 // others, the old bank payout). A dissolution for a lower round than the
-// standing one is refused (ErrSuperseded); the same op again is a
-// duplicate, as every op is; another op for the same round is a conflict.
+// standing one, or than the last round settled, is refused
+// (ErrSuperseded); the same op again is a duplicate, as every op is;
+// another op for the same round is a conflict. Rounds certified but not
+// yet settled are subsumed: the payouts are absolute, and the settlements
+// of the players they name only move money among them and the bank.
 //
 // A dissolved table takes no more settlements, buy-ins or bank ops
 // (ErrTableDissolved): a node holding a later certificate re-derives the
@@ -57,6 +60,9 @@ func dissolve(t *txn, op Op) error {
 			ErrConflictingOp, op.Table, op.Round, prev.ID())
 	case !dissolved && s.Closed:
 		return fmt.Errorf("%w: %q (its bank was closed)", ErrTableClosed, op.Table)
+	case op.Round < s.LastRound:
+		return fmt.Errorf("%w: table %q is settled through round %d; a dissolution at round %d would undo it",
+			ErrSuperseded, op.Table, s.LastRound, op.Round)
 	}
 	wallets := walletMoves{}
 	held, err := dissolvePlayers(t, op, prev, dissolved, wallets)

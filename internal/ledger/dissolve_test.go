@@ -64,6 +64,8 @@ func TestDissolveRefusesWhatDoesNotAddUp(t *testing.T) {
 	mustRefuse(t, l, Op{Kind: KindDissolve, Owner: alice.id, Table: "t1", Amount: 4_980 * crap}, ErrInvalidOp)
 	mustRefuse(t, l, dissolveOp("t1", 1, 4_980*crap, Outcome{carol.id, 0}), ErrUnknownAccount)
 	mustRefuse(t, l, dissolveOp("nowhere", 1, 0), ErrUnknownTable)
+	// Settled through round 1: the state of round 0 is gone.
+	mustRefuse(t, l, dissolveOp("t1", 0, 4_980*crap, Outcome{alice.id, 150 * crap}, Outcome{bob.id, 70 * crap}), ErrSuperseded)
 	// A table its host closed is not dissolved.
 	other := newPlayer("other host")
 	mustApply(t, l, other.grant(crap), other.fundBank("t2", crap, 1), other.closeBank("t2", 2))

@@ -42,7 +42,8 @@ var (
 	// Dissolve op replaces an earlier one).
 	ErrTableDissolved = errors.New("ledger: table dissolved")
 	// ErrSuperseded means a Dissolve op is for a round below the one the
-	// table is already dissolved at: the later dissolution stands.
+	// table is already dissolved at, or below its last settled round: the
+	// later state stands.
 	ErrSuperseded = errors.New("ledger: dissolution superseded")
 	// ErrNotConserved means a Dissolve op pays out another sum than the
 	// table holds (chips of the listed players + bank, or the payouts of

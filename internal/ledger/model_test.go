@@ -143,6 +143,8 @@ func (m *model) dissolveMoves(op Op, t *modelTable) ([]modelMove, error) {
 		return nil, ErrConflictingOp
 	case !t.dissolved && t.closed:
 		return nil, ErrTableClosed
+	case op.Round < t.lastRound:
+		return nil, ErrSuperseded
 	}
 	var mv []modelMove
 	wallets := map[identity.PeerID]int64{}
