@@ -58,8 +58,8 @@ func ExpectedReturn(s State, w Wager) (Micros, error) {
 }
 
 // ExpectedReturns values every open wager of s (see ExpectedReturn), in
-// the order of s.Wagers. Wagers in the same position with the same stake
-// are solved once.
+// the order of s.Wagers. Wagers in the same position share one solve
+// (one per stake, where a stake's wins need rounding).
 func ExpectedReturns(s State) ([]Micros, error) {
 	v := newValuer(s)
 	out := make([]Micros, len(s.wagers))
