@@ -27,6 +27,25 @@
 //     node not seated at a table applies to its ledger, and what Verify
 //     runs). UnseatVote and Unseating: silent players unseated by the
 //     signed votes of all the others (unseat.go).
+//   - Dissolution (App.Dissolution at a state hash, Chain.Dissolution at
+//     the chain's state): what a dissolved table pays (dissolution.go).
+//
+// # Dissolving a table
+//
+// A table that cannot play on (DESIGN.md "Table lifecycle", Dissolved) is
+// ended at its last certified state by every node on its own, by one pure
+// rule of that state: each player receives its chips in hand plus the
+// exact value of each of its open wagers (craps.ExpectedReturn: what the
+// wager returns on average if played out, rounded down to a micro-unit),
+// and the host receives the bank plus every stake minus every value.
+// Settling at the expected value gives nobody a reason to cause a
+// dissolution (a refund would let a player drop a losing contract bet by
+// going quiet; a forfeit would let a host drop a winning one), and the
+// rounding goes to the bank, so Σ payouts + the bank's payout is exactly
+// the money at the table (checked: a breach is ErrInvariant). Payouts are
+// in seat order, then any other player with open wagers, sorted, so every
+// node derives the same Dissolution, byte for byte in JSON; the ledger's
+// Dissolve op applies it.
 //
 // # The round, in money terms
 //
