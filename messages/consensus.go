@@ -157,13 +157,13 @@ type ConsensusStatus struct {
 }
 
 // ConsensusDissolved tells the table actor that the table is dissolved at
-// the certified state of Round (0: genesis), StateHash: chips, wagers and
-// bank are paid out by game's dissolution rule. Delivered again, with a
-// later round, when a certificate of a later round arrives afterwards.
+// the certified state of Dissolution.Round (0: genesis): chips, wagers at
+// their exact value and the bank are paid out as Dissolution says (game's
+// rule), by the ledger's Dissolve op. Delivered again, with a later round,
+// when a certificate of a later round arrives afterwards.
 type ConsensusDissolved struct {
-	TableID   string
-	Round     uint64
-	StateHash bft.Hash
+	TableID     string
+	Dissolution game.Dissolution
 }
 
 // ConsensusEvidence is a Byzantine act the instance saw, for the table's

@@ -15,7 +15,8 @@ import (
 // with the reason, nobody rolls alone), and when the node comes back on its
 // data dir within the seat grace the table resumes with every seat. Gone
 // for longer than the grace, the table is dissolved at its last certified
-// round on every node that stayed.
+// round on every node that stayed, which all pay it out alike (the ledger's
+// Dissolve op: chips to wallets, the bank to the host).
 func TestAbsentPlayerPausesASmallTable(t *testing.T) {
 	for _, size := range []int{2, 3} {
 		t.Run(fmt.Sprintf("%d players", size), func(t *testing.T) { absentPlayer(t, size) })
@@ -79,12 +80,30 @@ func absentPlayer(t *testing.T, size int) {
 		}
 		return true, ""
 	})
-	for _, p := range rest {
+	// Every node that stayed pays the table out by the same rule: chips and
+	// wagers to the wallets (the absent player's too), the bank to the host.
+	eventually(t, 20*time.Second, "the dissolution paid out", func() (bool, string) {
+		for _, p := range rest {
+			info := p.ledgerTable(id)
+			if !info.Dissolved || info.DissolvedRound != round || info.Bank != 0 || p.holdings().Chips[id] != 0 {
+				return false, fmt.Sprintf("%s: ledger table %+v, chips %d", p.name, info, p.holdings().Chips[id])
+			}
+		}
+		return true, ""
+	})
+	var hash string
+	for i, p := range rest {
 		if v := p.table(id); v.Round != round {
 			t.Fatalf("%s: dissolved after round %d, want the last certified round %d", p.name, v.Round, round)
 		}
-		if rep := p.verified(); !rep.OK {
-			t.Fatalf("%s: ledger %+v", p.name, rep)
+		rep := p.verified()
+		if !rep.OK || rep.TotalChips != 0 || rep.TotalBanks != 0 {
+			t.Fatalf("%s: ledger %+v: want it to check out with nothing left at the table", p.name, rep)
+		}
+		if i == 0 {
+			hash = rep.StateHash
+		} else if rep.StateHash != hash {
+			t.Fatalf("%s: ledger state %s, %s has %s: the dissolution must be the same everywhere", p.name, rep.StateHash, rest[0].name, hash)
 		}
 	}
 }

@@ -303,8 +303,9 @@ func (m *Manager) onDelivery(ctx actor.Context, d *messages.MeshDelivery) {
 			m.log.Debug("undecodable ledger op", "from", env.SenderID(), "err", err)
 			return
 		}
-		if op.Kind == ledger.KindSettle {
-			// Settlements come from a table's chain only (follower.go).
+		if op.Kind.Derived() {
+			// Settlements and dissolutions are derived by each node from a
+			// table's chain, never taken from gossip (follower.go).
 			m.opts.Metrics.follow("settle_gossip", errSettleGossip)
 			return
 		}

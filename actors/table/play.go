@@ -343,6 +343,7 @@ func (t *tableActor) settled(ctx actor.Context, cr *messages.CertifiedRound, op 
 	if len(cr.Settlement.Joiners) > 0 {
 		t.seatJoiners(ctx, cr.Settlement.Joiners)
 	}
+	t.payDissolution(ctx)
 	for _, l := range cr.Settlement.Leavers {
 		t.unseat(ctx, l)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/bitcraps/bitcraps/internal/game"
 	"github.com/bitcraps/bitcraps/internal/identity"
 	"github.com/bitcraps/bitcraps/internal/ledger"
 	"github.com/bitcraps/bitcraps/messages"
@@ -93,6 +94,12 @@ type tableActor struct {
 	hostQ       []*controlIn
 	hostBusy    bool
 	joining     map[string]ledger.Op // mid-game joins in a round, by joiner (host.go)
+	// dissolution waits for the rounds before it to be settled, then goes
+	// to the ledger (dissolve.go); dissolvedAt is the round it was paid at.
+	dissolution  *game.Dissolution
+	dissolving   bool
+	dissolvePaid bool
+	dissolvedAt  uint64
 }
 
 func newTableActor(opts *Options, w wire, rec *record, in intent) *tableActor {
@@ -140,9 +147,12 @@ func (t *tableActor) Receive(ctx actor.Context) {
 		if m.owner == t {
 			t.settling, t.resyncing = false, false
 			t.pumpSettle(ctx)
+			t.payDissolution(ctx)
 		}
 	case *messages.ConsensusStatus:
 		t.onStatus(ctx, m)
+	case *messages.ConsensusDissolved:
+		t.onDissolved(ctx, m)
 	case *messages.CertifiedRound:
 		t.onCertified(ctx, m)
 	case *messages.ConsensusEvidence:
