@@ -102,6 +102,12 @@ func absentPlayer(t *testing.T, size int) {
 		}
 		if i == 0 {
 			hash = rep.StateHash
+			// The export carries the payout, and an auditor re-derives it.
+			verifyExport(t, p, id, int(round))
+			ex := p.ask("games", &messages.ExportTable{TableID: id}).(*messages.TableExport)
+			if d := ex.Export.Dissolution; d == nil || d.Round != round {
+				t.Fatalf("%s: export dissolution %+v, want one at round %d", p.name, d, round)
+			}
 		} else if rep.StateHash != hash {
 			t.Fatalf("%s: ledger state %s, %s has %s: the dissolution must be the same everywhere", p.name, rep.StateHash, rest[0].name, hash)
 		}

@@ -164,8 +164,11 @@ func (t *tableActor) export(ctx actor.Context) {
 			ctx.Send(sender, &messages.TableExport{Err: fmt.Errorf("export table %s: %w", t.rec.ID, err)})
 			return
 		}
-		ctx.Send(sender, &messages.TableExport{Export: game.Export{Version: game.ExportVersion, Info: info,
-			Genesis: genesis, Certificates: list.Certificates, Unseatings: list.Unseatings}})
+		e := game.Export{Version: game.ExportVersion, Info: info, Genesis: genesis, Certificates: list.Certificates, Unseatings: list.Unseatings}
+		if d := t.dissolution; d != nil && t.dissolvePaid && d.Round == uint64(len(list.Certificates)) {
+			e.Dissolution = d
+		}
+		ctx.Send(sender, &messages.TableExport{Export: e})
 	})
 }
 
