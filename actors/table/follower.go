@@ -61,6 +61,11 @@ type follower struct {
 	asks     int
 	askedAt  time.Time
 	heardAt  time.Time
+	// Dissolution (follow_dissolve.go).
+	dissolveClaims map[string]uint64
+	dissolvedAt    uint64
+	dissolved      bool
+	dissolving     bool
 }
 
 // active: a local table actor settles this table's rounds itself.
@@ -89,7 +94,7 @@ func (m *Manager) follow(ctx actor.Context, rec *record) {
 }
 
 // onHistory takes certificates and unseatings for a followed table.
-func (m *Manager) onHistory(ctx actor.Context, table string, c *control) {
+func (m *Manager) onHistory(ctx actor.Context, table, from string, c *control) {
 	f := m.followers[table]
 	if f == nil {
 		if rec := m.directory[table]; rec != nil {
@@ -120,6 +125,9 @@ func (m *Manager) onHistory(ctx actor.Context, table string, c *control) {
 	}
 	if len(c.Certificates) == 0 && c.From >= next {
 		f.behind = false // that player has nothing newer
+	}
+	if c.Dissolved {
+		f.claimDissolved(from, c.DissolvedAt)
 	}
 	m.advance(ctx, table, f)
 }
@@ -158,6 +166,7 @@ func (m *Manager) advance(ctx actor.Context, table string, f *follower) {
 		f.settle = append(f.settle, op)
 	}
 	m.settleFollowed(ctx, table, f)
+	m.dissolveFollowed(ctx, table, f)
 	f.behind = f.behind || len(f.ahead) > 0
 	if f.behind {
 		m.askHistory(ctx, table, f)
@@ -213,6 +222,7 @@ func (m *Manager) pollFollowed(ctx actor.Context) {
 			continue
 		}
 		m.settleFollowed(ctx, id, f)
+		m.dissolveFollowed(ctx, id, f)
 		quiet := time.Since(f.heardAt) >= followQuietAfter && time.Since(f.askedAt) >= followQuietAfter
 		if f.behind || quiet {
 			m.askHistory(ctx, id, f)
@@ -233,6 +243,9 @@ func (m *Manager) answerHistory(ctx actor.Context, table, from string, c *contro
 			return
 		}
 		reply := control{Kind: ctlHistory, From: c.From, Certificates: list.Certificates, Unseatings: list.Unseatings}
+		if v, ok := m.views[table]; ok && v.Lifecycle == "dissolved" {
+			reply.Dissolved, reply.DissolvedAt = true, v.Round
+		}
 		if err := m.wire.control(table, from, reply); err != nil {
 			m.log.Debug("history not sent", "table", table, "to", from, "err", err)
 		}

@@ -107,6 +107,10 @@ type control struct {
 	From         uint64            `json:"from,omitempty"`
 	Certificates []bft.Certificate `json:"certificates,omitempty"`
 	Unseatings   []game.Unseating  `json:"unseatings,omitempty"`
+	// Dissolved, in a history answer: the answering player's node
+	// dissolved the table at round DissolvedAt (follow_dissolve.go).
+	Dissolved   bool   `json:"dissolved,omitempty"`
+	DissolvedAt uint64 `json:"dissolved_at,omitempty"`
 }
 
 // announcement is a TABLE_ANNOUNCE payload: every table one host hosts.
