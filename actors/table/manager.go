@@ -173,7 +173,13 @@ func (m *Manager) checkPeers(ctx actor.Context) {
 		for _, p := range peers.Items {
 			if p.State == messages.PeerAlive && p.Transport != "gossip" && p.Transport != "" {
 				now[p.PeerID] = true
-				fresh = fresh || !m.peers[p.PeerID]
+				if !m.peers[p.PeerID] {
+					fresh = true
+					// Every node holds the same genesis grants for the same
+					// identities (DESIGN.md, Money), also of peers that never
+					// sent an op: then all ledgers of a cluster hash alike.
+					ctx.Request(m.opts.Ledger, &messages.LedgerGrantGenesis{Peer: identity.PeerID(p.PeerID)})
+				}
 			}
 		}
 		m.peers = now
