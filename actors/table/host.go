@@ -47,12 +47,8 @@ func (t *tableActor) refusal(j *controlIn) (code, reason string) {
 		return messages.CodeBadRequest, "a join carries the joiner's own buy-in for this table"
 	case t.rec.seated(j.from):
 		return "", "already seated"
-	case len(t.rec.Seats) >= t.rec.Settings.MaxPlayers:
-		return messages.CodeTableFull, "the table is full"
-	case t.rec.Status != statusWaiting:
-		return messages.CodeTableInPlay, "the table is " + t.rec.Status + ": players join before play starts"
 	}
-	return "", ""
+	return t.seatRefusal()
 }
 
 func (t *tableActor) onHostApplied(ctx actor.Context, m *hostApplied) {

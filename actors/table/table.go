@@ -93,6 +93,15 @@ type tableActor struct {
 	joinOp      *ledger.Op // our buy-in, while the host has not seated us
 	hostQ       []*controlIn
 	hostBusy    bool
+
+	// Leaving a waiting table and closing (closing.go).
+	buying       bool // a buy-in of ours is being signed
+	reclaiming   bool // a cash-out of a freed seat is being signed
+	leaveWaiters []*actor.PID
+	leaveTry     int
+	closing      bool // the host's CloseBank is being signed
+	closeReason  string
+	closeWaiters []*actor.PID
 }
 
 func newTableActor(opts *Options, w wire, rec *record, in intent) *tableActor {
@@ -140,6 +149,8 @@ func (t *tableActor) Receive(ctx actor.Context) {
 		} else if m.owner == t {
 			t.startConsensus(ctx)
 		}
+	case *cancelIn, *waitExpiry, *leaveResend, *leaveTimeout:
+		t.onClosing(ctx, m)
 	case *settleRetry:
 		if m.owner == t {
 			t.settling, t.resyncing = false, false
@@ -164,17 +175,20 @@ func (t *tableActor) start(ctx actor.Context) {
 	case intentCreate:
 		t.save(ctx)
 		if t.in.buyIn > 0 {
+			t.joinWaiters, t.buying = append(t.joinWaiters, t.in.reply), true
 			ctx.Send(t.manager, signFor(t.self, "host-buyin", t.buyIn(t.in.buyIn)))
 		} else {
 			t.replyView(ctx, t.in.reply, nil)
 		}
 	case intentJoin:
-		t.joinWaiters = append(t.joinWaiters, t.in.reply)
+		t.joinWaiters, t.buying = append(t.joinWaiters, t.in.reply), true
 		ctx.Send(t.manager, signFor(t.self, "buyin", t.buyIn(t.in.buyIn)))
 	case intentRestore:
 		t.save(ctx)
 		t.maybePlay(ctx)
+		t.reclaim(ctx)
 	}
+	t.armExpiry(ctx)
 	t.changed(ctx)
 }
 
@@ -186,13 +200,9 @@ func (t *tableActor) buyIn(amount int64) func(uint64) ledger.Op {
 func (t *tableActor) onOpSigned(ctx actor.Context, m *opSigned) {
 	switch m.tag {
 	case "host-buyin":
-		if m.err != nil {
-			t.replyView(ctx, t.in.reply, userLedgerError(m.err, "buy in", m.op.Amount))
-			return
-		}
-		t.joinWaiters = append(t.joinWaiters, t.in.reply)
-		t.seat(ctx, m.op)
+		t.onHostBuyIn(ctx, m)
 	case "buyin":
+		t.buying = false
 		if m.err != nil {
 			t.answerJoin(ctx, userLedgerError(m.err, "buy in", m.op.Amount))
 			ctx.Stop(t.self)
@@ -204,16 +214,9 @@ func (t *tableActor) onOpSigned(ctx actor.Context, m *opSigned) {
 		after(ctx, t.opts.JoinTimeout, &joinTimeout{owner: t})
 		after(ctx, joinResendEvery, &joinResend{owner: t})
 	case "close":
-		if m.err != nil {
-			t.problem = fmt.Sprintf("closing the bank failed: %v", m.err)
-			t.log.Error("close bank failed", "err", m.err)
-		} else {
-			t.rec.Status = statusClosed
-			t.rec.Version++
-			t.save(ctx)
-			t.publish()
-		}
-		t.changed(ctx)
+		t.onBankClosed(ctx, m)
+	case "reclaim":
+		t.onReclaimed(ctx, m)
 	case "refund":
 		if m.err != nil {
 			t.problem = fmt.Sprintf("taking the buy-in back failed: %v", m.err)
@@ -268,6 +271,18 @@ func (t *tableActor) onControl(ctx actor.Context, m *controlIn) {
 			t.answerJoin(ctx, messages.Errorf(orCode(m.c.Code, messages.CodeBadRequest), "the host refused the join: %s", m.c.Reason))
 			t.refund(ctx)
 		}
+	case ctlLeave:
+		if t.rec.Host == t.me {
+			t.onLeaveAsked(ctx, m.from)
+		}
+	case ctlLeaveRefused:
+		if m.from == t.rec.Host {
+			t.answerLeave(ctx, messages.Errorf(orCode(m.c.Code, messages.CodeBadRequest), "the host refused the leave: %s", m.c.Reason))
+		}
+	case ctlCashedOut:
+		if t.rec.Host == t.me {
+			t.onCashedOut(ctx, m)
+		}
 	}
 }
 
@@ -303,6 +318,7 @@ func (t *tableActor) onRecord(ctx actor.Context, m *controlIn) {
 	}
 	t.maybePlay(ctx)
 	t.seatedAnswer(ctx)
+	t.adopted(ctx, wasSeated)
 	t.changed(ctx)
 }
 

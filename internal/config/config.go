@@ -61,6 +61,7 @@ type Config struct {
 	Debug            bool
 	LogFormat        LogFormat
 	MaxGames         int
+	TableWaitTimeout time.Duration
 	SessionTimeout   time.Duration
 	MobileMode       bool
 	MaxConnections   int
