@@ -43,6 +43,9 @@ func viewOf(rec *record, last *messages.CertifiedRound, st *messages.ConsensusSt
 			v.Players = append(v.Players, pv)
 		}
 	}
+	if rec.Status == statusClosed {
+		v.Bank = 0 // back in the host's wallet
+	}
 	if st != nil && st.TableID != "" {
 		v.Shooter, v.PendingBets, v.Silent, v.Excluded = st.Shooter, st.PendingBets, st.Silent, st.Excluded
 		if st.Failure != "" {

@@ -135,6 +135,8 @@ var userErrorStatus = map[string]int{
 	messages.CodeNotSeated:           http.StatusConflict,
 	messages.CodeTooManyGames:        http.StatusConflict,
 	messages.CodeTableInPlay:         http.StatusConflict,
+	messages.CodeTableClosed:         http.StatusConflict,
+	messages.CodeNotHost:             http.StatusForbidden,
 	messages.CodeNotStarted:          http.StatusConflict,
 	messages.CodeHostUnreachable:     http.StatusGatewayTimeout,
 	messages.CodeRateLimited:         http.StatusTooManyRequests,

@@ -106,6 +106,16 @@ func (s *Server) mountTables() {
 		}
 		return s.answerAck(w, &messages.LeaveTable{TableID: id})
 	})
+	s.handle("POST /api/v1/tables/{id}/cancel", func(w http.ResponseWriter, r *http.Request) error {
+		id, err := tableID(r)
+		if err != nil {
+			return err
+		}
+		if err := decodeBody(w, r, &emptyRequest{}, true); err != nil {
+			return err
+		}
+		return s.answerTable(w, http.StatusOK, &messages.CancelTable{TableID: id}, svc.LongTimeout)
+	})
 	s.handle("GET /api/v1/tables/{id}/rounds", func(w http.ResponseWriter, r *http.Request) error {
 		id, err := tableID(r)
 		if err != nil {
