@@ -197,3 +197,55 @@ func TestWaitingTablesCanAlwaysBeLeftOrClosed(t *testing.T) {
 	moneyEverywhere(t, nodes, a, t3.ID, aBefore, 0)
 	sameTableEverywhere(t, nodes, t3.ID, "closed")
 }
+
+// A host that does not play learns from the chain it follows that the
+// last player left, and may then close its table: the bank, with what the
+// rounds left in it, goes back to the host.
+func TestHostClosesATableItsPlayersLeft(t *testing.T) {
+	nodes := startCluster(t, 2)
+	a, b := nodes[0], nodes[1]
+	grantEveryone(t, nodes)
+	const grant = 1000 * crap
+	v := create(t, a, scriptedTable(1, 2, 0))
+	join(t, b, v.ID, 50*crap)
+	sameTableEverywhere(t, nodes, v.ID, "playing", b)
+	wantRefusal(t, "close a table B plays at", a.ask("games", &messages.CancelTable{TableID: v.ID}).(*messages.TableReply).Err,
+		messages.CodeTableInPlay, v.ID)
+
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	field := func(string) *messages.PlaceBet { return &messages.PlaceBet{TableID: v.ID, Type: "field", Amount: 2 * crap} }
+	playRoundWith(t, []*peerNode{b}, v.ID, 1, field, seed)
+	if ack := b.ask("games", &messages.LeaveTable{TableID: v.ID}).(*messages.Ack); ack.Err != nil {
+		t.Fatalf("B leaves: %v", ack.Err)
+	}
+	roll(t, []*peerNode{b}, v.ID, 2, 1, seed)
+	eventually(t, 20*time.Second, "B cashed out", func() (bool, string) {
+		h := holdingsOf(b, b)
+		return h.Chips[v.ID] == 0 && !b.table(v.ID).Seated, fmt.Sprintf("B chips %d", h.Chips[v.ID])
+	})
+
+	var closed *messages.TableView
+	eventually(t, 20*time.Second, "A closes once it followed B's leave", func() (bool, string) {
+		r := a.ask("games", &messages.CancelTable{TableID: v.ID}).(*messages.TableReply)
+		if r.Err != nil {
+			wantRefusal(t, "close before A followed the leave", r.Err, messages.CodeTableInPlay, v.ID)
+			return false, r.Err.Error()
+		}
+		closed = r.Table
+		return true, ""
+	})
+	if closed.Status != "closed" || closed.Bank != 0 || !strings.Contains(closed.ClosedReason, "no players left") {
+		t.Fatalf("closed table: %+v", closed)
+	}
+	eventually(t, 20*time.Second, "the bank back to A and every chip to its owner, on both nodes", func() (bool, string) {
+		for _, p := range nodes {
+			ha, hb := holdingsOf(p, a), holdingsOf(p, b)
+			if lt := p.ledgerTable(v.ID); !lt.Closed || lt.Bank != 0 || hb.Chips[v.ID] != 0 || ha.Wallet+hb.Wallet != 2*grant {
+				return false, fmt.Sprintf("%s: table %+v, A wallet %d, B wallet %d chips %d", p.name, lt, ha.Wallet, hb.Wallet, hb.Chips[v.ID])
+			}
+		}
+		return true, ""
+	})
+	sameTableEverywhere(t, nodes, v.ID, "closed")
+}
