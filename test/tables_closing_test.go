@@ -214,7 +214,9 @@ func TestHostClosesATableItsPlayersLeft(t *testing.T) {
 
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
-	field := func(string) *messages.PlaceBet { return &messages.PlaceBet{TableID: v.ID, Type: "field", Amount: 2 * crap} }
+	field := func(string) *messages.PlaceBet {
+		return &messages.PlaceBet{TableID: v.ID, Type: "field", Amount: 2 * crap}
+	}
 	playRoundWith(t, []*peerNode{b}, v.ID, 1, field, seed)
 	if ack := b.ask("games", &messages.LeaveTable{TableID: v.ID}).(*messages.Ack); ack.Err != nil {
 		t.Fatalf("B leaves: %v", ack.Err)
