@@ -34,6 +34,7 @@ type (
 	cancelIn struct {
 		following bool
 		followed  []string
+		auto      bool // the manager saw the last player go: nobody waits for an answer
 	}
 	waitExpiry   struct{ owner *tableActor }
 	leaveResend  struct{ owner *tableActor }
@@ -72,6 +73,12 @@ func (t *tableActor) onClosing(ctx actor.Context, msg any) {
 // onCancel ends the table for its host: a waiting table at once, a playing
 // one only when nobody is left to play.
 func (t *tableActor) onCancel(ctx actor.Context, m *cancelIn) {
+	if m.auto {
+		if t.rec.Status == statusPlaying && t.cancellable(m) == nil {
+			t.close(ctx, "no players left")
+		}
+		return
+	}
 	if err := t.cancellable(m); err != nil {
 		ctx.Respond(&messages.TableReply{Err: err})
 		return
@@ -460,4 +467,17 @@ func (m *Manager) cancel(ctx actor.Context, r *messages.CancelTable) {
 	}
 	m.count("cancel", err)
 	ctx.Respond(&messages.TableReply{Err: err})
+}
+
+// closeEmpty closes the hosted playing tables whose chain, followed here,
+// has no seat left: a host that does not play at its table learns of the
+// last leave only from that chain (one that plays closes on its own).
+func (m *Manager) closeEmpty(ctx actor.Context) {
+	for id, f := range m.followers {
+		rec, pid := m.hosted[id], m.tables[id]
+		if rec == nil || pid == nil || rec.Status != statusPlaying || len(f.chain.Seats()) > 0 {
+			continue
+		}
+		ctx.Send(pid, &cancelIn{following: true, auto: true})
+	}
 }

@@ -121,6 +121,7 @@ func (m *Manager) Receive(ctx actor.Context) {
 		if msg.owner == m {
 			m.retryOps(ctx)
 			m.pollFollowed(ctx)
+			m.closeEmpty(ctx)
 			after(ctx, m.opts.RetryEvery, &retryTick{owner: m})
 		}
 	case *announceTick:
