@@ -353,9 +353,15 @@ func (t *tableActor) hasOp(id ledger.OpID) bool {
 
 // adopted runs after a player adopted the host's newer record: a seat
 // freed at a table that never played answers the leave and is cashed out;
-// a table closed under a join in flight gives the buy-in back.
+// a table closed under a join in flight gives the buy-in back. The
+// record's ops (other players' cash-outs, the bank's closing) are applied
+// here too, in case their gossip was lost: a table that never plays has no
+// other moment that does it.
 func (t *tableActor) adopted(ctx actor.Context, wasSeated bool) {
 	r := t.rec
+	if r.Genesis == nil {
+		t.applyRecordOps(ctx)
+	}
 	if wasSeated && !r.seated(t.me) && r.Genesis == nil {
 		t.answerLeave(ctx, nil)
 	}

@@ -374,13 +374,20 @@ func (t *tableActor) maybePlay(ctx actor.Context) {
 		return
 	}
 	t.consensus = true
+	t.applyRecordOps(ctx)
+	t.readSettled(ctx)
+}
+
+// applyRecordOps applies every op of the record to the local ledger, in
+// order, each after its owner's genesis grant; ops applied before are
+// no-ops, and one that cannot apply yet comes again by gossip.
+func (t *tableActor) applyRecordOps(ctx actor.Context) {
 	for _, op := range t.rec.Ops {
 		if op.Owner != identity.PeerID(t.me) {
 			ctx.Request(t.opts.Ledger, &messages.LedgerGrantGenesis{Peer: op.Owner})
 		}
 		ctx.Request(t.opts.Ledger, &messages.LedgerApply{Op: op})
 	}
-	t.readSettled(ctx)
 }
 
 // readSettled learns the ledger's last settled round, then starts the
