@@ -168,8 +168,8 @@ func (t *tableActor) onBankClosed(ctx actor.Context, m *opSigned) {
 	t.log.Info("table closed", "reason", t.closeReason, "seats_freed", len(freed))
 	t.save(ctx)
 	t.publishTo(freed)
+	t.changed(ctx) // before the answer: the manager counts this table closed
 	t.answerClose(ctx, nil)
-	t.changed(ctx)
 	t.reclaim(ctx)
 }
 
@@ -486,4 +486,16 @@ func (m *Manager) closeEmpty(ctx actor.Context) {
 		}
 		ctx.Send(pid, &cancelIn{following: true, auto: true})
 	}
+}
+
+// openTables counts the table actors of tables not closed: a closed table
+// keeps its actor (its view, its events) but takes no seat of --max-games.
+func (m *Manager) openTables() int {
+	n := 0
+	for id := range m.tables {
+		if m.views[id].Status != statusClosed {
+			n++
+		}
+	}
+	return n
 }

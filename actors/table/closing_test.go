@@ -93,6 +93,21 @@ func TestHostLeavesSitsAgainAndCancelsAWaitingTable(t *testing.T) {
 	n.verifyLedger()
 }
 
+// A closed table keeps its actor but not its place among --max-games.
+func TestCancelledTableFreesItsGame(t *testing.T) {
+	n := startNode(t, 24, func(o *Options) { o.MaxGames = 1 })
+	v := createTable(t, n, waitingTable(2, 0))
+	wantUserError(t, "a second table", n.ask("games", waitingTable(2, 0)).(*messages.TableReply).Err, messages.CodeTooManyGames)
+	if r := n.ask("games", &messages.CancelTable{TableID: v.ID}).(*messages.TableReply); r.Err != nil {
+		t.Fatalf("cancel: %v", r.Err)
+	}
+	eventually(t, 10*time.Second, "a new table once the first is closed", func() (bool, string) {
+		r := n.ask("games", waitingTable(2, 0)).(*messages.TableReply)
+		return r.Err == nil, fmt.Sprint(r.Err)
+	})
+	n.verifyLedger()
+}
+
 func TestWaitingTableExpires(t *testing.T) {
 	const timeout = 300 * time.Millisecond
 	n := startNode(t, 23, func(o *Options) { o.WaitTimeout = timeout })

@@ -557,8 +557,8 @@ func (m *Manager) list() []messages.TableView {
 }
 
 func (m *Manager) tooMany() error {
-	if len(m.tables) >= m.opts.MaxGames {
-		return messages.Errorf(messages.CodeTooManyGames, "this node already has %d tables (--max-games %d)", len(m.tables), m.opts.MaxGames)
+	if n := m.openTables(); n >= m.opts.MaxGames {
+		return messages.Errorf(messages.CodeTooManyGames, "this node already has %d tables (--max-games %d)", n, m.opts.MaxGames)
 	}
 	return nil
 }
