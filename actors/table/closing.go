@@ -279,8 +279,9 @@ func (t *tableActor) freeSeat(ctx actor.Context, player string) error {
 
 // reclaim cashes out the local player's chips at a table that never
 // played and where it no longer sits (it left, or the table was closed):
-// the chips the ledger holds there are exactly its buy-ins. It is safe to
-// call at any time; it does nothing while a buy-in is under way.
+// the chips the ledger holds there are exactly its buy-ins. It does
+// nothing while a buy-in or a refund of ours is under way; callers make
+// sure the host will not seat us (it freed our seat, or closed the table).
 func (t *tableActor) reclaim(ctx actor.Context) {
 	if t.reclaiming || t.buying || t.joinOp != nil || t.rec.seated(t.me) || t.rec.Genesis != nil {
 		return
@@ -370,7 +371,11 @@ func (t *tableActor) adopted(ctx actor.Context, wasSeated bool) {
 		t.refund(ctx)
 		return
 	}
-	t.reclaim(ctx)
+	// Only a seat the host freed, or a closed table, is certain to stay
+	// without us: a buy-in sent before a restart may still be seated.
+	if (wasSeated && !r.seated(t.me)) || r.Status == statusClosed {
+		t.reclaim(ctx)
+	}
 }
 
 // sitAgain seats the local player at a waiting table it has an actor for:

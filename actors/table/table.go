@@ -186,7 +186,9 @@ func (t *tableActor) start(ctx actor.Context) {
 	case intentRestore:
 		t.save(ctx)
 		t.maybePlay(ctx)
-		t.reclaim(ctx)
+		if t.rec.Status == statusClosed {
+			t.reclaim(ctx) // stopped between the closed record and its cash-out
+		}
 	}
 	t.armExpiry(ctx)
 	t.changed(ctx)
@@ -218,6 +220,7 @@ func (t *tableActor) onOpSigned(ctx actor.Context, m *opSigned) {
 	case "reclaim":
 		t.onReclaimed(ctx, m)
 	case "refund":
+		t.reclaiming = false
 		if m.err != nil {
 			t.problem = fmt.Sprintf("taking the buy-in back failed: %v", m.err)
 			t.changed(ctx)
@@ -296,7 +299,7 @@ func orCode(code, fallback string) string {
 // refund cashes out a buy-in the host did not seat.
 func (t *tableActor) refund(ctx actor.Context) {
 	op := t.joinOp
-	t.joinOp = nil
+	t.joinOp, t.reclaiming = nil, true // no reclaim of the same chips meanwhile
 	id := t.rec.ID
 	ctx.Send(t.manager, signFor(t.self, "refund", func(uint64) ledger.Op {
 		return ledger.Op{Kind: ledger.KindCashOut, Table: id, Amount: op.Amount}
