@@ -2,6 +2,7 @@ package table
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -100,4 +101,35 @@ func (t *tableActor) publish() {
 			t.sendControl(s.Player, control{Kind: ctlTable, Record: t.rec})
 		}
 	}
+}
+
+// onHostBuyIn seats the host once its buy-in is applied, unless the table
+// filled, started or closed meanwhile: then the buy-in goes back.
+func (t *tableActor) onHostBuyIn(ctx actor.Context, m *opSigned) {
+	t.buying = false
+	if m.err != nil {
+		t.answerJoin(ctx, userLedgerError(m.err, "buy in", m.op.Amount))
+		return
+	}
+	if code, reason := t.seatRefusal(); reason != "" {
+		t.answerJoin(ctx, messages.Errorf(code, "table %s: %s; your buy-in goes back to your wallet", t.rec.ID, reason))
+		t.reclaim(ctx)
+		return
+	}
+	t.seat(ctx, m.op)
+}
+
+// seatRefusal says why nobody can be seated now, with its code.
+func (t *tableActor) seatRefusal() (code, reason string) {
+	switch {
+	case t.closing || t.rec.Status == statusClosed:
+		return messages.CodeTableClosed, "the table is closed"
+	case len(t.rec.Seats) >= t.rec.Settings.MaxPlayers:
+		return messages.CodeTableFull, "the table is full"
+	case t.rec.Status != statusWaiting:
+		return messages.CodeTableInPlay, "the table is " + t.rec.Status + ": players join before play starts"
+	case len(t.rec.Ops) >= maxRecordOps:
+		return messages.CodeTableFull, fmt.Sprintf("the table has seen %d buy-ins and cash-outs, the most one table records", len(t.rec.Ops))
+	}
+	return "", ""
 }

@@ -66,6 +66,26 @@ func (t *tableActor) rejoin(ctx actor.Context, r *messages.JoinTable) {
 	}
 }
 
+// sitAgain seats the local player at a waiting table it has an actor for:
+// the host that created it without a buy-in, or a player that left it.
+func (t *tableActor) sitAgain(ctx actor.Context, r *messages.JoinTable) {
+	if r.BuyIn <= 0 {
+		ctx.Respond(&messages.TableReply{Err: messages.Errorf(messages.CodeBadRequest, "buy_in %d: want a positive amount of micro-CRAP", r.BuyIn)})
+		return
+	}
+	if code, reason := t.seatRefusal(); t.rec.Host == t.me && reason != "" {
+		ctx.Respond(&messages.TableReply{Err: messages.Errorf(code, "table %s: %s", t.rec.ID, reason)})
+		return
+	}
+	t.joinWaiters = append(t.joinWaiters, ctx.Sender())
+	tag := "buyin"
+	if t.rec.Host == t.me {
+		tag = "host-buyin"
+	}
+	t.buying = true
+	ctx.Send(t.manager, signFor(t.self, tag, t.buyIn(r.BuyIn)))
+}
+
 // playing is nil when the local player can act at the table now.
 func (t *tableActor) playing(what string) error {
 	switch {

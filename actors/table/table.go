@@ -149,8 +149,10 @@ func (t *tableActor) Receive(ctx actor.Context) {
 		} else if m.owner == t {
 			t.startConsensus(ctx)
 		}
-	case *cancelIn, *waitExpiry, *leaveResend, *leaveTimeout:
+	case *cancelIn, *waitExpiry:
 		t.onClosing(ctx, m)
+	case *leaveResend, *leaveTimeout:
+		t.onLeaving(ctx, m)
 	case *settleRetry:
 		if m.owner == t {
 			t.settling, t.resyncing = false, false
