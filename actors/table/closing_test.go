@@ -109,7 +109,9 @@ func TestCancelledTableFreesItsGame(t *testing.T) {
 }
 
 func TestWaitingTableExpires(t *testing.T) {
-	const timeout = 300 * time.Millisecond
+	// The shortest --table-wait-timeout: long enough that the create
+	// (bank and the host's buy-in) is done before the table expires.
+	const timeout = time.Second
 	n := startNode(t, 23, func(o *Options) { o.WaitTimeout = timeout })
 	v := createTable(t, n, waitingTable(2, 30*crap))
 	eventually(t, 10*time.Second, "the table expires", func() (bool, string) {
