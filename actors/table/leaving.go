@@ -207,6 +207,11 @@ func (t *tableActor) adopted(ctx actor.Context, wasSeated bool) {
 		t.applyRecordOps(ctx)
 	}
 	if wasSeated && !r.seated(t.me) && r.Genesis == nil {
+		reason := "leave"
+		if r.Status == statusClosed {
+			reason = "closed"
+		}
+		t.emit(ctx, messages.EventSeat, map[string]any{"player": t.me, "seated": false, "reason": reason})
 		t.answerLeave(ctx, nil)
 	}
 	if r.Status == statusClosed && t.joinOp != nil && !r.seated(t.me) {

@@ -94,7 +94,7 @@ type tableActor struct {
 	hostQ       []*controlIn
 	hostBusy    bool
 
-	// Leaving a waiting table and closing (closing.go).
+	// Leaving a waiting table (leaving.go) and closing (closing.go).
 	buying       bool // a buy-in of ours is being signed
 	reclaiming   bool // a cash-out of a freed seat is being signed
 	leaveWaiters []*actor.PID
