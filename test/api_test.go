@@ -327,7 +327,7 @@ func TestAPIRefusalsOnARealNode(t *testing.T) {
 		{"GET", unknown, ""}, {"POST", unknown + "/join", `{"buy_in":5}`},
 		{"POST", unknown + "/bets", `{"type":"pass","amount":5}`}, {"POST", unknown + "/roll", ""},
 		{"POST", unknown + "/leave", ""}, {"GET", unknown + "/rounds", ""}, {"GET", unknown + "/events", ""},
-		{"GET", unknown + "/export", ""},
+		{"GET", unknown + "/export", ""}, {"POST", unknown + "/cancel", ""},
 	} {
 		a.refused(c.method, c.path, c.body, 404, messages.CodeUnknownTable)
 	}
@@ -395,7 +395,7 @@ func TestAPITokenRuleOnARealNode(t *testing.T) {
 	a.waitPlaying(id)
 	a.token = ""
 	for _, c := range []struct{ path, body string }{
-		{"/join", `{"buy_in":5}`}, {"/bets", `{"type":"pass","amount":1000000}`}, {"/roll", ""}, {"/leave", ""},
+		{"/join", `{"buy_in":5}`}, {"/bets", `{"type":"pass","amount":1000000}`}, {"/roll", ""}, {"/leave", ""}, {"/cancel", ""},
 	} {
 		a.refused("POST", "/api/v1/tables/"+id+c.path, c.body, 401, "unauthorized")
 	}
