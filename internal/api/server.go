@@ -33,8 +33,11 @@ type Options struct {
 	AuditVerify AuditVerifier
 	// Token, when set, is required as a bearer token by every mutating
 	// route (the node sets it whenever HTTP binds a non-loopback address).
-	Token  string
-	Logger *slog.Logger
+	Token string
+	// AllowedHosts are host names, beside localhost and the address a
+	// connection arrives on, that requests may name in Host.
+	AllowedHosts []string
+	Logger       *slog.Logger
 	// Services are the actors behind the player routes (peers, balance,
 	// tables, ledger verify); nil leaves those routes unmounted.
 	Services *Services
@@ -78,7 +81,7 @@ func New(opts Options) *Server {
 	}
 	s.routes()
 	s.srv = &http.Server{
-		Handler:           requireToken(opts.Token, s.mux),
+		Handler:           guardCrossSite(opts.AllowedHosts, requireToken(opts.Token, s.mux)),
 		ReadHeaderTimeout: 5 * time.Second, // slowloris guard
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
@@ -87,7 +90,7 @@ func New(opts Options) *Server {
 	return s
 }
 
-// Handler exposes the routes with the token guard, for tests with httptest.
+// Handler exposes the routes with their guards, for tests with httptest.
 func (s *Server) Handler() http.Handler { return s.srv.Handler }
 
 func (s *Server) routes() {

@@ -118,11 +118,12 @@ func (n *Node) listenAPI() error {
 			"token", token, "file", filepath.Join(n.cfg.DataDir, tokenFile))
 	}
 	n.api = api.New(n.apiBackends(api.Options{
-		Health:      healthView{n},
-		Gatherer:    n.registry,
-		AuditVerify: func() any { return audit.VerifyReport(audit.Path(n.cfg.DataDir), n.id.PublicKey) },
-		Token:       token,
-		Logger:      n.log.With("component", "http"),
+		Health:       healthView{n},
+		Gatherer:     n.registry,
+		AuditVerify:  func() any { return audit.VerifyReport(audit.Path(n.cfg.DataDir), n.id.PublicKey) },
+		Token:        token,
+		AllowedHosts: n.cfg.HTTPAllowedHosts,
+		Logger:       n.log.With("component", "http"),
 	}))
 	return n.api.Listen(n.cfg.HTTPAddr)
 }
