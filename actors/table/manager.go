@@ -577,6 +577,7 @@ func (m *Manager) create(ctx actor.Context, r *messages.CreateTable) {
 		return
 	}
 	sender, buyIn := ctx.Sender(), r.BuyIn
+	// No overflow: settingsOf bounds both by ledger.MaxAmount (issue 12).
 	m.checkWallet(ctx, s.Bankroll+buyIn, "fund the bank"+plusBuyIn(buyIn), func(err error) {
 		if err != nil {
 			m.count("create", err)
