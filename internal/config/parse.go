@@ -190,6 +190,13 @@ func parseGossipKey(s string) ([]byte, error) {
 	return nil, fmt.Errorf("decodes to %d bytes, want 16, 24 or 32", len(k))
 }
 
+// CheckAPIToken holds a token from anywhere (the node's token file) to the
+// rules of --api-token.
+func CheckAPIToken(s string) error {
+	_, err := parseAPIToken(s)
+	return err
+}
+
 func parseAPIToken(s string) (string, error) {
 	if len(s) < minAPIToken {
 		return "", fmt.Errorf("must be at least %d characters", minAPIToken)
