@@ -46,6 +46,9 @@ type Options struct {
 	Web http.Handler
 	// Registerer receives the API's own metrics; nil counts nothing.
 	Registerer prometheus.Registerer
+	// StreamIdle ends an event stream that delivered no event for this
+	// long (the node's session timeout); zero means 30 minutes.
+	StreamIdle time.Duration
 }
 
 // Server is the HTTP server of one node.
@@ -63,6 +66,8 @@ type Server struct {
 	streams chan struct{}
 	// heartbeat is the event streams' keep-alive period.
 	heartbeat time.Duration
+	limits    limits
+	conns     *connLimiter // set by Listen
 }
 
 // maxHeaderBytes bounds request headers: no legitimate client needs more,
@@ -75,16 +80,16 @@ func New(opts Options) *Server {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{opts: opts, mux: newRouteMux(), metrics: NewMetrics(opts.Registerer),
-		closing: make(chan struct{}), streams: make(chan struct{}, maxStreams), heartbeat: heartbeatEvery}
+		closing: make(chan struct{}), streams: make(chan struct{}, maxStreams), heartbeat: heartbeatEvery,
+		limits: defaultLimits(opts.StreamIdle)}
 	if s.opts.Services != nil {
 		s.opts.Services = s.opts.Services.withDefaults()
 	}
 	s.routes()
 	s.srv = &http.Server{
-		Handler:           guardCrossSite(opts.AllowedHosts, requireToken(opts.Token, s.mux)),
-		ReadHeaderTimeout: 5 * time.Second, // slowloris guard
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
+		Handler:        s.withDeadlines(guardCrossSite(opts.AllowedHosts, requireToken(opts.Token, s.mux))),
+		MaxHeaderBytes: maxHeaderBytes,
+		ErrorLog:       slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
 	}
 	s.srv.RegisterOnShutdown(func() { close(s.closing) })
 	return s
@@ -124,6 +129,7 @@ func (s *Server) Listen(addr string) error {
 		return fmt.Errorf("http listen on %q (--http / BITCRAPS_HTTP_ADDR): %w", addr, err)
 	}
 	s.ln = ln
+	s.conns = newConnLimiter(ln, s.limits.maxConns, s.metrics)
 	return nil
 }
 
@@ -140,7 +146,9 @@ func (s *Server) Serve() error {
 	if s.ln == nil {
 		return errors.New("api: Serve before Listen")
 	}
-	if err := s.srv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	s.srv.ReadHeaderTimeout, s.srv.IdleTimeout = s.limits.header, s.limits.idle
+	s.srv.ConnState = s.conns.track
+	if err := s.srv.Serve(s.conns); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("http serve: %w", err)
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 
 	"github.com/bitcraps/bitcraps/internal/ledger"
@@ -40,6 +41,8 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any, optional bool) er
 	case errors.As(err, &tooLarge):
 		return &Error{http.StatusRequestEntityTooLarge, "too_large",
 			fmt.Sprintf("request body: larger than %d KiB", maxBodyBytes>>10)}
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return &Error{http.StatusRequestTimeout, "timeout", "request body: not received in time; send it at once"}
 	case err != nil:
 		return badRequest(fmt.Sprintf("request body: %v", err))
 	}

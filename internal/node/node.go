@@ -124,6 +124,7 @@ func (n *Node) listenAPI() error {
 		AuditVerify:  func() any { return audit.VerifyReport(audit.Path(n.cfg.DataDir), n.id.PublicKey) },
 		Token:        token,
 		AllowedHosts: n.cfg.HTTPAllowedHosts,
+		StreamIdle:   n.cfg.SessionTimeout,
 		Logger:       n.log.With("component", "http"),
 	}))
 	return n.api.Listen(n.cfg.HTTPAddr)
