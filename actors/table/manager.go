@@ -336,6 +336,9 @@ func (m *Manager) onAnnouncement(ctx actor.Context, env *messages.Envelope) {
 		if old := m.directory[rec.ID]; old != nil && old.Version >= rec.Version {
 			continue
 		}
+		if m.admitAnnounced(rec) != nil {
+			continue
+		}
 		m.directory[rec.ID] = rec
 		if pid := m.tables[rec.ID]; pid != nil {
 			// A record sent to us directly may have been lost; the
