@@ -32,10 +32,11 @@ func newConnLimiter(ln net.Listener, max int, m *Metrics) *connLimiter {
 // Accept returns the next admitted connection.
 func (l *connLimiter) Accept() (net.Conn, error) {
 	for {
-		c, err := l.Listener.Accept()
+		nc, err := l.Listener.Accept()
 		if err != nil {
 			return nil, err
 		}
+		c := errorConn{nc} // neterrors.go
 		if l.admit(c) {
 			return c, nil
 		}

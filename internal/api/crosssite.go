@@ -66,8 +66,8 @@ func guardCrossSite(allowed []string, next http.Handler) http.Handler {
 // checkHost accepts the IP the connection arrived on and the allowed names.
 func checkHost(r *http.Request, names map[string]bool) error {
 	host := hostOnly(r.Host)
-	if names[strings.ToLower(host)] {
-		return nil
+	if host == "" || names[strings.ToLower(host)] {
+		return nil // no Host (an HTTP/1.0 probe) names no site to rebind
 	}
 	if ip := net.ParseIP(host); ip != nil {
 		if local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {

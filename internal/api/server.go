@@ -87,7 +87,7 @@ func New(opts Options) *Server {
 	}
 	s.routes()
 	s.srv = &http.Server{
-		Handler:        s.withDeadlines(guardCrossSite(opts.AllowedHosts, requireToken(opts.Token, s.mux))),
+		Handler:        s.withDeadlines(guardCrossSite(opts.AllowedHosts, requireToken(opts.Token, refuseUncleanPaths(s.mux)))),
 		MaxHeaderBytes: maxHeaderBytes,
 		ErrorLog:       slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
 	}
