@@ -195,8 +195,13 @@ func (m *Manager) askHistory(ctx actor.Context, table string, f *follower) {
 	if len(f.players) == 0 || time.Since(f.askedAt) < m.opts.RetryEvery {
 		return
 	}
-	f.askedAt = time.Now()
 	to := f.players[f.asks%len(f.players)]
+	if !m.historyAsks.allow(to, time.Now()) {
+		m.opts.Metrics.follow("history_ask", errHistoryRateLimited)
+		f.asks++ // the next poll asks the next seat
+		return
+	}
+	f.askedAt = time.Now()
 	f.asks++
 	if err := m.wire.control(table, to, control{Kind: ctlHistoryAsk, From: f.chain.Next()}); err != nil {
 		m.log.Debug("history request not sent", "table", table, "to", to, "err", err)

@@ -52,6 +52,7 @@ type Manager struct {
 	// followers: tables this node settles without sitting at them.
 	followers     map[string]*follower
 	historyBudget *rate.Limiter
+	historyAsks   historyTargets // historylimit.go
 
 	announceBudget *rate.Limiter
 	announceDue    bool
