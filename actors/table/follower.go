@@ -60,7 +60,10 @@ type follower struct {
 	settling bool
 	asks     int
 	askedAt  time.Time
-	heardAt  time.Time
+	heardAt  time.Time // the last certified round taken
+	// followedAt is when following began: a table's progress is counted
+	// from there until its first certified round (follow.go).
+	followedAt time.Time
 }
 
 // active: a local table actor settles this table's rounds itself.
@@ -70,7 +73,10 @@ func (m *Manager) active(id string) bool {
 
 // follow starts following rec's table if it is playing and not active.
 func (m *Manager) follow(ctx actor.Context, rec *record) {
-	if rec.Genesis == nil || m.active(rec.ID) || m.followers[rec.ID] != nil || len(m.followers) >= maxFollowed {
+	if rec.Genesis == nil || m.active(rec.ID) || m.followers[rec.ID] != nil {
+		return
+	}
+	if len(m.followers) >= maxFollowed && !m.evictStalledFollower(time.Now()) {
 		return
 	}
 	chain, err := game.NewChain(*rec.Genesis)
@@ -78,7 +84,8 @@ func (m *Manager) follow(ctx actor.Context, rec *record) {
 		m.log.Warn("announced genesis unusable; table not followed", "table", rec.ID, "err", err)
 		return
 	}
-	f := &follower{chain: chain, ahead: map[uint64]bft.Certificate{}, unseat: map[uint64][]game.Unseating{}, behind: true}
+	f := &follower{chain: chain, ahead: map[uint64]bft.Certificate{}, unseat: map[uint64][]game.Unseating{}, behind: true,
+		followedAt: time.Now()}
 	for _, k := range rec.Genesis.Players() {
 		if p := k.String(); p != m.me {
 			f.players = append(f.players, p)

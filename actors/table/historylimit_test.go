@@ -13,6 +13,7 @@ import (
 	"github.com/bitcraps/bitcraps/internal/bft"
 	"github.com/bitcraps/bitcraps/internal/craps"
 	"github.com/bitcraps/bitcraps/internal/game"
+	"github.com/bitcraps/bitcraps/internal/identity"
 	"github.com/bitcraps/bitcraps/messages"
 )
 
@@ -51,22 +52,10 @@ func (s *historySpy) times(peer string) []time.Time {
 // historyAsksPerSecond (issue 12, item 6).
 func TestHistoryRequestsAreRateLimitedPerTarget(t *testing.T) {
 	n := startNode(t, 8, nil)
-	spy := &historySpy{asks: map[string][]time.Time{}}
-	if _, err := n.sys.Root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return spy }), "root/mesh"); err != nil {
-		t.Fatal(err)
-	}
+	spy := spyOnMesh(t, n)
 	host, victim := newIdentity(t, 81), newIdentity(t, 82)
-	const tables = 50
-	var recs []*record
-	for i := range tables {
-		id := fmt.Sprintf("5ca1ab1e%08x", i)
-		g := &game.Genesis{TableID: id, Rules: craps.DefaultRules(), Bank: 100 * crap,
-			Seats: []game.SeatChips{{Player: bft.PublicKey(victim.PublicKey[:]), Chips: crap}}}
-		recs = append(recs, &record{ID: id, Host: string(host.PeerID()), Status: statusPlaying, Version: 1,
-			Settings: settings{MinPlayers: 1, MaxPlayers: 1, Bankroll: 100 * crap}, Genesis: g})
-	}
 	start := time.Now()
-	announce(t, n, host, recs...)
+	announce(t, n, host, playingTables(host, victim, 0, 50)...)
 	const observed = historyAskBurst + 3
 	eventually(t, 10*time.Second, "history requests to the victim", func() (bool, string) {
 		got := len(spy.times(string(victim.PeerID())))
@@ -79,4 +68,29 @@ func TestHistoryRequestsAreRateLimitedPerTarget(t *testing.T) {
 			t.Fatalf("history request %d to the victim after %v, before the limit allows (%v)", k, elapsed, earliest)
 		}
 	}
+}
+
+// spyOnMesh stands a historySpy in for n's mesh (root/mesh).
+func spyOnMesh(t *testing.T, n *node) *historySpy {
+	t.Helper()
+	spy := &historySpy{asks: map[string][]time.Time{}}
+	if _, err := n.sys.Root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return spy }), "root/mesh"); err != nil {
+		t.Fatal(err)
+	}
+	return spy
+}
+
+// playingTables are count tables of host, from number first on, each
+// playing from a genesis whose only seat is seat: a follower asks seat
+// for their history, and they never certify a round.
+func playingTables(host, seat *identity.Identity, first, count int) []*record {
+	var recs []*record
+	for i := first; i < first+count; i++ {
+		id := fmt.Sprintf("5ca1ab1e%08x", i)
+		g := &game.Genesis{TableID: id, Rules: craps.DefaultRules(), Bank: 100 * crap,
+			Seats: []game.SeatChips{{Player: bft.PublicKey(seat.PublicKey[:]), Chips: crap}}}
+		recs = append(recs, &record{ID: id, Host: string(host.PeerID()), Status: statusPlaying, Version: 1,
+			Settings: settings{MinPlayers: 1, MaxPlayers: 1, Bankroll: 100 * crap}, Genesis: g})
+	}
+	return recs
 }
