@@ -121,6 +121,7 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "retry: %d\n: subscribed to table %s\n\n", retryMillis, id)
 	rc := http.NewResponseController(w)
+	s.armStreamWrite(rc)
 	if !s.flushStream(bw, rc) {
 		return nil
 	}
@@ -174,10 +175,12 @@ func (s *Server) pump(r *http.Request, bw *bufio.Writer, rc *http.ResponseContro
 			s.metrics.streamDropped("idle")
 			return
 		case ev := <-st.events:
+			s.armStreamWrite(rc)
 			seq++
 			writeEvent(bw, seq, ev)
 			idle.Reset(s.limits.streamIdle)
 		case <-heartbeat.C:
+			s.armStreamWrite(rc)
 			fmt.Fprintf(bw, ": heartbeat dropped=%d\n\n", st.dropped.Load())
 		}
 		if !s.flushStream(bw, rc) {
@@ -186,9 +189,15 @@ func (s *Server) pump(r *http.Request, bw *bufio.Writer, rc *http.ResponseContro
 	}
 }
 
+// armStreamWrite gives the writes that follow, up to the next flush, the
+// stream's write deadline; it is set before writing because a large event
+// reaches the socket before the flush.
+func (s *Server) armStreamWrite(rc *http.ResponseController) {
+	_ = rc.SetWriteDeadline(time.Now().Add(s.limits.streamWrite))
+}
+
 // flushStream sends what is buffered within the stream's write deadline.
 func (s *Server) flushStream(bw *bufio.Writer, rc *http.ResponseController) bool {
-	_ = rc.SetWriteDeadline(time.Now().Add(s.limits.streamWrite))
 	if bw.Flush() != nil || rc.Flush() != nil {
 		s.metrics.streamDropped("write_failed")
 		return false

@@ -45,3 +45,12 @@ func (c errorConn) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// CloseWrite keeps net/http's half-close of a connection it refuses (it
+// looks for the method on the connection it was given).
+func (c errorConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
