@@ -60,7 +60,10 @@ type follower struct {
 	settling bool
 	asks     int
 	askedAt  time.Time
-	heardAt  time.Time
+	heardAt  time.Time // the last certified round taken
+	// followedAt is when following began: a table's progress is counted
+	// from there until its first certified round (follow.go).
+	followedAt time.Time
 	// Dissolution (follow_dissolve.go).
 	dissolveClaims map[string]uint64
 	dissolvedAt    uint64
@@ -75,7 +78,10 @@ func (m *Manager) active(id string) bool {
 
 // follow starts following rec's table if it is playing and not active.
 func (m *Manager) follow(ctx actor.Context, rec *record) {
-	if rec.Genesis == nil || m.active(rec.ID) || m.followers[rec.ID] != nil || len(m.followers) >= maxFollowed {
+	if rec.Genesis == nil || m.active(rec.ID) || m.followers[rec.ID] != nil {
+		return
+	}
+	if len(m.followers) >= maxFollowed && !m.evictStalledFollower(time.Now()) {
 		return
 	}
 	chain, err := game.NewChain(*rec.Genesis)
@@ -83,7 +89,8 @@ func (m *Manager) follow(ctx actor.Context, rec *record) {
 		m.log.Warn("announced genesis unusable; table not followed", "table", rec.ID, "err", err)
 		return
 	}
-	f := &follower{chain: chain, ahead: map[uint64]bft.Certificate{}, unseat: map[uint64][]game.Unseating{}, behind: true}
+	f := &follower{chain: chain, ahead: map[uint64]bft.Certificate{}, unseat: map[uint64][]game.Unseating{}, behind: true,
+		followedAt: time.Now()}
 	for _, k := range rec.Genesis.Players() {
 		if p := k.String(); p != m.me {
 			f.players = append(f.players, p)
@@ -204,8 +211,13 @@ func (m *Manager) askHistory(ctx actor.Context, table string, f *follower) {
 	if len(f.players) == 0 || time.Since(f.askedAt) < m.opts.RetryEvery {
 		return
 	}
-	f.askedAt = time.Now()
 	to := f.players[f.asks%len(f.players)]
+	if !m.historyAsks.allow(to, time.Now()) {
+		m.opts.Metrics.follow("history_ask", errHistoryRateLimited)
+		f.asks++ // the next poll asks the next seat
+		return
+	}
+	f.askedAt = time.Now()
 	f.asks++
 	if err := m.wire.control(table, to, control{Kind: ctlHistoryAsk, From: f.chain.Next()}); err != nil {
 		m.log.Debug("history request not sent", "table", table, "to", to, "err", err)
