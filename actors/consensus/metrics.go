@@ -25,6 +25,7 @@ type Metrics struct {
 	carried    *prometheus.CounterVec
 	// The lifecycle (lifecycle.go): tables by mode, absent seats and rounds
 	// behind summed over this node's tables (bounded labels: four modes).
+	withheld  prometheus.Counter
 	modes     *prometheus.GaugeVec
 	absent    prometheus.Gauge
 	behind    prometheus.Gauge
@@ -72,6 +73,10 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "bitcraps_consensus_late_bets_total", Help: "Local bets that missed their round, by what became of them (carried into the next round, or dropped).",
 		}, []string{"result"}),
 	}
+	m.withheld = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "bitcraps_consensus_withheld_reveals_total",
+		Help: "Reveals withheld in certified void rounds (each withholder lost its bets of the round and its seat).",
+	})
 	m.modes = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "bitcraps_tables", Help: "Tables this node sits at, by lifecycle mode (playing, paused, catching_up, dissolved).",
 	}, []string{"mode"})
@@ -91,7 +96,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		Name: "bitcraps_tables_dissolved_total", Help: "Tables this node dissolved (paused past the seat grace).",
 	})
 	for _, c := range []prometheus.Collector{m.certified, m.voids, m.evidence, m.refused, m.dropped, m.persist, m.roundTime, m.instances, m.viewChange, m.carried,
-		m.modes, m.absent, m.behind, m.unseats, m.dissolves} {
+		m.withheld, m.modes, m.absent, m.behind, m.unseats, m.dissolves} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("consensus metrics: %w", err)
 		}
@@ -106,6 +111,7 @@ func (m *Metrics) certifiedRound(c *bft.Certificate, took time.Duration) {
 	m.certified.Inc()
 	if c.Void() {
 		m.voids.Inc()
+		m.withheld.Add(float64(len(c.Body.Withholders)))
 	}
 	m.roundTime.Observe(took.Seconds())
 }

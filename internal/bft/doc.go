@@ -75,7 +75,20 @@
 // its lock to the committed players it holds no reveal from, so one who
 // missed the commits still reveals in time. Under a partition longer than a
 // view, an honest player can still be voided: the price of not waiting
-// forever.
+// forever. (A committed player the caller judges absent — Config.MayVoid —
+// is waited for up to the seat grace instead: it may be restarting.)
+//
+// The last revealer's veto, and why it is bounded. A player who sees every
+// other reveal before sending its own knows the dice first, and may withhold
+// to void a round it dislikes. It cannot choose the dice: the void refunds
+// everyone else's bets and no roll happens, so the most it can do is cancel
+// one roll. The price is every bet it made in the round (lost to the bank)
+// and its seat (unseated by the void), so it can do this once per seat it
+// holds, and each seat costs a proof-of-work identity and a buy-in. Removing
+// the option would need reveals nobody can read before all are in (a
+// threshold or time-lock scheme); until then every use is counted
+// (bitcraps_consensus_withheld_reveals_total) and kept in the certified
+// void round, which names the withholders.
 //
 // With n = 2 or 3 (f = 0) every step needs everyone: a silent player stalls
 // the table safely, and nothing can be certified — not even its unseating —
