@@ -215,6 +215,15 @@ func byzantineTable(t *testing.T, size int, bad []string) {
 	if slices.Contains(bad, "fake-reveal") && evidence == 0 {
 		t.Fatal("no honest node kept evidence of the fake reveal")
 	}
+	// A withholder the table unseated was voided (it is never absent: it
+	// keeps voting), and every honest node counted the reveal it withheld.
+	if slices.Contains(bad, "withhold") && len(honest[0].table(id).Players) < size {
+		for _, p := range honest {
+			if metricValue(t, p, "bitcraps_consensus_withheld_reveals_total") == 0 {
+				t.Fatalf("%s: the withholder was voided, but bitcraps_consensus_withheld_reveals_total is 0", p.name)
+			}
+		}
+	}
 }
 
 func progress(nodes []*peerNode, id string) string {
