@@ -319,6 +319,7 @@ func TestLeaveMidGame(t *testing.T) {
 		round++
 		playRound(t, []*peerNode{a, c}, v.ID, round, rng, seed)
 	}
+	sameView(t, b, a, v.ID, round) // B watches the table it left
 	sameEverywhere(t, []*peerNode{a, c}, v.ID, int(round))
 	eventually(t, 20*time.Second, "B's ledger agrees", func() (bool, string) {
 		want, got := a.verified().StateHash, b.verified().StateHash
