@@ -125,12 +125,26 @@ func TestObserverWatchesTheTableLive(t *testing.T) {
 		}
 	}
 
-	out, code := harness.RunCLI(t, "--node", watch.base, "table", "show", id)
-	if code != 0 {
-		t.Fatalf("table show on the observer: exit %d\n%s", code, out)
-	}
+	// The CLI reaches the in-process observer by its URL, as it would a process.
+	cliNode := &harness.Node{URL: watch.base}
+	out := cli(t, cliNode, "table", "show", id)
 	mustMatch(t, "table show on the observer", out, fmt.Sprintf(`round\s+%d\n`, rounds), `you\s+watching, live`)
 	mustContain(t, "table show on the observer", out, players[0].peerID(), players[1].peerID())
+
+	// A node that arrives later catches up from the players' history.
+	late := startPeer(t, "D", nodeConfig(t, players[0].gossipAddr()))
+	waitConnected(t, append(nodes, late))
+	sameView(t, late, players[0], id, rounds)
+
+	// With every player gone, the observer says its view is stale.
+	for _, p := range players {
+		p.stop()
+	}
+	eventually(t, 60*time.Second, "the observer says the table is stale", func() (bool, string) {
+		got := observer.table(id)
+		return got.Sync == messages.SyncStale && got.Round == rounds, fmt.Sprintf("round %d sync %s", got.Round, got.Sync)
+	})
+	mustMatch(t, "table show of a stale table", cli(t, cliNode, "table", "show", id), `you\s+watching, stale`)
 }
 
 // sameView waits until watcher shows round of table id and then requires
@@ -141,7 +155,11 @@ func sameView(t *testing.T, watcher, player *peerNode, id string, round uint64) 
 	t.Helper()
 	var got *messages.TableView
 	eventually(t, 30*time.Second, fmt.Sprintf("%s shows round %d", watcher.name, round), func() (bool, string) {
-		got = watcher.table(id)
+		r := watcher.ask("games", &messages.GetTable{TableID: id}).(*messages.TableReply)
+		if r.Err != nil {
+			return false, r.Err.Error() // not announced to it yet
+		}
+		got = r.Table
 		return got.Round >= round && got.Sync == messages.SyncLive, fmt.Sprintf("round %d, sync %s (%d behind)", got.Round, got.Sync, got.RoundsBehind)
 	})
 	want := player.table(id)

@@ -137,6 +137,11 @@ func (f *follower) hear(c *control) {
 	}
 }
 
+// player reports whether peer sits at the table, or sat at its start.
+func (f *follower) player(peer string) bool {
+	return slices.Contains(f.players, peer) || slices.ContainsFunc(f.chain.Seats(), func(k bft.PublicKey) bool { return k.String() == peer })
+}
+
 // keep adds a checked round to the list shown.
 func (f *follower) keep(cert *bft.Certificate) {
 	f.rounds = append(f.rounds, roundView(cert))
@@ -174,8 +179,9 @@ func (m *Manager) follow(ctx actor.Context, rec *record) {
 	m.askHistory(ctx, rec.ID, f)
 }
 
-// onHistory takes certificates and unseatings for a followed table.
-func (m *Manager) onHistory(ctx actor.Context, table string, c *control) {
+// onHistory takes certificates and unseatings for a followed table, sent
+// by from.
+func (m *Manager) onHistory(ctx actor.Context, table, from string, c *control) {
 	f := m.followers[table]
 	if f == nil {
 		if rec := m.directory[table]; rec != nil {
@@ -207,7 +213,9 @@ func (m *Manager) onHistory(ctx actor.Context, table string, c *control) {
 	}
 	if len(c.Certificates) == 0 && c.From >= next {
 		f.behind = false // that player has nothing newer
-		f.heardAt = time.Now()
+		if f.player(from) {
+			f.heardAt = time.Now() // only a player's word keeps the view live
+		}
 	}
 	m.advance(ctx, table, f)
 }
@@ -235,8 +243,12 @@ func (m *Manager) advance(ctx actor.Context, table string, f *follower) {
 		delete(f.unseat, next)
 		// The chain's own state is always readable (it is the newest its
 		// App holds); if it ever is not, the round goes without events.
-		before, err := f.chain.View()
-		live := err == nil && cert.Round >= f.newest
+		live, before := cert.Round >= f.newest, game.View{}
+		if live {
+			var err error
+			before, err = f.chain.View()
+			live = err == nil
+		}
 		s, err := f.chain.Certify(&cert)
 		m.opts.Metrics.follow("certificate", err)
 		if err != nil {

@@ -367,7 +367,7 @@ func (m *Manager) onControl(ctx actor.Context, table, from string, c *control) {
 		m.answerHistory(ctx, table, from, c)
 		return
 	case ctlHistory:
-		m.onHistory(ctx, table, c)
+		m.onHistory(ctx, table, from, c)
 		return
 	}
 	pid := m.tables[table]
