@@ -76,6 +76,10 @@ func silentPlayer(t *testing.T, size int) {
 		round++
 		playRoundWith(t, rest, id, round, field, seed)
 	}
+	// The observer settles from the history it fetches: wait for it. It
+	// shows what the players show, across the unseating.
+	sameTableMoney(t, append(slices.Clone(rest), observer), ids, id, round)
+	sameView(t, observer, rest[0], id, round)
 	for _, p := range append(slices.Clone(rest), observer) {
 		if got := goneChips(p); got != before {
 			t.Fatalf("%s: the silent player's chips went from %d to %d", p.name, before, got)
@@ -89,5 +93,4 @@ func silentPlayer(t *testing.T, size int) {
 	if u := ex.Export.Unseatings; len(u) != 1 || len(u[0].Excluded) != 1 || u[0].Excluded[0].String() != goneID {
 		t.Fatalf("export unseatings %+v, want the one of %s", u, goneID[:8])
 	}
-	sameTableMoney(t, append(slices.Clone(rest), observer), ids, id, round)
 }
