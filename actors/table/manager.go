@@ -544,12 +544,7 @@ func setErr(reply any, err error) {
 // get answers GetTable: from the follower of a table this node watches
 // (watch.go), else from the local actor, else from the announcement.
 func (m *Manager) get(ctx actor.Context, id string) {
-	if f := m.followers[id]; f != nil && !m.active(id) {
-		v := m.watchView(id, f)
-		ctx.Respond(&messages.TableReply{Table: &v})
-		return
-	}
-	if pid := m.tables[id]; pid != nil {
+	if pid := m.tables[id]; pid != nil && m.watching(id) == nil {
 		ctx.Forward(pid)
 		return
 	}

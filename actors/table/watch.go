@@ -26,6 +26,15 @@ import (
 // 256 event streams in all.
 const maxWatchers = 256
 
+// watching is the follower of a table this node shows from it: one its
+// player does not sit at (nil otherwise).
+func (m *Manager) watching(id string) *follower {
+	if m.active(id) {
+		return nil
+	}
+	return m.followers[id]
+}
+
 // watchView is a followed table as this node shows it.
 func (m *Manager) watchView(id string, f *follower) messages.TableView {
 	rec := m.newestRecord(id, f)
@@ -66,7 +75,7 @@ func (m *Manager) newestRecord(id string, f *follower) *record {
 // node's player does not sit at it, else from its local actor, else from
 // the host's announcement.
 func (m *Manager) viewFor(id string) (messages.TableView, bool) {
-	if f := m.followers[id]; f != nil && !m.active(id) {
+	if f := m.watching(id); f != nil {
 		return m.watchView(id, f), true
 	}
 	if v, ok := m.views[id]; ok {
@@ -112,8 +121,8 @@ func (m *Manager) emitWatched(ctx actor.Context, id, kind string, data any) {
 // watchRounds answers GET .../rounds of a followed table with the rounds
 // its chain checked; false when the table is not followed here.
 func (m *Manager) watchRounds(ctx actor.Context, id string) bool {
-	f := m.followers[id]
-	if f == nil || m.active(id) {
+	f := m.watching(id)
+	if f == nil {
 		return false
 	}
 	m.count("rounds", nil)
