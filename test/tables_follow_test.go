@@ -108,6 +108,12 @@ func TestObserverWatchesTheTableLive(t *testing.T) {
 		got.Joinable || got.Seated {
 		t.Fatalf("seed %d: GET on the observer %+v, want round %d watched live, not joinable", seed, got, seen.Round)
 	}
+	watched := func(sync string) float64 {
+		return metricValue(t, observer, fmt.Sprintf(`bitcraps_games_watched_tables{sync=%q}`, sync))
+	}
+	eventually(t, 10*time.Second, "the observer's metrics count one table watched live", func() (bool, string) {
+		return watched(messages.SyncLive) == 1, fmt.Sprintf("live %v, stale %v", watched(messages.SyncLive), watched(messages.SyncStale))
+	})
 
 	var mine, theirs []messages.RoundView
 	watch.ok("GET", "/api/v1/tables/"+id+"/rounds", nil, 200, &mine)
@@ -134,6 +140,12 @@ func TestObserverWatchesTheTableLive(t *testing.T) {
 	// A node that arrives later catches up from the players' history.
 	late := startPeer(t, "D", nodeConfig(t, players[0].gossipAddr()))
 	waitConnected(t, append(nodes, late))
+	// The host announces to a new peer within its announcement budget
+	// (one every 15 s once a burst of 4 is spent): allow a few of those.
+	eventually(t, 60*time.Second, "the host's announcement reaches D", func() (bool, string) {
+		r := late.ask("games", &messages.GetTable{TableID: id}).(*messages.TableReply)
+		return r.Err == nil, fmt.Sprint(r.Err)
+	})
 	sameView(t, late, players[0], id, rounds)
 
 	// With every player gone, the observer says its view is stale.
@@ -145,6 +157,10 @@ func TestObserverWatchesTheTableLive(t *testing.T) {
 		return got.Sync == messages.SyncStale && got.Round == rounds, fmt.Sprintf("round %d sync %s", got.Round, got.Sync)
 	})
 	mustMatch(t, "table show of a stale table", cli(t, cliNode, "table", "show", id), `you\s+watching, stale`)
+	eventually(t, 10*time.Second, "the observer's metrics count one stale table", func() (bool, string) {
+		return watched(messages.SyncStale) == 1 && watched(messages.SyncLive) == 0,
+			fmt.Sprintf("live %v, stale %v", watched(messages.SyncLive), watched(messages.SyncStale))
+	})
 }
 
 // sameView waits until watcher shows round of table id and then requires

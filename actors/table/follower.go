@@ -325,19 +325,24 @@ func (m *Manager) askHistory(ctx actor.Context, table string, f *follower) {
 
 // pollFollowed runs on every retry tick: followers that are behind, or
 // have heard nothing for a while, ask again; followers of tables that
-// became active here are dropped.
+// became active here are dropped; the metrics say how current the rest are.
 func (m *Manager) pollFollowed(ctx actor.Context) {
+	now, bySync, behind := time.Now(), map[string]int{}, uint64(0)
 	for id, f := range m.followers {
 		if m.active(id) {
 			delete(m.followers, id)
 			continue
 		}
+		sync, n := f.sync(now)
+		bySync[sync]++
+		behind = max(behind, n)
 		m.settleFollowed(ctx, id, f)
 		quiet := time.Since(f.heardAt) >= followQuietAfter && time.Since(f.askedAt) >= followQuietAfter
 		if f.behind || quiet {
 			m.askHistory(ctx, id, f)
 		}
 	}
+	m.opts.Metrics.watching(bySync, behind)
 }
 
 // answerHistory answers a follower's request with the certificates and
