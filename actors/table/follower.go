@@ -76,8 +76,9 @@ type follower struct {
 	heardAt   time.Time
 	startedAt time.Time
 	// newest is the newest certified round this node has heard of: one
-	// the chain checked, or one whose certificate verifies against the
-	// chain's seats (a forger cannot make this node say it is behind).
+	// the chain checked, one whose certificate verifies against the
+	// chain's seats (a forger cannot make this node say it is behind), or
+	// the last one this node played before it left.
 	newest uint64
 	rounds []messages.RoundView // the newest keptRounds rounds checked
 }

@@ -257,6 +257,9 @@ func (m *Manager) onTableUpdate(ctx actor.Context, u *tableUpdate) {
 	m.views[u.rec.ID] = u.view
 	if !u.view.Seated {
 		m.follow(ctx, u.rec) // left: the table's later rounds still settle here
+		if f := m.followers[u.rec.ID]; f != nil {
+			f.newest = max(f.newest, u.view.Round) // the rounds it played are no news to replay
+		}
 		if watchedHere(u.rec, u.view) {
 			m.tableChanged(ctx, u.rec.ID)
 		}
