@@ -19,6 +19,14 @@ import (
 // ctx.Respond; deliveries (CertifiedRound, ConsensusStatus,
 // ConsensusEvidence) are sent to the table actor named in ConsensusStart.
 
+// ErrNoInstance means this node runs no consensus for the table.
+var ErrNoInstance = errors.New("consensus: no instance for the table")
+
+// ErrTablePaused answers a bet or a roll while the table may not play: it
+// is paused (absent players), this node is catching up, or the table is
+// dissolved. The error says which.
+var ErrTablePaused = errors.New("the table may not play now")
+
 // ConsensusStart asks the service to run the table's instance, or to keep
 // running it and deliver to Table from now on (a restarted table actor
 // sends it again). Answered with *ConsensusAck.
@@ -33,6 +41,11 @@ type ConsensusStart struct {
 	// delivered again (the first round the local ledger has not settled);
 	// 0 asks for none.
 	FromRound uint64
+	// MinPlayers: the table pauses while fewer are present (its setting).
+	MinPlayers int
+	// Host is the peer ID of the bank's owner: while it is seated and
+	// absent the table pauses.
+	Host string
 }
 
 // ConsensusStop ends the table's instance (the player left the table) and
@@ -133,23 +146,24 @@ type ConsensusStatus struct {
 	// Failure is set when the instance cannot go on (a certified round
 	// that does not replay); the table shows it.
 	Failure string
-	// Silent lists the seats not heard from while the round has stalled
-	// (see ConsensusExclude); Excluded the players unseated that way.
-	Silent   []string
-	Excluded []string
-	// Excluding: this node voted to unseat Silent players and waits for
-	// the other remaining players' votes; it plays no old round meanwhile.
-	Excluding bool
+	// Lifecycle is the table's mode here (internal/lifecycle): "playing",
+	// "paused", "catching_up" or "dissolved"; PausedReason says why it
+	// pauses; Absent lists the seats not heard from; Behind counts the
+	// certified rounds others are known to be ahead while catching up.
+	Lifecycle    string
+	PausedReason string
+	Absent       []string
+	Behind       uint64
 }
 
-// ConsensusExclude tells the table's instance which seated players the
-// mesh reports dead (or gone). The instance unseats a player at the round
-// boundary once the round has stalled and the player has been silent long
-// enough (shorter for players reported dead), by the signed agreement of
-// every remaining player. Sent periodically; answered with nothing.
-type ConsensusExclude struct {
-	TableID string
-	Dead    []string
+// ConsensusDissolved tells the table actor that the table is dissolved at
+// the certified state of Dissolution.Round (0: genesis): chips, wagers at
+// their exact value and the bank are paid out as Dissolution says (game's
+// rule), by the ledger's Dissolve op. Delivered again, with a later round,
+// when a certificate of a later round arrives afterwards.
+type ConsensusDissolved struct {
+	TableID     string
+	Dissolution game.Dissolution
 }
 
 // ConsensusEvidence is a Byzantine act the instance saw, for the table's
@@ -175,9 +189,9 @@ const (
 	FrameBFT byte = 1
 	// FrameTable: body is a table control message (JSON, actors/table).
 	FrameTable byte = 2
-	// FrameExclude: body is a signed vote to unseat silent players
-	// (JSON, actors/consensus).
-	FrameExclude byte = 3
+	// 3 was a signed vote to unseat silent players by unanimity; it is
+	// retired (absence pauses a table instead) and never reused. 4–6 are
+	// the lifecycle's frames (lifecycle.go).
 	// maxFrameTable bounds the table ID (bft's own limit is larger, but a
 	// table ID is 16 hex digits).
 	maxFrameTable = 255

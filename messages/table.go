@@ -149,23 +149,28 @@ type TableView struct {
 	// from the table's certificates, as current as Sync says).
 	Role string `json:"role"`
 	// Sync says how current the certified state shown is (SyncXxx); empty
-	// before play starts. RoundsBehind counts the certified rounds this
-	// node has heard of and not yet checked.
-	Sync         string `json:"sync,omitempty"`
-	RoundsBehind uint64 `json:"rounds_behind"`
+	// before play starts. While it is catching up, Behind counts the
+	// certified rounds this node has heard of and not yet checked.
+	Sync string `json:"sync,omitempty"`
 	// Joinable: this node's player can join the table now (it waits for
-	// players, has a free seat, and this node's player does not sit there).
+	// players or plays, has a free seat, and this node's player does not
+	// sit there).
 	Joinable bool `json:"joinable"`
 	// PendingBets counts the bets of the round being played that this
 	// node holds (the shooter proposes what it holds when it rolls).
 	PendingBets int `json:"pending_bets"`
 	// Problem says why the table cannot go on, when it cannot.
 	Problem string `json:"problem,omitempty"`
-	// Silent lists seated players this node has not heard from while the
-	// round stalled; Excluded those unseated for it (they keep their chips
-	// and open wagers, but no longer play).
-	Silent   []string `json:"silent,omitempty"`
-	Excluded []string `json:"excluded,omitempty"`
+	// Lifecycle is the table's mode on this node: "playing", "paused"
+	// (PausedReason says why: nobody rolls until it resumes), "catching_up"
+	// (Behind certified rounds to fetch before it bets or votes again) or
+	// "dissolved"; empty when this node does not play the table. Absent
+	// lists the seats not heard from for a few seconds: they are still
+	// seated (a seat is unseated only after the seat grace, at 4+ seats).
+	Lifecycle    string   `json:"lifecycle,omitempty"`
+	PausedReason string   `json:"paused_reason,omitempty"`
+	Absent       []string `json:"absent,omitempty"`
+	Behind       uint64   `json:"behind,omitempty"`
 	// Evidence counts the Byzantine acts this node saw at the table
 	// (equivocation, a reveal that does not open its commitment, a wrong
 	// state hash, a bad signature); each is also an "evidence" event.
@@ -184,7 +189,7 @@ const (
 	// heard of, and the table's players answered recently.
 	SyncLive = "live"
 	// SyncCatchingUp: certified rounds this node has heard of are still
-	// being fetched and checked (TableView.RoundsBehind of them).
+	// being fetched and checked (TableView.Behind of them).
 	SyncCatchingUp = "catching_up"
 	// SyncStale: no player of the table has answered for a while; the view
 	// may be behind by rounds this node has not heard of.
@@ -236,6 +241,7 @@ const (
 	EventEvidence   = "evidence"    // {"kind","offender","round","view"}: a Byzantine act seen by this node
 	EventBetCarried = "bet_carried" // {"id","new_id","round"}: a bet that missed its round, placed in the next
 	EventBetDropped = "bet_dropped" // {"id","reason"}: a bet that missed its round and the next one refused
+	EventLifecycle  = "lifecycle"   // {"mode","reason","absent","behind"}: the table paused, resumed, is catching up or dissolved
 )
 
 // UserError is an error a player can act on; Code is stable for clients
@@ -268,4 +274,5 @@ const (
 	CodeHostUnreachable     = "host_unreachable"     // 504: the host did not answer a join in time
 	CodeNotInitialized      = "not_initialized"      // 503
 	CodeRateLimited         = "rate_limited"         // 429
+	CodeTablePaused         = "table_paused"         // 409: absent players; the table resumes when they are back
 )

@@ -1,7 +1,7 @@
 package test
 
 import (
-	"math/rand/v2"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -9,50 +9,82 @@ import (
 	"github.com/bitcraps/bitcraps/messages"
 )
 
-// At a table of four a dead player does not stall anything (a quorum of
-// three plays on), but it must not stay seated: after the mesh reports it
-// dead the others unseat it by a certified round (after excluding it from
-// their consensus seats by vote, if a round stalled on it first), the table goes on as a
-// table of three, and every ledger still agrees and checks out. The export
-// replays the unseating like any other round.
-func TestDeadPlayerAtFourSeatsIsUnseatedByACertifiedRound(t *testing.T) {
+// A player joins a playing table of three (its buy-in rides in a round and
+// it sits from the next one, on every node). Then one of the four dies. At
+// four seats with min_players 3 that stalls nothing (a quorum of three
+// plays on, and a view change passes the dice on when it held them); the
+// dead player is absent, and only after the seat grace (15 s on the testing
+// profile) do the others unseat it by a certified round (or void the round
+// whose reveal it owed, which unseats it too). The table goes on
+// as a table of three, every ledger agrees and checks out, and the export
+// replays the join and the unseating like any other round.
+func TestJoinMidGameThenADeadPlayerIsUnseatedAfterTheGrace(t *testing.T) {
 	nodes := startCluster(t, 4)
-	id := openTable(t, nodes).ID
+	id := create(t, nodes[0], scriptedTable(3, 4, 100*crap)).ID
+	for _, p := range nodes[1:3] {
+		join(t, p, id, 100*crap)
+	}
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewPCG(seed, 4))
-	round := uint64(0)
-	for range 2 {
-		round++
-		playRound(t, nodes, id, round, rng, seed)
-	}
-	dead := nodes[3]
-	deadID := dead.peerID()
-	dead.stop()
-	rest := nodes[:3]
-	seated := func(p *peerNode) bool {
-		return slices.ContainsFunc(p.table(id).Players, func(pv messages.PlayerView) bool { return pv.PeerID == deadID })
-	}
-	// Rounds go on meanwhile: field bets only, so that the dead player's
-	// absence is the only thing that changes.
 	field := func(string) *messages.PlaceBet {
 		return &messages.PlaceBet{TableID: id, Type: "field", Amount: 2 * crap}
 	}
+	first := nodes[:3]
+	waitLifecycle(t, first, id, "playing")
+	round := uint64(1)
+	playRoundWith(t, first, id, round, field, seed)
+
+	joiner := nodes[3]
+	joined := make(chan *messages.TableReply, 1)
+	go func() {
+		eventually(t, 20*time.Second, "the joiner sees the table", func() (bool, string) {
+			r := joiner.ask("games", &messages.GetTable{TableID: id}).(*messages.TableReply)
+			return r.Err == nil, fmt.Sprint(r.Err)
+		})
+		joined <- joiner.ask("games", &messages.JoinTable{TableID: id, BuyIn: 100 * crap}).(*messages.TableReply)
+	}()
+	seatedEverywhere := func(p *peerNode, who string) bool {
+		return slices.ContainsFunc(p.table(id).Players, func(pv messages.PlayerView) bool { return pv.PeerID == who })
+	}
 	deadline := time.Now().Add(60 * time.Second)
-	for seated(rest[0]) {
+	for !seatedEverywhere(nodes[0], joiner.peerID()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("seed %d: the joiner is not seated after round %d", seed, round)
+		}
+		round++
+		playRoundWith(t, first, id, round, field, seed)
+	}
+	if r := <-joined; r.Err != nil {
+		t.Fatalf("seed %d: join mid-game: %v", seed, r.Err)
+	}
+	waitLifecycle(t, nodes, id, "playing")
+	for range 2 {
+		round++
+		playRoundWith(t, nodes, id, round, field, seed)
+	}
+	sameEverywhere(t, nodes, id, int(round))
+
+	dead := nodes[2]
+	deadID := dead.peerID()
+	dead.stop()
+	rest := []*peerNode{nodes[0], nodes[1], nodes[3]}
+	waitLifecycle(t, rest, id, "playing", deadID)
+	deadline = time.Now().Add(60 * time.Second)
+	for seatedEverywhere(rest[0], deadID) {
 		if time.Now().After(deadline) {
 			t.Fatalf("seed %d: the dead player is still seated after round %d", seed, round)
 		}
 		round++
-		playRoundWith(t, rest, id, round, field, seed)
+		// A round whose commitments the dead player signed waits for its
+		// reveal until the grace ends, then is voided.
+		playRoundWithin(t, rest, id, round, field, seed, 90*time.Second)
 	}
-	for range 3 {
+	for range 2 {
 		round++
 		playRoundWith(t, rest, id, round, field, seed)
 	}
 	for _, p := range rest {
-		v := p.table(id)
-		if seated(p) || len(v.Players) != 3 {
+		if v := p.table(id); seatedEverywhere(p, deadID) || len(v.Players) != 3 {
 			t.Fatalf("%s: players %d: want three", p.name, len(v.Players))
 		}
 		if rep := p.verified(); !rep.OK {
@@ -61,5 +93,5 @@ func TestDeadPlayerAtFourSeatsIsUnseatedByACertifiedRound(t *testing.T) {
 	}
 	sameEverywhere(t, rest, id, int(round))
 	verifyExport(t, rest[1], id, int(round))
-	t.Logf("the dead player was unseated; %d rounds played", round)
+	t.Logf("a player joined at round ≤ %d and the dead player was unseated; %d rounds played", round, round)
 }

@@ -68,8 +68,8 @@ func TestObserverSettlesOnlyWhatTheTableCertified(t *testing.T) {
 	playRound(t, players, id, 6, rand.New(rand.NewPCG(seed, 6)), seed)
 	sameTableMoney(t, nodes, ids, id, 6)
 	// Round 6 reached the observer after the forged round 9 (one mailbox).
-	if v := observer.table(id); v.Round != 6 || v.RoundsBehind != 0 {
-		t.Fatalf("observer after a forged round 9: round %d, %d rounds behind (sync %s), want round 6 and none behind", v.Round, v.RoundsBehind, v.Sync)
+	if v := observer.table(id); v.Round != 6 || v.Behind != 0 {
+		t.Fatalf("observer after a forged round 9: round %d, %d rounds behind (sync %s), want round 6 and none behind", v.Round, v.Behind, v.Sync)
 	}
 	if rep := observer.verified(); !rep.OK {
 		t.Fatalf("observer's ledger: %+v", rep)
@@ -176,7 +176,7 @@ func sameView(t *testing.T, watcher, player *peerNode, id string, round uint64) 
 			return false, r.Err.Error() // not announced to it yet
 		}
 		got = r.Table
-		return got.Round >= round && got.Sync == messages.SyncLive, fmt.Sprintf("round %d, sync %s (%d behind)", got.Round, got.Sync, got.RoundsBehind)
+		return got.Round >= round && got.Sync == messages.SyncLive, fmt.Sprintf("round %d, sync %s (%d behind)", got.Round, got.Sync, got.Behind)
 	})
 	want := player.table(id)
 	if got.Role != messages.RoleWatching || want.Role != messages.RoleSeated {

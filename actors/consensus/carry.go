@@ -15,9 +15,10 @@ import (
 // is certified without it. The player was given a bet ID, so the bet must
 // not vanish: the instance places it again in the next round (a new
 // signature, a new ID) and tells the table actor, or, if the next round
-// refuses it (the phase moved on, the chips are gone), tells why. Leaves
-// and unseatings are not carried: the table actor and quiet.go repeat those
-// on their own terms.
+// refuses it (the phase moved on, the chips are gone), tells why. A join
+// the host submitted is carried the same way. Leaves and unseatings are not
+// carried: the table actor and the lifecycle repeat those on their own
+// terms.
 
 // maxOwnBets bounds the bets tracked: bft takes at most a few dozen bets
 // per player and round.
@@ -34,7 +35,7 @@ func betID(b bft.Bet) string { return fmt.Sprintf("%d-%s-%d", b.Round, b.Bettor.
 // track remembers a bet of ours until its round is certified.
 func (in *instance) track(b bft.Bet) {
 	p, err := game.DecodePayload(b.Payload)
-	if err != nil || (p.Kind != game.KindBet && p.Kind != game.KindTakeDown) || len(in.own) >= maxOwnBets {
+	if err != nil || (p.Kind != game.KindBet && p.Kind != game.KindTakeDown && p.Kind != game.KindJoin) || len(in.own) >= maxOwnBets {
 		return
 	}
 	in.own = append(in.own, ownBet{round: b.Round, seq: b.Seq, payload: b.Payload})

@@ -17,8 +17,12 @@
 // core from the records of the round in progress (bft.Restore), so it
 // resends what it signed and never signs anything else for those slots.
 //
-// Stalled tables: with 2 or 3 seats a silent player blocks every round;
-// exclude.go lets the remaining players unseat it by unanimous signed vote
-// at the round boundary. CertificateVerifier is what the ledger uses to
-// check Settle ops.
+// The table's life around the rounds — who is absent, when the table
+// pauses, unseats a player or dissolves, when this node catches up — is
+// internal/lifecycle's; lifecycle.go translates (presence frames, requests
+// for certified rounds that the service answers from its store in
+// rounds.go, the dissolution persisted before anything else), and only a
+// Playing table ticks, votes and bets. health.go makes the service Degraded
+// while an instance failed or cannot catch up. CertificateVerifier is what
+// the ledger uses to check Settle ops.
 package consensus

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bitcraps/bitcraps/internal/bft"
 	"github.com/bitcraps/bitcraps/internal/game"
+	"github.com/bitcraps/bitcraps/internal/lifecycle"
 	"github.com/bitcraps/bitcraps/messages"
 )
 
@@ -25,11 +26,16 @@ type spec struct {
 	BetWindowTicks int          `json:"bet_window_ticks,omitempty"`
 	// Ended: the local player left; the instance is not restarted.
 	Ended bool `json:"ended,omitempty"`
-	// Excluded players were unseated for silence (exclude.go), by the
-	// Exclusions' votes; Vote is our pending vote (we are frozen).
+	// MinPlayers and Host feed the lifecycle's pause rules.
+	MinPlayers int    `json:"min_players,omitempty"`
+	Host       string `json:"host,omitempty"`
+	// Dissolved: the table ended at this round; never sign for it again.
+	Dissolved *lifecycle.Dissolve `json:"dissolved,omitempty"`
+	// Excluded players were unseated by the unanimous votes of the others
+	// (Exclusions), by nodes of an earlier version; kept so that their
+	// tables replay. No new ones are made: absence pauses a table instead.
 	Excluded   []bft.PublicKey  `json:"excluded,omitempty"`
 	Exclusions []game.Unseating `json:"exclusions,omitempty"`
-	Vote       *game.UnseatVote `json:"vote,omitempty"`
 }
 
 // instance is one table's consensus on this node: the bft core and the game
@@ -59,19 +65,9 @@ type instance struct {
 	roundFrom time.Time
 	failure   string
 	timer     *time.Timer
-
-	// Silence (exclude.go).
-	lastHeard  map[bft.PublicKey]time.Time
-	progressAt time.Time
-	dead       map[bft.PublicKey]bool
-	votes      map[bft.PublicKey]*game.UnseatVote
-	voteSent   time.Time
-	silent     []bft.PublicKey
-	// Quiet seats at 4+ seats (quiet.go).
-	startedAt   time.Time
-	spoke       map[bft.PublicKey]time.Time
-	unseatAsked map[bft.PublicKey]uint64
-	own         []ownBet // our bets whose round is not certified yet (carry.go)
+	life      *lifecycle.Table // who is absent, pause, unseat, dissolve, catch up (lifecycle.go)
+	seen      lifeSeen         // what the metrics last heard of life
+	own       []ownBet         // our bets whose round is not certified yet (carry.go)
 }
 
 type pendingBet struct {
@@ -89,6 +85,7 @@ type (
 	}
 	// inbound is a frame from the mesh for this table.
 	inbound struct {
+		kind byte
 		from string
 		body []byte
 	}
@@ -96,9 +93,7 @@ type (
 
 func newInstance(opts *Options, store *Store, mesh *actor.PID, table string, sp spec) *instance {
 	return &instance{opts: opts, store: store, mesh: mesh, table: table, spec: sp,
-		log: opts.Logger.With("table", table), pending: map[pendingBet]struct{}{},
-		lastHeard: map[bft.PublicKey]time.Time{}, dead: map[bft.PublicKey]bool{}, votes: map[bft.PublicKey]*game.UnseatVote{},
-		spoke: map[bft.PublicKey]time.Time{}, unseatAsked: map[bft.PublicKey]uint64{}}
+		log: opts.Logger.With("table", table), pending: map[pendingBet]struct{}{}}
 }
 
 // Receive implements actor.Actor.
@@ -110,6 +105,8 @@ func (in *instance) Receive(ctx actor.Context) {
 		if in.timer != nil {
 			in.timer.Stop()
 		}
+		in.stopLife()
+		ctx.Send(ctx.Parent(), &instanceReport{table: in.table}) // gone: no longer counts
 	case *actor.Terminated:
 		if in.tablePID != nil && in.tablePID.Equal(m.Who) {
 			in.tablePID = nil
@@ -123,18 +120,20 @@ func (in *instance) Receive(ctx actor.Context) {
 			in.onReadyDone(ctx, m)
 		}
 	case *inbound:
-		in.onInbound(ctx, m)
+		switch m.kind {
+		case messages.FramePresence:
+			in.onPresence(ctx, m.from, m.body)
+		case messages.FrameRounds:
+			in.onRounds(ctx, m.from, m.body)
+		default:
+			in.onInbound(ctx, m)
+		}
 	case *messages.ConsensusStart:
 		in.attach(ctx, m)
 	case *messages.ConsensusBet:
 		in.bet(ctx, m)
 	case *messages.ConsensusRoll:
 		in.roll(ctx)
-	case *voteIn:
-		in.onVote(ctx, m)
-		in.afterInput(ctx)
-	case *messages.ConsensusExclude:
-		in.onExcludeHint(m)
 	case *messages.ConsensusStop:
 		sp := in.spec
 		sp.Ended = true
@@ -149,14 +148,23 @@ func (in *instance) Receive(ctx actor.Context) {
 func (in *instance) start(ctx actor.Context) {
 	in.system, in.self = ctx.ActorSystem(), ctx.Self()
 	in.me, _ = bft.PublicKeyFrom(in.opts.Identity.PublicKey)
-	in.roundFrom, in.startedAt = time.Now(), time.Now()
-	if in.spec.Vote != nil {
-		in.votes[in.me] = in.spec.Vote // we crashed while frozen: still frozen
-	}
+	in.roundFrom = time.Now()
 	if err := in.restore(); err != nil {
 		in.fail(ctx, fmt.Sprintf("restore from the consensus store: %v", err))
 		return
 	}
+	seats, err := in.nextSeats()
+	if err == nil {
+		err = in.startLife(in.lastRound+1, seats)
+	}
+	if err != nil {
+		in.fail(ctx, err.Error())
+		return
+	}
+	if in.spec.Dissolved != nil {
+		in.node = nil // never sign for a dissolved table again
+	}
+	in.reportHealth(ctx)
 	in.armTick()
 	in.afterInput(ctx)
 }
@@ -226,14 +234,14 @@ func (in *instance) rebuild(last *bft.Certificate, records []bft.Record) error {
 		return nil
 	}
 	node, err := bft.Restore(bft.Config{
-		TableID: in.table, Self: in.me, Signer: in.opts.Identity, Players: seats, App: judgedApp{App: in.app, quiet: in.quiet},
+		TableID: in.table, Self: in.me, Signer: in.opts.Identity, Players: seats, App: judgedApp{App: in.app, mayUnseat: in.mayUnseat},
 		Entropy: in.opts.Entropy, FirstRound: first, GenesisStateHash: prev, BetWindowTicks: in.spec.BetWindowTicks,
+		MayVoid: in.mayVoid, // a player that crashed after committing is absent, not a withholder, within the grace
 	}, keep)
 	if err != nil {
 		return fmt.Errorf("bft restore at round %d: %w", first, err)
 	}
 	in.node = node
-	in.progressed()
 	return nil
 }
 
@@ -261,6 +269,7 @@ func (in *instance) fail(ctx actor.Context, reason string) {
 	in.failure = reason
 	in.node = nil
 	in.pushStatus(ctx)
+	in.reportHealth(ctx)
 }
 
 func (in *instance) armTick() {
@@ -269,18 +278,21 @@ func (in *instance) armTick() {
 }
 
 func (in *instance) onTick(ctx actor.Context) {
-	if in.node != nil && in.spec.Vote == nil {
-		in.node.Tick()
+	if in.life != nil {
+		in.life.Tick()
 	}
-	if in.node != nil {
-		in.checkSilence(ctx)
+	if in.playing() {
+		in.node.Tick()
+		if st := in.node.Status(); st.ViewActive && in.life.Absent(st.Leader) {
+			in.node.LeaderAbsent() // an absent player does not hold the dice
+		}
 	}
 	in.afterInput(ctx)
 	in.armTick()
 }
 
 func (in *instance) onInbound(ctx actor.Context, m *inbound) {
-	if in.node == nil {
+	if in.node == nil && in.spec.Dissolved == nil {
 		return
 	}
 	msg, err := bft.UnmarshalMessage(m.body)
@@ -288,10 +300,14 @@ func (in *instance) onInbound(ctx actor.Context, m *inbound) {
 		in.opts.Metrics.droppedFrame("undecodable")
 		return
 	}
-	in.heard(msg.From())
-	if in.spec.Vote != nil {
-		in.onStepFrozen(msg)
+	in.heard(m.from, msg.Round())
+	if msg.Certificate != nil {
+		in.stepCertificate(msg.Certificate)
 		in.afterInput(ctx)
+		return
+	}
+	if !in.playing() {
+		in.afterInput(ctx) // paused or catching up: the sender resends
 		return
 	}
 	if err := in.node.Step(msg); err != nil {
@@ -327,10 +343,11 @@ func (in *instance) attach(ctx actor.Context, m *messages.ConsensusStart) {
 	}
 	in.status = messages.ConsensusStatus{} // make the next push complete
 	in.pushStatus(ctx)
+	in.deliverDissolution(ctx)
 }
 
 func (in *instance) bet(ctx actor.Context, m *messages.ConsensusBet) {
-	if in.node == nil {
+	if !in.playing() {
 		ctx.Respond(&messages.ConsensusBetReply{Err: in.notPlaying()})
 		return
 	}
@@ -347,7 +364,7 @@ func (in *instance) bet(ctx actor.Context, m *messages.ConsensusBet) {
 }
 
 func (in *instance) roll(ctx actor.Context) {
-	if in.node == nil {
+	if !in.playing() {
 		ctx.Respond(&messages.ConsensusAck{Err: in.notPlaying()})
 		return
 	}
@@ -360,8 +377,15 @@ func (in *instance) roll(ctx actor.Context) {
 }
 
 func (in *instance) notPlaying() error {
-	if in.failure != "" {
+	switch {
+	case in.failure != "":
 		return fmt.Errorf("table %s: %w: %s", in.table, ErrInstanceFailed, in.failure)
+	case in.spec.Dissolved != nil:
+		return fmt.Errorf("table %s is dissolved at round %d: %w", in.table, in.spec.Dissolved.Round, messages.ErrTablePaused)
+	case in.node != nil && in.life != nil && in.life.Mode() == lifecycle.Paused:
+		return fmt.Errorf("table %s is paused (%s): %w", in.table, in.life.Status().Reason, messages.ErrTablePaused)
+	case in.node != nil && in.life != nil && in.life.Mode() == lifecycle.CatchingUp:
+		return fmt.Errorf("table %s: this node is catching up, %d rounds behind: %w", in.table, in.life.Status().Behind, messages.ErrTablePaused)
 	}
 	return fmt.Errorf("table %s: %w", in.table, bft.ErrNotSeated)
 }
@@ -369,12 +393,17 @@ func (in *instance) notPlaying() error {
 // afterInput starts persisting the next Ready unless one is in flight, and
 // tells the table about a new round, view or shooter.
 func (in *instance) afterInput(ctx actor.Context) {
+	in.driveLife(ctx)
+	in.observeLife()
 	in.pushStatus(ctx)
 	if in.node == nil || in.inflight || !in.node.HasReady() {
 		return
 	}
 	rd := in.node.Ready()
 	in.inflight = true
+	if len(rd.Messages) > 0 && in.life != nil {
+		in.life.Spoke()
+	}
 	owner, sys, self, seats := in, in.system, in.self, in.node.Status().Seats
 	go func() {
 		err := owner.persistAndSend(rd, seats)
@@ -437,7 +466,6 @@ func (in *instance) onCertified(ctx actor.Context, c *bft.Certificate) {
 	}
 	in.opts.Metrics.certifiedRound(c, time.Since(in.roundFrom))
 	in.roundFrom = time.Now()
-	in.progressed()
 	clear(in.pending)
 	if err := in.settle(c); err != nil {
 		in.fail(ctx, err.Error())
@@ -459,6 +487,9 @@ func (in *instance) onCertified(ctx actor.Context, c *bft.Certificate) {
 			return
 		}
 	}
+	if in.life != nil {
+		in.life.Certified(c.Round, seats)
+	}
 	in.carry(ctx, c)
 }
 
@@ -466,13 +497,13 @@ func (in *instance) pushStatus(ctx actor.Context) {
 	if in.tablePID == nil {
 		return
 	}
-	st := messages.ConsensusStatus{TableID: in.table, PendingBets: len(in.pending), Failure: in.failure, Round: in.lastRound + 1,
-		Excluding: in.spec.Vote != nil}
-	for _, k := range in.silent {
-		st.Silent = append(st.Silent, k.String())
-	}
-	for _, k := range in.spec.Excluded {
-		st.Excluded = append(st.Excluded, k.String())
+	st := messages.ConsensusStatus{TableID: in.table, PendingBets: len(in.pending), Failure: in.failure, Round: in.lastRound + 1}
+	if in.life != nil {
+		ls := in.life.Status()
+		st.Lifecycle, st.PausedReason, st.Behind = ls.Mode.String(), ls.Reason, ls.Behind
+		for _, k := range ls.Absent {
+			st.Absent = append(st.Absent, k.String())
+		}
 	}
 	if in.node != nil {
 		s := in.node.Status()
@@ -491,7 +522,7 @@ func (in *instance) pushStatus(ctx actor.Context) {
 func sameStatus(a, b messages.ConsensusStatus) bool {
 	if a.Round != b.Round || a.View != b.View || a.Shooter != b.Shooter || a.Seated != b.Seated ||
 		a.PendingBets != b.PendingBets || a.Failure != b.Failure || len(a.Seats) != len(b.Seats) || a.TableID != b.TableID ||
-		a.Excluding != b.Excluding || !slices.Equal(a.Silent, b.Silent) || !slices.Equal(a.Excluded, b.Excluded) {
+		a.Lifecycle != b.Lifecycle || a.PausedReason != b.PausedReason || a.Behind != b.Behind || !slices.Equal(a.Absent, b.Absent) {
 		return false
 	}
 	for i := range a.Seats {

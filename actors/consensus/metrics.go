@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/bitcraps/bitcraps/internal/bft"
+	"github.com/bitcraps/bitcraps/internal/lifecycle"
 )
 
 // Metrics are the consensus service's Prometheus series. A nil *Metrics
@@ -22,6 +23,13 @@ type Metrics struct {
 	instances  prometheus.Gauge
 	viewChange prometheus.Counter
 	carried    *prometheus.CounterVec
+	// The lifecycle (lifecycle.go): tables by mode, absent seats and rounds
+	// behind summed over this node's tables (bounded labels: four modes).
+	modes     *prometheus.GaugeVec
+	absent    prometheus.Gauge
+	behind    prometheus.Gauge
+	unseats   prometheus.Counter
+	dissolves prometheus.Counter
 }
 
 // NewMetrics registers the series with reg; nil reg gives nil Metrics.
@@ -64,7 +72,26 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "bitcraps_consensus_late_bets_total", Help: "Local bets that missed their round, by what became of them (carried into the next round, or dropped).",
 		}, []string{"result"}),
 	}
-	for _, c := range []prometheus.Collector{m.certified, m.voids, m.evidence, m.refused, m.dropped, m.persist, m.roundTime, m.instances, m.viewChange, m.carried} {
+	m.modes = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "bitcraps_tables", Help: "Tables this node sits at, by lifecycle mode (playing, paused, catching_up, dissolved).",
+	}, []string{"mode"})
+	for _, mode := range []lifecycle.Mode{lifecycle.Playing, lifecycle.Paused, lifecycle.CatchingUp, lifecycle.Dissolved} {
+		m.modes.WithLabelValues(mode.String()) // present from the start, so the first change alerts
+	}
+	m.absent = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "bitcraps_table_absent_seats", Help: "Seats not heard from, summed over this node's tables.",
+	})
+	m.behind = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "bitcraps_table_rounds_behind", Help: "Certified rounds this node is known to lack, summed over its tables.",
+	})
+	m.unseats = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "bitcraps_table_unseats_asked_total", Help: "Unseatings of players absent past the seat grace this node asked for.",
+	})
+	m.dissolves = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "bitcraps_tables_dissolved_total", Help: "Tables this node dissolved (paused past the seat grace).",
+	})
+	for _, c := range []prometheus.Collector{m.certified, m.voids, m.evidence, m.refused, m.dropped, m.persist, m.roundTime, m.instances, m.viewChange, m.carried,
+		m.modes, m.absent, m.behind, m.unseats, m.dissolves} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("consensus metrics: %w", err)
 		}
@@ -126,5 +153,40 @@ func (m *Metrics) carriedBet(err error) {
 			result = "dropped"
 		}
 		m.carried.WithLabelValues(result).Inc()
+	}
+}
+
+// lifeSeen is what an instance last reported of its lifecycle, so that the
+// summed gauges move by its differences.
+type lifeSeen struct {
+	mode           lifecycle.Mode
+	absent, behind int
+}
+
+// observeLife moves the lifecycle gauges from what an instance reported
+// before (was) to now; a zero now takes the instance out (it stopped).
+func (m *Metrics) observeLife(was, now lifeSeen) {
+	if m == nil || was == now {
+		return
+	}
+	if was.mode != 0 {
+		m.modes.WithLabelValues(was.mode.String()).Dec()
+	}
+	if now.mode != 0 {
+		m.modes.WithLabelValues(now.mode.String()).Inc()
+	}
+	m.absent.Add(float64(now.absent - was.absent))
+	m.behind.Add(float64(now.behind - was.behind))
+}
+
+func (m *Metrics) unseatAsked() {
+	if m != nil {
+		m.unseats.Inc()
+	}
+}
+
+func (m *Metrics) dissolved() {
+	if m != nil {
+		m.dissolves.Inc()
 	}
 }

@@ -36,12 +36,10 @@ type Options struct {
 	// Resubscribe is how often the service renews its mesh subscription,
 	// so a restarted mesh (which forgets subscribers) delivers again.
 	Resubscribe time.Duration
-	// SilentAfter: a seat heard from not once while the round made no
-	// progress for this long is voted out (exclude.go). The node's session
-	// timeout; 0 takes DefaultSilentAfter.
-	SilentAfter time.Duration
-	// DeadAfter replaces SilentAfter for a seat the mesh reports dead.
-	DeadAfter time.Duration
+	// SeatGrace: how long a seat may be absent before it is unseated (4+
+	// seats), and a table paused before it is dissolved (config
+	// --seat-grace); 0 takes DefaultSeatGrace.
+	SeatGrace time.Duration
 	// Logger may be nil (discarded).
 	Logger *slog.Logger
 	// Metrics may be nil (nothing counted).
@@ -70,14 +68,9 @@ type InjectByzantine struct{ Behavior Byzantine }
 // injection.
 var ErrFaultInjectionOff = errors.New("consensus: fault injection is off")
 
-// DefaultSilentAfter: half a minute of silence is long past any network
-// hiccup, and short enough that a table left by a crashed player moves on.
-// DefaultDeadAfter: the mesh already waited its own failure timeout (about
-// 5 s) before calling a member dead; 5 s more of a stalled round confirms it.
-const (
-	DefaultSilentAfter = 30 * time.Second
-	DefaultDeadAfter   = 5 * time.Second
-)
+// DefaultSeatGrace is the server profile's --seat-grace (internal/config
+// gives the reason); options built without a config get it too.
+const DefaultSeatGrace = 2 * time.Minute
 
 // DefaultResubscribe: a second bounds how long consensus traffic is lost
 // after a mesh restart, at the cost of one local message per second.
@@ -95,11 +88,13 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Entropy == nil {
 		o.Entropy = rand.Reader
 	}
-	if o.SilentAfter <= 0 {
-		o.SilentAfter = DefaultSilentAfter
+	if o.SeatGrace <= 0 {
+		o.SeatGrace = DefaultSeatGrace
 	}
-	if o.DeadAfter <= 0 {
-		o.DeadAfter = DefaultDeadAfter
+	// The lifecycle counts the grace in ticks and needs it well past a
+	// seat's absence (3 s): refuse what would unseat a player at once.
+	if o.SeatGrace < 15*time.Second {
+		return o, fmt.Errorf("%w: SeatGrace %s: want at least 15s", ErrOptions, o.SeatGrace)
 	}
 	if o.Resubscribe <= 0 {
 		o.Resubscribe = DefaultResubscribe

@@ -5,16 +5,16 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/asynkron/protoactor-go/actor"
+
 	"github.com/bitcraps/bitcraps/internal/bft"
+	"github.com/bitcraps/bitcraps/internal/identity"
 	"github.com/bitcraps/bitcraps/messages"
 )
 
 // ErrInstanceFailed means a table's instance stopped working (its store or
 // its replay failed); the reason follows.
 var ErrInstanceFailed = errors.New("consensus: table instance failed")
-
-// ErrNoInstance means this node runs no consensus for the table.
-var ErrNoInstance = errors.New("consensus: no instance for the table")
 
 // persistAndSend runs off the actor: it writes rd's records in one synced
 // batch and only then hands rd's messages to the mesh (DESIGN.md: persist,
@@ -69,11 +69,45 @@ func (in *instance) sendMessage(m bft.Message, seats []bft.PublicKey) error {
 }
 
 func (in *instance) route(to bft.PublicKey, frame []byte) error {
-	signer := messages.Signer{PublicKey: in.opts.Identity.PublicKey, Sign: in.opts.Identity.Sign}
+	return routeEnvelope(in.system, in.mesh, in.opts.Identity, to, frame)
+}
+
+// routeEnvelope signs frame into a CONSENSUS envelope to one peer and hands
+// it to the mesh.
+func routeEnvelope(sys *actor.ActorSystem, mesh *actor.PID, id *identity.Identity, to bft.PublicKey, frame []byte) error {
+	signer := messages.Signer{PublicKey: id.PublicKey, Sign: id.Sign}
 	env, err := messages.NewEnvelopeTo(signer, to[:], messages.MessageType_MESSAGE_TYPE_CONSENSUS, frame, messages.DefaultTTL)
 	if err != nil {
 		return fmt.Errorf("envelope to %s: %w", to.Short(), err)
 	}
-	in.system.Root.Send(in.mesh, &messages.RouteEnvelope{Envelope: env})
+	sys.Root.Send(mesh, &messages.RouteEnvelope{Envelope: env})
 	return nil
+}
+
+// routeFrame frames body for table and routes it to one peer.
+func routeFrame(sys *actor.ActorSystem, mesh *actor.PID, id *identity.Identity, to bft.PublicKey, kind byte, table string, body []byte) error {
+	frame, err := messages.EncodeFrame(kind, table, body)
+	if err != nil {
+		return err
+	}
+	return routeEnvelope(sys, mesh, id, to, frame)
+}
+
+// sendFrame sends a lifecycle frame to one seat.
+func (in *instance) sendFrame(to bft.PublicKey, kind byte, body []byte) {
+	if err := routeFrame(in.system, in.mesh, in.opts.Identity, to, kind, in.table, body); err != nil {
+		in.log.Debug("lifecycle frame not sent", "kind", kind, "to", to.Short(), "err", err)
+	}
+}
+
+// broadcastFrame sends a lifecycle frame to every other seat.
+func (in *instance) broadcastFrame(kind byte, body []byte) {
+	if in.node == nil {
+		return
+	}
+	for _, k := range in.node.Status().Seats {
+		if k != in.me {
+			in.sendFrame(k, kind, body)
+		}
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"golang.org/x/time/rate"
 
 	"github.com/bitcraps/bitcraps/internal/bft"
 	"github.com/bitcraps/bitcraps/internal/game"
@@ -37,6 +38,12 @@ type Service struct {
 	instances map[string]*actor.PID
 	health    *messages.ServiceHealth
 	resub     *time.Timer
+	// roundsBudget limits catch-up answers (rounds.go).
+	roundsBudget *rate.Limiter
+	// tables are the instances' reports, for the service's health (health.go).
+	tables map[string]instanceReport
+	// metas writes table records in order (metawriter.go).
+	metas *metaWriter
 }
 
 type resubscribe struct{ owner *Service }
@@ -54,7 +61,15 @@ func (s *Service) Receive(ctx actor.Context) {
 	case *resubscribe:
 		if m.owner == s {
 			s.subscribe(ctx)
+			s.reportTables(ctx)
 		}
+	case *instanceReport:
+		if m.mode == 0 && m.failure == "" {
+			delete(s.tables, m.table)
+		} else if old, ok := s.tables[m.table]; !ok || old.mode != m.mode || old.failure != m.failure {
+			s.tables[m.table] = *m
+		}
+		s.reportTables(ctx)
 	case *actor.Terminated:
 		s.forget(m.Who)
 	case *messages.MeshDelivery:
@@ -69,10 +84,6 @@ func (s *Service) Receive(ctx actor.Context) {
 		s.forward(ctx, m.TableID, &messages.ConsensusAck{})
 	case *InjectByzantine:
 		s.inject(ctx, m)
-	case *messages.ConsensusExclude:
-		if pid := s.instances[m.TableID]; pid != nil {
-			ctx.Forward(pid)
-		}
 	case *messages.ConsensusRounds:
 		s.rounds(ctx, m)
 	case *messages.ConsensusSaveTable:
@@ -84,6 +95,8 @@ func (s *Service) Receive(ctx actor.Context) {
 
 func (s *Service) start(ctx actor.Context) {
 	s.instances = map[string]*actor.PID{}
+	s.tables = map[string]instanceReport{}
+	s.roundsBudget = newRoundsBudget()
 	s.mesh = s.opts.Mesh
 	if s.mesh == nil {
 		s.mesh = actor.NewPID(ctx.ActorSystem().Address(), "root/mesh")
@@ -94,12 +107,13 @@ func (s *Service) start(ctx actor.Context) {
 		return
 	}
 	s.store = store
+	s.metas = startMetaWriter(store, ctx.ActorSystem())
 	if err := s.restartInstances(ctx); err != nil {
 		s.report(ctx, messages.Critical, fmt.Sprintf("consensus store: %v", err))
 		return
 	}
 	s.subscribe(ctx)
-	s.report(ctx, messages.Healthy, "store open; table instances run from it")
+	s.reportTables(ctx)
 }
 
 // restartInstances starts every instance the store knows that has not
@@ -161,10 +175,23 @@ func (s *Service) closeStore() {
 	if s.store == nil {
 		return
 	}
+	if s.metas != nil {
+		s.metas.stop()
+		s.metas = nil
+	}
 	if err := s.store.Close(); err != nil {
 		s.log.Error("close consensus store", "err", err)
 	}
 	s.store = nil
+}
+
+// reportTables reports the service's health from its tables, once the
+// store is open.
+func (s *Service) reportTables(ctx actor.Context) {
+	if s.store != nil {
+		status, reason := tablesHealth(s.tables, time.Now())
+		s.report(ctx, status, reason)
+	}
 }
 
 func (s *Service) report(ctx actor.Context, status messages.HealthStatus, reason string) {
@@ -173,7 +200,9 @@ func (s *Service) report(ctx actor.Context, status messages.HealthStatus, reason
 		return
 	}
 	s.health = h
-	ctx.Send(ctx.Parent(), h)
+	if p := ctx.Parent(); p != nil { // nil when spawned alone, as in tests
+		ctx.Send(p, h)
+	}
 }
 
 func (s *Service) deliver(ctx actor.Context, d *messages.MeshDelivery) {
@@ -181,14 +210,16 @@ func (s *Service) deliver(ctx actor.Context, d *messages.MeshDelivery) {
 	switch {
 	case err != nil:
 		s.opts.Metrics.droppedFrame("undecodable")
-	case kind != messages.FrameBFT && kind != messages.FrameExclude:
+	case kind == messages.FrameTable:
 		// table control frames are the games manager's
+	case kind == messages.FrameRoundsAsk:
+		s.answerRounds(ctx, table, d.Envelope.GetSender(), body)
+	case kind != messages.FrameBFT && kind != messages.FramePresence && kind != messages.FrameRounds:
+		s.opts.Metrics.droppedFrame("unknown_kind")
 	case s.instances[table] == nil:
 		s.opts.Metrics.droppedFrame("unknown_table")
-	case kind == messages.FrameExclude:
-		ctx.Send(s.instances[table], &voteIn{body: body})
 	default:
-		ctx.Send(s.instances[table], &inbound{from: d.Envelope.SenderID(), body: body})
+		ctx.Send(s.instances[table], &inbound{kind: kind, from: d.Envelope.SenderID(), body: body})
 	}
 }
 
@@ -227,13 +258,14 @@ func (s *Service) startInstance(ctx actor.Context, m *messages.ConsensusStart) {
 func (s *Service) specOf(table string, m *messages.ConsensusStart) (spec, error) {
 	raw, found, err := s.store.Spec(table)
 	if err != nil || !found {
-		return spec{Genesis: m.Genesis, BetWindowTicks: m.BetWindowTicks}, err
+		return spec{Genesis: m.Genesis, BetWindowTicks: m.BetWindowTicks, MinPlayers: m.MinPlayers, Host: m.Host}, err
 	}
 	var sp spec
 	if err := json.Unmarshal(raw, &sp); err != nil {
 		return sp, fmt.Errorf("spec of table %s: %w", table, err)
 	}
 	sp.Ended = false
+	sp.MinPlayers, sp.Host = m.MinPlayers, m.Host // the table's settings, also for specs stored before they were kept
 	return sp, nil
 }
 
@@ -252,17 +284,17 @@ func (s *Service) stopInstance(ctx actor.Context, m *messages.ConsensusStop) {
 		ctx.Forward(pid)
 		return
 	}
-	ctx.Respond(&messages.ConsensusAck{Err: fmt.Errorf("table %s: %w", m.TableID, ErrNoInstance)})
+	ctx.Respond(&messages.ConsensusAck{Err: fmt.Errorf("table %s: %w", m.TableID, messages.ErrNoInstance)})
 }
 
 // forward passes a table request to its instance; with none, it answers
-// with reply carrying ErrNoInstance.
+// with reply carrying messages.ErrNoInstance.
 func (s *Service) forward(ctx actor.Context, table string, reply any) {
 	if pid := s.instances[table]; pid != nil {
 		ctx.Forward(pid)
 		return
 	}
-	err := fmt.Errorf("table %s: %w", table, ErrNoInstance)
+	err := fmt.Errorf("table %s: %w", table, messages.ErrNoInstance)
 	switch r := reply.(type) {
 	case *messages.ConsensusBetReply:
 		r.Err = err
@@ -272,7 +304,8 @@ func (s *Service) forward(ctx actor.Context, table string, reply any) {
 	ctx.Respond(reply)
 }
 
-// rounds, saveTable and loadTables touch the disk off the mailbox.
+// rounds and loadTables read the disk off the mailbox; saveTable queues
+// for the ordered writer.
 func (s *Service) rounds(ctx actor.Context, m *messages.ConsensusRounds) {
 	store, sys, to := s.store, ctx.ActorSystem(), ctx.Sender()
 	go func() {
@@ -285,14 +318,13 @@ func (s *Service) rounds(ctx actor.Context, m *messages.ConsensusRounds) {
 }
 
 func (s *Service) saveTable(ctx actor.Context, m *messages.ConsensusSaveTable) {
-	store, sys, to := s.store, ctx.ActorSystem(), ctx.Sender()
-	go func() {
-		reply := &messages.ConsensusAck{Err: ErrStoreClosed}
-		if store != nil {
-			reply.Err = store.PutMeta(m.TableID, m.Record)
-		}
-		respond(sys, to, reply)
-	}()
+	err := ErrStoreClosed
+	if s.metas != nil {
+		err = s.metas.save(metaWrite{table: m.TableID, record: m.Record, reply: ctx.Sender()})
+	}
+	if err != nil && ctx.Sender() != nil {
+		ctx.Respond(&messages.ConsensusAck{Err: err})
+	}
 }
 
 func (s *Service) loadTables(ctx actor.Context) {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/bitcraps/bitcraps/actors/consensus"
 	"github.com/bitcraps/bitcraps/internal/bft"
 	"github.com/bitcraps/bitcraps/internal/craps"
 	"github.com/bitcraps/bitcraps/internal/game"
@@ -28,8 +27,10 @@ func (t *tableActor) betError(b messages.PlaceBet, err error) error {
 	case errors.Is(err, craps.ErrInsufficientChips):
 		return messages.Errorf(messages.CodeInsufficientBalance, "%s: insufficient balance: you have %d micro-CRAP in chips, the bet needs %d",
 			what, t.chipsInHand(), b.Amount)
-	case errors.Is(err, bft.ErrNotSeated), errors.Is(err, game.ErrNotSeated), errors.Is(err, consensus.ErrNoInstance):
+	case errors.Is(err, bft.ErrNotSeated), errors.Is(err, game.ErrNotSeated), errors.Is(err, messages.ErrNoInstance):
 		return messages.Errorf(messages.CodeNotSeated, "%s: you do not sit at table %s", what, t.rec.ID)
+	case errors.Is(err, messages.ErrTablePaused):
+		return messages.Errorf(messages.CodeTablePaused, "%s at table %s: %v", what, t.rec.ID, err)
 	case errors.Is(err, bft.ErrLimit), errors.Is(err, craps.ErrTooManyWagers):
 		return messages.Errorf(messages.CodeRateLimited, "%s: %v", what, err)
 	case errors.Is(err, bft.ErrApplication), errors.Is(err, game.ErrBadPayload):
@@ -51,9 +52,11 @@ func (t *tableActor) rollError(err error) error {
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, messages.ErrTablePaused):
+		return messages.Errorf(messages.CodeTablePaused, "roll at table %s: %v", t.rec.ID, err)
 	case errors.Is(err, bft.ErrNotLeader):
 		return messages.Errorf(messages.CodeNotShooter, "only the shooter rolls; the shooter is %s", short(t.status.Shooter))
-	case errors.Is(err, bft.ErrNotSeated), errors.Is(err, consensus.ErrNoInstance):
+	case errors.Is(err, bft.ErrNotSeated), errors.Is(err, messages.ErrNoInstance):
 		return messages.Errorf(messages.CodeNotSeated, "you do not sit at table %s", t.rec.ID)
 	}
 	return err

@@ -1,16 +1,23 @@
 package table
 
 import (
+	"encoding/hex"
 	"errors"
+	"fmt"
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/bitcraps/bitcraps/internal/bft"
+	"github.com/bitcraps/bitcraps/internal/game"
 	"github.com/bitcraps/bitcraps/internal/ledger"
 	"github.com/bitcraps/bitcraps/messages"
 )
 
 // The host's side: joins are decided one at a time, in arrival order, so
-// that two joins never race for the last seat.
+// that two joins never race for the last seat. Before play starts a join
+// is a seat in the record; once the table plays, the host puts the
+// joiner's buy-in into a round as a join payload, and the joiner sits from
+// the round after the one that certifies it (game.KindJoin), on every node.
 
 func (t *tableActor) hostNext(ctx actor.Context) {
 	if t.hostBusy || len(t.hostQ) == 0 {
@@ -19,6 +26,10 @@ func (t *tableActor) hostNext(ctx actor.Context) {
 	j := t.hostQ[0]
 	t.hostQ = t.hostQ[1:]
 	op := j.c.Op
+	if _, under := t.joining[j.from]; under {
+		t.hostNext(ctx) // a resend of a join already in a round
+		return
+	}
 	if code, reason := t.refusal(j); reason != "" {
 		if code == "" { // already seated: the player missed our record
 			t.sendControl(j.from, control{Kind: ctlTable, Record: t.rec})
@@ -47,10 +58,12 @@ func (t *tableActor) refusal(j *controlIn) (code, reason string) {
 		return messages.CodeBadRequest, "a join carries the joiner's own buy-in for this table"
 	case t.rec.seated(j.from):
 		return "", "already seated"
-	case len(t.rec.Seats) >= t.rec.Settings.MaxPlayers:
+	case len(t.rec.Seats)+len(t.joining) >= t.rec.Settings.MaxPlayers:
 		return messages.CodeTableFull, "the table is full"
-	case t.rec.Status != statusWaiting:
-		return messages.CodeTableInPlay, "the table is " + t.rec.Status + ": players join before play starts"
+	case t.rec.Status == statusPlaying && (!t.rec.seated(t.me) || t.left):
+		return messages.CodeTableInPlay, "the host does not sit at its table, so it cannot seat anyone while the table plays"
+	case t.rec.Status != statusWaiting && t.rec.Status != statusPlaying:
+		return messages.CodeTableInPlay, "the table is " + t.rec.Status
 	}
 	return "", ""
 }
@@ -71,7 +84,59 @@ func (t *tableActor) onHostApplied(ctx actor.Context, m *hostApplied) {
 		t.sendControl(m.join.from, control{Kind: ctlRefuse, Code: code, Reason: reason})
 		return
 	}
+	if t.rec.Status == statusPlaying {
+		t.submitJoin(ctx, m.join.from, *m.join.c.Op)
+		return
+	}
 	t.seat(ctx, *m.join.c.Op)
+}
+
+// submitJoin puts a joiner's applied buy-in into the round being played.
+// The joiner is seated when that round is certified (seatJoiners); a
+// refusal (the table paused, say) goes back to the joiner, who takes its
+// buy-in back.
+func (t *tableActor) submitJoin(ctx actor.Context, from string, op ledger.Op) {
+	k, err := keyOfPeer(from)
+	if err != nil {
+		t.sendControl(from, control{Kind: ctlRefuse, Code: messages.CodeBadRequest, Reason: "the joiner's peer ID is not a key"})
+		return
+	}
+	t.joining[from] = op
+	bet := &messages.ConsensusBet{TableID: t.rec.ID, Payload: game.EncodeJoin(k, op.Amount)}
+	ask(ctx, t.opts.Consensus, bet, betReplyErr, func(_ *messages.ConsensusBetReply, err error) {
+		if err == nil {
+			t.log.Info("a player joins mid-game", "player", short(from), "chips", op.Amount)
+			return
+		}
+		delete(t.joining, from)
+		t.sendControl(from, control{Kind: ctlRefuse, Code: messages.CodeTableInPlay,
+			Reason: fmt.Sprintf("the table could not take the join now: %v", err)})
+	})
+}
+
+// seatJoiners adds the players a certified round seated to the record; the
+// host publishes it, with their buy-ins, so each joiner starts playing.
+func (t *tableActor) seatJoiners(ctx actor.Context, js []game.SeatChips) {
+	for _, j := range js {
+		p := j.Player.String()
+		if t.rec.seated(p) {
+			continue
+		}
+		t.rec.Seats = append(t.rec.Seats, seat{Player: p, Chips: j.Chips})
+		t.emit(ctx, messages.EventSeat, map[string]any{"player": p, "seated": true, "chips": j.Chips})
+		if t.rec.Host != t.me {
+			continue
+		}
+		if op, ok := t.joining[p]; ok {
+			t.rec.Ops = append(t.rec.Ops, op)
+			delete(t.joining, p)
+		}
+		t.rec.Version++
+	}
+	t.save(ctx)
+	if t.rec.Host == t.me {
+		t.publish()
+	}
 }
 
 // seat adds a player whose buy-in is applied, starts play once enough
@@ -104,4 +169,13 @@ func (t *tableActor) publish() {
 			t.sendControl(s.Player, control{Kind: ctlTable, Record: t.rec})
 		}
 	}
+}
+
+// keyOfPeer reads a peer ID as a player key.
+func keyOfPeer(peer string) (bft.PublicKey, error) {
+	b, err := hex.DecodeString(peer)
+	if err != nil {
+		return bft.PublicKey{}, fmt.Errorf("peer ID %q: %w", short(peer), err)
+	}
+	return bft.PublicKeyFrom(b)
 }

@@ -313,8 +313,9 @@ func (m *Manager) onDelivery(ctx actor.Context, d *messages.MeshDelivery) {
 			m.log.Debug("undecodable ledger op", "from", env.SenderID(), "err", err)
 			return
 		}
-		if op.Kind == ledger.KindSettle {
-			// Settlements come from a table's chain only (follower.go).
+		if op.Kind.Derived() {
+			// Settlements and dissolutions are derived by each node from a
+			// table's chain, never taken from gossip (follower.go).
 			m.opts.Metrics.follow("settle_gossip", errSettleGossip)
 			return
 		}
@@ -686,8 +687,8 @@ func (m *Manager) joinable(r *messages.JoinTable) error {
 		return messages.Errorf(messages.CodeBadRequest, "buy_in %d: want a positive amount of micro-CRAP", r.BuyIn)
 	case len(rec.Seats) >= rec.Settings.MaxPlayers:
 		return messages.Errorf(messages.CodeTableFull, "table %s is full (%d of %d seats)", r.TableID, len(rec.Seats), rec.Settings.MaxPlayers)
-	case rec.Status != statusWaiting:
-		return messages.Errorf(messages.CodeTableInPlay, "table %s is %s: players join before play starts", r.TableID, rec.Status)
+	case rec.Status != statusWaiting && rec.Status != statusPlaying:
+		return messages.Errorf(messages.CodeTableInPlay, "table %s is %s: nobody joins it any more", r.TableID, rec.Status)
 	}
 	return m.tooMany()
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -167,8 +166,11 @@ func (t *tableActor) export(ctx actor.Context) {
 			ctx.Send(sender, &messages.TableExport{Err: fmt.Errorf("export table %s: %w", t.rec.ID, err)})
 			return
 		}
-		ctx.Send(sender, &messages.TableExport{Export: game.Export{Version: game.ExportVersion, Info: info,
-			Genesis: genesis, Certificates: list.Certificates, Unseatings: list.Unseatings}})
+		e := game.Export{Version: game.ExportVersion, Info: info, Genesis: genesis, Certificates: list.Certificates, Unseatings: list.Unseatings}
+		if d := t.dissolution; d != nil && t.dissolvePaid && d.Round == uint64(len(list.Certificates)) {
+			e.Dissolution = d
+		}
+		ctx.Send(sender, &messages.TableExport{Export: e})
 	})
 }
 
@@ -188,8 +190,12 @@ func (t *tableActor) onStatus(ctx actor.Context, m *messages.ConsensusStatus) {
 	if m.Failure != "" {
 		t.problem = m.Failure
 	}
+	if prev.Lifecycle != m.Lifecycle || prev.PausedReason != m.PausedReason {
+		t.log.Info("table lifecycle", "mode", m.Lifecycle, "reason", m.PausedReason, "absent", len(m.Absent))
+		t.emit(ctx, messages.EventLifecycle, map[string]any{"mode": m.Lifecycle, "reason": m.PausedReason, "absent": m.Absent, "behind": m.Behind})
+	}
 	if prev.Round != m.Round || prev.Shooter != m.Shooter || prev.PendingBets != m.PendingBets || prev.Failure != m.Failure ||
-		len(prev.Silent) != len(m.Silent) || len(prev.Excluded) != len(m.Excluded) {
+		prev.Lifecycle != m.Lifecycle || prev.PausedReason != m.PausedReason || !slices.Equal(prev.Absent, m.Absent) || prev.Behind != m.Behind {
 		t.changed(ctx)
 	}
 }
@@ -330,6 +336,10 @@ func (t *tableActor) settled(ctx actor.Context, cr *messages.CertifiedRound, op 
 		}
 	}
 	t.emit(ctx, messages.EventSettled, map[string]any{"round": op.Round, "state_hash": c.StateHash})
+	if len(cr.Settlement.Joiners) > 0 {
+		t.seatJoiners(ctx, cr.Settlement.Joiners)
+	}
+	t.payDissolution(ctx)
 	for _, l := range cr.Settlement.Leavers {
 		t.unseat(ctx, l)
 	}
@@ -366,30 +376,4 @@ func (t *tableActor) closeBank(ctx actor.Context) {
 	ctx.Send(t.manager, signFor(t.self, "close", func(uint64) ledger.Op {
 		return ledger.Op{Kind: ledger.KindCloseBank, Table: id}
 	}))
-}
-
-// deadPollEvery: how often a playing table asks the mesh which seated
-// players it reports dead; a second is well inside the mesh's own failure
-// timeout, and a local request costs microseconds.
-const deadPollEvery = time.Second
-
-// pollDead tells the instance which seated players the mesh reports dead
-// or gone (it decides, with its own silence clocks, whether to unseat).
-func (t *tableActor) pollDead(ctx actor.Context) {
-	if t.left || t.rec.Status != statusPlaying {
-		return
-	}
-	after(ctx, deadPollEvery, &deadPoll{owner: t})
-	ask(ctx, t.opts.Mesh, &messages.ListPeers{}, noErr[*messages.Peers], func(peers *messages.Peers, err error) {
-		if err != nil {
-			return
-		}
-		var dead []string
-		for _, p := range peers.Items {
-			if (p.State == messages.PeerDead || p.State == messages.PeerLeft) && t.rec.seated(p.PeerID) {
-				dead = append(dead, p.PeerID)
-			}
-		}
-		ctx.Send(t.opts.Consensus, &messages.ConsensusExclude{TableID: t.rec.ID, Dead: dead})
-	})
 }

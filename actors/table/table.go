@@ -8,6 +8,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/bitcraps/bitcraps/internal/game"
 	"github.com/bitcraps/bitcraps/internal/identity"
 	"github.com/bitcraps/bitcraps/internal/ledger"
 	"github.com/bitcraps/bitcraps/messages"
@@ -46,7 +47,6 @@ type controlIn struct {
 type (
 	joinTimeout struct{ owner *tableActor }
 	joinResend  struct{ owner *tableActor }
-	deadPoll    struct{ owner *tableActor }
 	reattach    struct{ owner *tableActor }
 	playRetry   struct {
 		owner *tableActor
@@ -93,11 +93,18 @@ type tableActor struct {
 	joinOp      *ledger.Op // our buy-in, while the host has not seated us
 	hostQ       []*controlIn
 	hostBusy    bool
+	joining     map[string]ledger.Op // mid-game joins in a round, by joiner (host.go)
+	// dissolution waits for the rounds before it to be settled, then goes
+	// to the ledger (dissolve.go); dissolvedAt is the round it was paid at.
+	dissolution  *game.Dissolution
+	dissolving   bool
+	dissolvePaid bool
+	dissolvedAt  uint64
 }
 
 func newTableActor(opts *Options, w wire, rec *record, in intent) *tableActor {
 	me := string(opts.Identity.PeerID())
-	return &tableActor{opts: opts, w: w, rec: rec, in: in, me: me, subs: map[string]*actor.PID{},
+	return &tableActor{opts: opts, w: w, rec: rec, in: in, me: me, subs: map[string]*actor.PID{}, joining: map[string]ledger.Op{},
 		log: opts.Logger.With("table", rec.ID)}
 }
 
@@ -130,10 +137,6 @@ func (t *tableActor) Receive(ctx actor.Context) {
 			ctx.Request(t.opts.Consensus, t.startMessage())
 			after(ctx, reattachEvery, &reattach{owner: t})
 		}
-	case *deadPoll:
-		if m.owner == t {
-			t.pollDead(ctx)
-		}
 	case *playRetry:
 		if m.owner == t && m.read {
 			t.readSettled(ctx)
@@ -144,9 +147,12 @@ func (t *tableActor) Receive(ctx actor.Context) {
 		if m.owner == t {
 			t.settling, t.resyncing = false, false
 			t.pumpSettle(ctx)
+			t.payDissolution(ctx)
 		}
 	case *messages.ConsensusStatus:
 		t.onStatus(ctx, m)
+	case *messages.ConsensusDissolved:
+		t.onDissolved(ctx, m)
 	case *messages.CertifiedRound:
 		t.onCertified(ctx, m)
 	case *messages.ConsensusEvidence:
@@ -392,7 +398,7 @@ const reattachEvery = 2 * time.Second
 func (t *tableActor) startMessage() *messages.ConsensusStart {
 	return &messages.ConsensusStart{
 		Genesis: *t.rec.Genesis, BetWindowTicks: betWindowTicks(t.rec.Settings.BetWindow, t.opts.TickInterval),
-		Table: t.self, FromRound: t.settledTo + 1,
+		Table: t.self, FromRound: t.settledTo + 1, MinPlayers: t.rec.Settings.MinPlayers, Host: t.rec.Host,
 	}
 }
 
@@ -405,7 +411,6 @@ func (t *tableActor) startConsensus(ctx actor.Context) {
 		} else {
 			t.problem = ""
 			if !t.ready {
-				t.pollDead(ctx)
 				after(ctx, reattachEvery, &reattach{owner: t})
 			}
 			t.ready = true

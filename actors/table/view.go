@@ -7,6 +7,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/bitcraps/bitcraps/internal/game"
+	"github.com/bitcraps/bitcraps/internal/lifecycle"
 	"github.com/bitcraps/bitcraps/messages"
 )
 
@@ -19,7 +20,10 @@ func (t *tableActor) view() messages.TableView {
 	v := viewOf(t.rec, gv, &t.status, t.me)
 	v.Seated = v.Seated && !t.left
 	v.Role, v.Joinable = roleOf(v.Seated), v.Joinable && !t.left
-	if v.Seated && t.ready {
+	switch {
+	case v.Seated && v.Lifecycle == lifecycle.CatchingUp.String():
+		v.Sync = messages.SyncCatchingUp // Behind says how far, from the instance
+	case v.Seated && t.ready:
 		v.Sync = messages.SyncLive
 	}
 	v.Evidence = t.evidence
@@ -40,7 +44,9 @@ func viewOf(rec *record, gv *game.View, st *messages.ConsensusStatus, me string)
 		Seated: rec.seated(me), Players: []messages.PlayerView{},
 	}
 	v.Role = roleOf(v.Seated)
-	v.Joinable = !v.Seated && rec.Status == statusWaiting && len(rec.Seats) < s.MaxPlayers
+	// As Manager.joinable decides: a waiting or playing table (a joiner
+	// sits from the round after its buy-in) with a free seat.
+	v.Joinable = !v.Seated && (rec.Status == statusWaiting || rec.Status == statusPlaying) && len(rec.Seats) < s.MaxPlayers
 	if gv == nil {
 		for _, st := range rec.Seats {
 			v.Players = append(v.Players, messages.PlayerView{PeerID: st.Player, Chips: st.Chips, Bets: []messages.BetView{}})
@@ -56,7 +62,8 @@ func viewOf(rec *record, gv *game.View, st *messages.ConsensusStatus, me string)
 		}
 	}
 	if st != nil && st.TableID != "" {
-		v.Shooter, v.PendingBets, v.Silent, v.Excluded = st.Shooter, st.PendingBets, st.Silent, st.Excluded
+		v.Shooter, v.PendingBets = st.Shooter, st.PendingBets
+		v.Lifecycle, v.PausedReason, v.Absent, v.Behind = st.Lifecycle, st.PausedReason, st.Absent, st.Behind
 		if st.Failure != "" {
 			v.Problem = st.Failure
 		}

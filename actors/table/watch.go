@@ -45,16 +45,17 @@ func (m *Manager) watchView(id string, f *follower) messages.TableView {
 		return v
 	}
 	v := viewOf(rec, &gv, nil, m.me)
-	v.Seated, v.Role, v.Joinable = false, messages.RoleWatching, false
+	v.Seated, v.Role = false, messages.RoleWatching
 	// The shooter of the next round, unless a view change passes the dice.
 	if seats := f.chain.Seats(); len(seats) > 0 {
 		v.Shooter = bft.Leader(seats, f.chain.Next(), 0).String()
 	}
-	v.Sync, v.RoundsBehind = f.sync(time.Now())
+	v.Sync, v.Behind = f.sync(time.Now())
 	if local, ok := m.views[id]; ok {
 		// A local actor (a host that does not play, a player that left)
-		// knows what went wrong with its own part.
-		v.Problem, v.Evidence = local.Problem, local.Evidence
+		// knows what went wrong with its own part, and whether its player
+		// may sit down again.
+		v.Problem, v.Evidence, v.Joinable = local.Problem, local.Evidence, v.Joinable && local.Joinable
 	}
 	return v
 }

@@ -81,6 +81,9 @@ func writeTable(out io.Writer, t messages.TableView) error {
 	if t.Problem != "" {
 		fmt.Fprintf(w, "problem\t%s\n", t.Problem)
 	}
+	if line := lifecycleText(t); line != "" {
+		fmt.Fprintf(w, "play\t%s\n", line)
+	}
 	fmt.Fprintf(w, "host\t%s\n", t.Host)
 	fmt.Fprintf(w, "seats\t%d (min %d, max %d)\n", len(t.Players), t.MinPlayers, t.MaxPlayers)
 	fmt.Fprintf(w, "bets\t%s to %s CRAP\n", config.FormatCRAP(t.MinBet), config.FormatCRAP(t.MaxBet))
@@ -131,14 +134,34 @@ func syncText(t messages.TableView) string {
 	case messages.SyncLive:
 		return "live"
 	case messages.SyncCatchingUp:
-		if t.RoundsBehind > 0 {
-			return fmt.Sprintf("catching up (%d rounds behind)", t.RoundsBehind)
+		if t.Behind > 0 {
+			return fmt.Sprintf("catching up (%d rounds behind)", t.Behind)
 		}
 		return "catching up"
 	case messages.SyncStale:
 		return "stale: no player of the table answered for a while"
 	}
 	return t.Sync
+}
+
+// lifecycleText says whether the table plays here and why not: "paused:
+// 1 of 2 seats present ... (absent: 2489efd2)".
+func lifecycleText(t messages.TableView) string {
+	line := strings.ReplaceAll(t.Lifecycle, "_", " ")
+	switch t.Lifecycle {
+	case "paused":
+		line += ": " + t.PausedReason
+	case "catching_up":
+		line += fmt.Sprintf(": %d certified rounds to fetch before this node plays", t.Behind)
+	}
+	if len(t.Absent) > 0 {
+		short := make([]string, len(t.Absent))
+		for i, p := range t.Absent {
+			short[i] = p[:min(8, len(p))]
+		}
+		line += fmt.Sprintf(" (absent: %s)", strings.Join(short, ", "))
+	}
+	return line
 }
 
 // betText is "place 6: 12 CRAP".

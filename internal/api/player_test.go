@@ -147,7 +147,7 @@ func TestUserErrorCodesMapToStatuses(t *testing.T) {
 		messages.CodeInsufficientBalance: 409, messages.CodeTableFull: 409, messages.CodeBetNotAllowed: 409,
 		messages.CodeBankCannotCover: 409, messages.CodeNotShooter: 409, messages.CodeNotSeated: 409,
 		messages.CodeTooManyGames: 409, messages.CodeTableInPlay: 409, messages.CodeHostUnreachable: 504,
-		messages.CodeRateLimited: 429, messages.CodeNotInitialized: 503,
+		messages.CodeRateLimited: 429, messages.CodeNotInitialized: 503, messages.CodeTablePaused: 409,
 	}
 	for code, status := range want {
 		f.setAnswer(func(msg any) any {

@@ -136,6 +136,7 @@ var userErrorStatus = map[string]int{
 	messages.CodeTooManyGames:        http.StatusConflict,
 	messages.CodeTableInPlay:         http.StatusConflict,
 	messages.CodeNotStarted:          http.StatusConflict,
+	messages.CodeTablePaused:         http.StatusConflict,
 	messages.CodeHostUnreachable:     http.StatusGatewayTimeout,
 	messages.CodeRateLimited:         http.StatusTooManyRequests,
 	messages.CodeNotInitialized:      http.StatusServiceUnavailable,

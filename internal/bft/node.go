@@ -158,10 +158,23 @@ func (n *Node) Tick() {
 		n.resend()
 	}
 	n.tryPropose()
-	if n.now-n.rs.viewStart >= n.cfg.viewTimeout(n.rs.view) {
+	if n.viewExpired() {
 		n.startViewChange(n.rs.view + 1)
 	}
 	_ = n.drain() // errors of our own messages are counted in Stats
+}
+
+// viewExpired: the view ran out of ticks. View 0's timeout includes the bet
+// window while the leader waits for bets; once its proposal is here, the
+// view has the base timeout from then on, so a round stuck after the roll
+// (a missing vote or reveal) moves on in a second, not after a bet window
+// that may be an hour long for a human shooter.
+func (n *Node) viewExpired() bool {
+	timeout := n.cfg.viewTimeout(n.rs.view)
+	if n.rs.view == 0 && n.rs.betWindowOver {
+		timeout = uint64(n.cfg.ViewTimeoutTicks)
+	}
+	return n.now-n.rs.viewStart >= timeout
 }
 
 // Propose asks the leader to propose now instead of waiting out the bet
@@ -176,6 +189,20 @@ func (n *Node) Propose() error {
 	n.rs.proposeAsked = true
 	n.tryPropose()
 	return n.drain()
+}
+
+// LeaderAbsent tells the node that the leader of its current view is not
+// there (the caller's lifecycle has not heard from it for a while): it asks
+// for the next view now instead of waiting out the view's timeout, which in
+// view 0 includes the whole bet window, so an absent player never holds the
+// dice. Once per active view; safety never depends on when a view change
+// starts (step 6).
+func (n *Node) LeaderAbsent() {
+	if !n.seated() || !n.rs.active || n.leader(n.rs.view) == n.cfg.Self {
+		return
+	}
+	n.startViewChange(n.rs.view + 1)
+	_ = n.drain() // errors of our own messages are counted in Stats
 }
 
 // HasReady reports whether Ready has anything in it.

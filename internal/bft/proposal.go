@@ -27,6 +27,10 @@ func (n *Node) onProposal(m Message) error {
 	cp := *p
 	n.rs.proposals[p.View] = &cp
 	n.rs.forced[p.View] = forced
+	if p.View == 0 && n.rs.view == 0 {
+		n.rs.betWindowOver = true // see viewExpired
+		n.rs.viewStart = n.now
+	}
 	n.rs.bodies[h] = &cp.Body
 	if p.View > n.rs.view || (p.View == n.rs.view && !n.rs.active) {
 		n.enterView(p.View)
@@ -138,7 +142,20 @@ func (n *Node) acceptVoid(b *Body) bool {
 	roll := voidOf(b, nil)
 	roll.Kind = BodyRoll
 	seen, ok := n.rs.lockSeen[BodyHash(n.cfg.TableID, n.round, &roll)]
-	return ok && seen+1 <= n.rs.view
+	return ok && seen+1 <= n.rs.view && n.mayVoid(b.Withholders)
+}
+
+// mayVoid asks Config.MayVoid about every withholder.
+func (n *Node) mayVoid(withholders []PublicKey) bool {
+	if n.cfg.MayVoid == nil {
+		return true
+	}
+	for _, k := range withholders {
+		if !n.cfg.MayVoid(k) {
+			return false
+		}
+	}
+	return true
 }
 
 // tryPropose: the view-0 leader proposes once it holds a quorum of

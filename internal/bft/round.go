@@ -19,6 +19,9 @@ type roundState struct {
 	viewStart    uint64 // tick the view began
 	roundStart   uint64
 	proposeAsked bool
+	// betWindowOver: view 0 has its proposal, so its timeout no longer
+	// includes the bet window (viewExpired).
+	betWindowOver bool
 
 	commitments map[PublicKey]*Commitment
 	bets        map[betKey]*Bet

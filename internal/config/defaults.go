@@ -54,6 +54,10 @@ func serverDefaults() Config {
 		// Long enough for a break at the table, short enough that an
 		// abandoned seat does not hold a game open for hours.
 		SessionTimeout: 30 * time.Minute,
+		// Longer than a rolling restart of a pod (about a minute with
+		// image pull and PoW-free start) and a laptop lid closed briefly:
+		// restarts make a player absent, never unseated.
+		SeatGrace: 2 * time.Minute,
 		// TCP and BLE both; mobile mode is for phones.
 		MobileMode: false,
 		// Each peer costs a socket, Noise state and buffers; 128 covers a
@@ -97,6 +101,9 @@ func applyMobile(c *Config) {
 	c.MaxConnections = 8
 	// The BLE 4.x radio tops out at 1 Mbps.
 	c.MaxBandwidthMbps = 1
+	// Phones sleep, switch networks and lose the radio in a pocket: ten
+	// minutes before a seat is given up.
+	c.SeatGrace = 10 * time.Minute
 	// BLE round trips take 30–100 ms; finer ticks only wake the CPU.
 	c.TickInterval = 200 * time.Millisecond
 	// Fewer checkpoints spare the battery and flash; 6 × 5m keeps 30 min.
@@ -111,6 +118,9 @@ func applyTesting(c *Config) {
 	c.TickInterval = 10 * time.Millisecond
 	// Short enough for an expiry test to observe.
 	c.SessionTimeout = 30 * time.Second
+	// The least the node accepts: five times the 3 s absence, so a test
+	// sees a pause resume well before anyone is unseated.
+	c.SeatGrace = 15 * time.Second
 	// Snapshots appear within a test's lifetime; few kept, small disks.
 	c.SnapshotInterval = 5 * time.Second
 	c.SnapshotKeep = 3

@@ -119,6 +119,15 @@ var settings = []setting{
 		get: func(c *Config) string { return shortDuration(c.SessionTimeout) },
 	},
 	{
+		name: "seat grace", flag: "seat-grace", env: "BITCRAPS_SEAT_GRACE", kind: "duration",
+		meaning: "how long a player may be absent (restart, sleep, lost network) before it is unseated at 4+ seats, or a paused table is dissolved (at least 15s)",
+		set: func(c *Config, s string) (err error) {
+			c.SeatGrace, err = parseDurationMin(s, 15*time.Second)
+			return
+		},
+		get: func(c *Config) string { return shortDuration(c.SeatGrace) },
+	},
+	{
 		name: "mobile mode", flag: "mobile", env: "BITCRAPS_MOBILE_MODE", kind: "bool",
 		meaning: "BLE only: no TCP transport (needs --ble auto or on)",
 		set:     func(c *Config, s string) (err error) { c.MobileMode, err = parseBool(s); return },

@@ -38,6 +38,8 @@
 //   - Catalog, HouseEdges (HouseEdgesWith), ExactEdge, EstimateEdge,
 //     EdgeOf: the bet list and the house edge of every bet, computed from
 //     the rules.
+//   - ExpectedReturn / ExpectedReturns: the exact value of an open wager
+//     where it stands, what a dissolved table pays for it (value.go).
 //
 // # Money and rounding
 //
@@ -92,6 +94,25 @@
 // chain; bets whose chain is too large (Hot Roller) are estimated by a
 // seeded Monte Carlo simulation with a 99% interval and labelled
 // Estimated.
+//
+// # The value of an open wager
+//
+// When a table is dissolved (DESIGN.md "Table lifecycle") its open wagers
+// cannot play out, so each is settled at its value: the expected amount it
+// would return to its player's chips (stake plus win, with each win
+// rounded down as Apply rounds it) if played out from the table's phase
+// and point and the wager's own number and progress, computed exactly in
+// math/big.Rat over the same Markov chain and step function as the house
+// edges, then rounded down to a micro-unit. Settling at the mean gives
+// nobody a reason to cause a dissolution: a refund would let a player walk
+// away from a losing contract (a Pass bet on 4 is worth 2/3 of its
+// stake), a forfeit would let a bank walk away from a winning one (a
+// Don't Pass on 4 is worth 4/3). The rounding, under a micro-unit per
+// wager, goes to the bank, so no money is created, and the bank, holding
+// at least Liability, can always pay its share. Hot Roller, whose full
+// chain is too large for the edge solver, is exact here too: its fate
+// depends only on the rolls made while a point is on, which are
+// independent and uniform, so its chain reduces to its 14 progress bits.
 //
 // # Dice
 //

@@ -106,7 +106,7 @@ func exactFrom(b Bet, rules Rules, from []start) (HouseEdge, error) {
 			from[i].key.t = table{}
 		}
 	}
-	if n := countStates(from, &rules, ExactStateLimit); n > ExactStateLimit {
+	if n := countStates(from, &rules, false, ExactStateLimit); n > ExactStateLimit {
 		return HouseEdge{}, fmt.Errorf("%s: more than %d states: %w", b.ID(), ExactStateLimit, ErrChainTooLarge)
 	}
 	sv := solver{rules: &rules, ids: map[chainKey]int{}, limit: ExactStateLimit, maxWin: Ratio{0, 1}}
@@ -140,7 +140,8 @@ func exactFrom(b Bet, rules Rules, from []start) (HouseEdge, error) {
 
 // countStates counts the states reachable from the placement states,
 // stopping once past limit: a cheap look before any rational arithmetic.
-func countStates(from []start, rules *Rules, limit int) int {
+// frozen keeps the table where it is (see solver.frozen).
+func countStates(from []start, rules *Rules, frozen bool, limit int) int {
 	seen := map[chainKey]bool{} // lookups only
 	var queue []chainKey
 	for _, st := range from {
@@ -157,7 +158,7 @@ func countStates(from []start, rules *Rules, limit int) int {
 			if step(&nk.l, k.t, r, rules).result != Stays {
 				continue
 			}
-			if !k.l.bet.Kind.spec().blind {
+			if !frozen && !k.l.bet.Kind.spec().blind {
 				nk.t, _, _ = k.t.next(r)
 			}
 			if !seen[nk] {
@@ -193,6 +194,13 @@ type solver struct {
 	limit   int
 	maxWin  Ratio
 	err     error
+	// terminal, when set, replaces terminalValue: the solver then solves
+	// E[terminal] alone (the second moment stays zero). value.go uses it
+	// to value a wager in micro-units with the rounding Apply does.
+	terminal func(verdict) (*big.Rat, error)
+	// frozen keeps every state's table where it started, for chains that
+	// are exactly the chain of one table phase (Hot Roller; see value.go).
+	frozen bool
 }
 
 // visit is Tarjan's strongly-connected-components search; it solves each
@@ -209,6 +217,9 @@ func (sv *solver) visit(k chainKey) int {
 		return id
 	}
 	targets := sv.expand(n)
+	if sv.err != nil {
+		return id
+	}
 	for i, tk := range targets {
 		to, seen := sv.ids[tk]
 		if !seen {
@@ -238,16 +249,17 @@ func (sv *solver) expand(n *chainNode) []chainKey {
 		l := n.key.l
 		v := step(&l, n.key.t, r, sv.rules)
 		if v.result != Stays {
-			x := terminalValue(v)
 			if v.result == Win && sv.maxWin.less(v.win) {
 				sv.maxWin = v.win
 			}
-			n.term1.Add(n.term1, x)
-			n.term2.Add(n.term2, new(big.Rat).Mul(x, x))
+			sv.addTerminal(n, v)
 			continue
 		}
 		tk := chainKey{l: l}
-		if !n.key.l.bet.Kind.spec().blind {
+		switch {
+		case sv.frozen:
+			tk.t = n.key.t
+		case !n.key.l.bet.Kind.spec().blind:
 			tk.t, _, _ = n.key.t.next(r)
 		}
 		found := false
@@ -264,6 +276,25 @@ func (sv *solver) expand(n *chainNode) []chainKey {
 		}
 	}
 	return targets
+}
+
+// addTerminal adds one resolving roll's value (and its square, for the
+// house edge's standard deviation) to a state's terminal sums.
+func (sv *solver) addTerminal(n *chainNode, v verdict) {
+	if sv.terminal == nil {
+		x := terminalValue(v)
+		n.term1.Add(n.term1, x)
+		n.term2.Add(n.term2, new(big.Rat).Mul(x, x))
+		return
+	}
+	x, err := sv.terminal(v)
+	if err != nil {
+		if sv.err == nil {
+			sv.err = err
+		}
+		return
+	}
+	n.term1.Add(n.term1, x)
 }
 
 // terminalValue is the net result per unit staked.

@@ -125,3 +125,20 @@ func totalMoney(s State) Micros {
 	}
 	return sum
 }
+
+// fourPlayerTable opens a table with a bank of 2,000,000 CRAP and seats
+// p0..p3 with 20,000 CRAP each, for seeded random play.
+func fourPlayerTable(t *testing.T, rules Rules) (State, []string) {
+	t.Helper()
+	s, err := NewState(rules, 2_000_000*crap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	players := []string{"p0", "p1", "p2", "p3"}
+	for _, p := range players {
+		if s, err = Seat(s, p, 20_000*crap); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s, players
+}

@@ -46,16 +46,7 @@ func playRandomCounting(t *testing.T, seed uint64, rolls int) ([][32]byte, playC
 	dice := NewDiceStream(diceSeed)
 	rules := DefaultRules()
 	rules.MaxWagersPerPlayer = 40
-	s, err := NewState(rules, 2_000_000*crap)
-	if err != nil {
-		t.Fatal(err)
-	}
-	players := []string{"p0", "p1", "p2", "p3"}
-	for _, p := range players {
-		if s, err = Seat(s, p, 20_000*crap); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s, players := fourPlayerTable(t, rules)
 	money := totalMoney(s)
 	bets := AllBets()
 	resolved := map[uint64]bool{}

@@ -27,6 +27,25 @@
 //     node not seated at a table applies to its ledger, and what Verify
 //     runs). UnseatVote and Unseating: silent players unseated by the
 //     signed votes of all the others (unseat.go).
+//   - Dissolution (App.Dissolution at a state hash, Chain.Dissolution at
+//     the chain's state): what a dissolved table pays (dissolution.go).
+//
+// # Dissolving a table
+//
+// A table that cannot play on (DESIGN.md "Table lifecycle", Dissolved) is
+// ended at its last certified state by every node on its own, by one pure
+// rule of that state: each player receives its chips in hand plus the
+// exact value of each of its open wagers (craps.ExpectedReturn: what the
+// wager returns on average if played out, rounded down to a micro-unit),
+// and the host receives the bank plus every stake minus every value.
+// Settling at the expected value gives nobody a reason to cause a
+// dissolution (a refund would let a player drop a losing contract bet by
+// going quiet; a forfeit would let a host drop a winning one), and the
+// rounding goes to the bank, so Σ payouts + the bank's payout is exactly
+// the money at the table (checked: a breach is ErrInvariant). Payouts are
+// in seat order, then any other player with open wagers, sorted, so every
+// node derives the same Dissolution, byte for byte in JSON; the ledger's
+// Dissolve op applies it.
 //
 // # The round, in money terms
 //
@@ -72,6 +91,15 @@
 // ordinary table state, so an audit replays it like any other. Tables of 2
 // or 3 seats cannot certify anything without the silent player and use
 // the unanimous votes of unseat.go instead.
+//
+// Joining mid-game: a "join" payload, submitted by a seated player (the
+// host, which received the joiner's signed BuyIn op), names the joiner and
+// the chips it bought in. It takes effect before the dice: the joiner is
+// seated (craps.Seat) and plays from the next round, whose seats are
+// Seats(cert.StateHash) with the joiner last; Settlement lists it in
+// Joiners and gives it no outcome (its BuyIn op already moved the money,
+// and it sat no roll of the round). A joiner appears once per round and
+// never while seated.
 //
 // A take-down ("takedown" payload naming a bet) returns every open wager of
 // the player on that bet (a numbered bet matches its number; a bet named

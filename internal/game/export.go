@@ -21,6 +21,9 @@ type Export struct {
 	// Unseatings are the silent players unseated by the others' votes, in
 	// round order; each applies before the certificate of its round.
 	Unseatings []Unseating `json:"unseatings,omitempty"`
+	// Dissolution, when the table was dissolved, is what it paid out at its
+	// last certificate; Verify re-derives it from the replayed state.
+	Dissolution *Dissolution `json:"dissolution,omitempty"`
 }
 
 // DecodeExport reads an export's JSON.
@@ -46,6 +49,29 @@ type Report struct {
 	// FirstBad names the first round that does not check out.
 	FirstBad *BadRound    `json:"first_bad,omitempty"`
 	Checks   []RoundCheck `json:"rounds_checked"`
+	// Dissolved: the export's dissolution is the one the rule gives at its
+	// last certified round.
+	Dissolved bool `json:"dissolved,omitempty"`
+}
+
+// verifyDissolution says why d is not the dissolution the chain's state
+// gives ("" if it is): it must be at the last certified round, paying what
+// the rule pays.
+func verifyDissolution(chain *Chain, d *Dissolution) string {
+	last := chain.Next() - 1
+	if d.Round != last {
+		return fmt.Sprintf("dissolution at round %d, but the export's last certified round is %d", d.Round, last)
+	}
+	want, err := chain.Dissolution()
+	if err != nil {
+		return fmt.Sprintf("dissolution at round %d: %v", d.Round, err)
+	}
+	got, _ := json.Marshal(d)
+	exp, _ := json.Marshal(want)
+	if string(got) != string(exp) {
+		return fmt.Sprintf("dissolution at round %d pays %s; the rule pays %s", d.Round, got, exp)
+	}
+	return ""
 }
 
 // BadRound is a round that failed verification and why.
@@ -116,6 +142,12 @@ func Verify(e Export) Report {
 	}
 	if len(unseatings) > 0 {
 		return bad(unseatings[0].Round, "unseating at round %d, but the export ends before round %d", unseatings[0].Round, chain.Next())
+	}
+	if d := e.Dissolution; d != nil {
+		if reason := verifyDissolution(chain, d); reason != "" {
+			return bad(d.Round, "%s", reason)
+		}
+		rep.Dissolved = true
 	}
 	rep.OK = true
 	return rep

@@ -2,6 +2,7 @@ package game
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 )
 
@@ -81,6 +82,38 @@ func (l *ledgerModel) cashOut(p string, amount int64) error {
 	}
 	l.chips[p] -= amount
 	l.wallet[p] += amount
+	return nil
+}
+
+// clone is a copy to dissolve while the original plays on.
+func (l *ledgerModel) clone() *ledgerModel {
+	c := *l
+	c.wallet, c.chips = maps.Clone(l.wallet), maps.Clone(l.chips)
+	return &c
+}
+
+// dissolve applies a Dissolve op as internal/ledger does: every payout's
+// player must hold exactly its Chips, the payouts and the bank's share
+// must add up to the chips and the bank they replace, and then each
+// player's chips go to its wallet as its payout and the bank to the host.
+func (l *ledgerModel) dissolve(d Dissolution) error {
+	held, paid := l.bank, d.BankPayout
+	for _, p := range d.Payouts {
+		if l.chips[p.Player] != p.Chips {
+			return fmt.Errorf("%s: payout for %d chips, the ledger holds %d", p.Player[:8], p.Chips, l.chips[p.Player])
+		}
+		held += p.Chips
+		paid += p.Amount
+	}
+	if held != paid || l.bank != d.Bank {
+		return fmt.Errorf("dissolution pays %d for %d held (bank %d, the ledger's %d)", paid, held, d.Bank, l.bank)
+	}
+	for _, p := range d.Payouts {
+		l.chips[p.Player] = 0
+		l.wallet[p.Player] += p.Amount
+	}
+	l.bank = 0
+	l.wallet["host"] += d.BankPayout
 	return nil
 }
 

@@ -22,6 +22,10 @@ const (
 	// KindUnseat unseats another player, Target, that went silent (see
 	// doc.go, "Unseating a silent player").
 	KindUnseat PayloadKind = "unseat"
+	// KindJoin seats Target, who bought in Amount chips, while the table
+	// plays: a seated player (the host) submits it; Target sits from the
+	// next round (see doc.go, "Joining mid-game").
+	KindJoin PayloadKind = "join"
 )
 
 // Payload is what a player signs into bft.Bet.Payload.
@@ -32,9 +36,10 @@ type Payload struct {
 	BetType string `json:"type,omitempty"`
 	// Number is the bet's number where it needs one (place 6, hop 25).
 	Number int `json:"number,omitempty"`
-	// Amount is the stake in micro-CRAP (bets only).
+	// Amount is the stake in micro-CRAP (bets), or the chips a joiner
+	// bought in (joins).
 	Amount int64 `json:"amount,omitempty"`
-	// Target is the player an unseat payload unseats.
+	// Target is the player an unseat payload unseats, or a join seats.
 	Target bft.PublicKey `json:"target,omitzero"`
 }
 
@@ -51,6 +56,7 @@ const MaxStake = craps.MaxBetLimit
 //	takedown:  0x01 0x02 u8(craps.BetKind) u8(number)                4 bytes
 //	leave:     0x01 0x03                                             2 bytes
 //	unseat:    0x01 0x04 [32]byte(target key)                       34 bytes
+//	join:      0x01 0x05 [32]byte(joiner key) u64(chips)            42 bytes
 //
 // The bet is stored as the craps wire id (kind, number), normalised by
 // craps.ParseBet, so one bet has exactly one encoding ("Place-6", "place_6"
@@ -60,7 +66,12 @@ const (
 	tagTakeDown = 2
 	tagLeave    = 3
 	tagUnseat   = 4
+	tagJoin     = 5
 )
+
+// MaxJoinChips bounds a joiner's chips: the ledger's amounts are int64
+// micro-CRAP, and a table never holds more than this many (10^12 CRAP).
+const MaxJoinChips = 1_000_000_000_000 * 1_000_000
 
 // EncodePayload checks p and returns its canonical encoding.
 func EncodePayload(p Payload) ([]byte, error) {
@@ -94,8 +105,13 @@ func EncodePayload(p Payload) ([]byte, error) {
 			return nil, fmt.Errorf("unseat without a target, or with a bet type, number or amount: %w", ErrBadPayload)
 		}
 		return EncodeUnseat(p.Target), nil
+	case KindJoin:
+		if p.BetType != "" || p.Number != 0 || p.Target == (bft.PublicKey{}) || p.Amount < 1 || p.Amount > MaxJoinChips {
+			return nil, fmt.Errorf("join of %s with %d chips: want a joiner, 1..%d chips, no bet: %w", p.Target.Short(), p.Amount, int64(MaxJoinChips), ErrBadPayload)
+		}
+		return EncodeJoin(p.Target, p.Amount), nil
 	}
-	return nil, fmt.Errorf("payload kind %q: want bet, takedown, leave or unseat: %w", p.Kind, ErrBadPayload)
+	return nil, fmt.Errorf("payload kind %q: want bet, takedown, leave, unseat or join: %w", p.Kind, ErrBadPayload)
 }
 
 // EncodeBet is EncodePayload of a bet.
@@ -114,6 +130,12 @@ func EncodeLeave() []byte { return []byte{PayloadVersion, tagLeave} }
 // EncodeUnseat is the payload that unseats target.
 func EncodeUnseat(target bft.PublicKey) []byte {
 	return append([]byte{PayloadVersion, tagUnseat}, target[:]...)
+}
+
+// EncodeJoin is the payload that seats joiner with chips (micro-CRAP).
+func EncodeJoin(joiner bft.PublicKey, chips int64) []byte {
+	b := append([]byte{PayloadVersion, tagJoin}, joiner[:]...)
+	return binary.BigEndian.AppendUint64(b, uint64(chips))
 }
 
 // DecodePayload reads a canonical encoding. BetType comes back as the craps
@@ -139,6 +161,12 @@ func DecodePayload(b []byte) (Payload, error) {
 		p := Payload{Kind: KindUnseat, Target: bft.PublicKey(b[2:])}
 		if p.Target == (bft.PublicKey{}) {
 			return Payload{}, fmt.Errorf("unseat of the zero key: %w", ErrBadPayload)
+		}
+		return p, nil
+	case tagJoin:
+		p := Payload{Kind: KindJoin, Target: bft.PublicKey(b[2:34]), Amount: int64(binary.BigEndian.Uint64(b[34:]))}
+		if p.Target == (bft.PublicKey{}) || p.Amount < 1 || p.Amount > MaxJoinChips {
+			return Payload{}, fmt.Errorf("join of %s with %d chips: %w", p.Target.Short(), p.Amount, ErrBadPayload)
 		}
 		return p, nil
 	}
@@ -168,6 +196,8 @@ func encodedLen(tag byte) int {
 		return 2
 	case tagUnseat:
 		return 34
+	case tagJoin:
+		return 42
 	}
 	return 0
 }

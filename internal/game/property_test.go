@@ -3,6 +3,7 @@ package game
 import (
 	"math/rand/v2"
 	"os"
+	"reflect"
 	"slices"
 	"strconv"
 	"testing"
@@ -173,9 +174,43 @@ func randomRounds(t *testing.T, seed uint64, rounds int) bool {
 		if rs, err := replica.Replay(cert); err != nil || rs.StateHash != next {
 			fail("round %d: replica replay %v", r, err)
 		}
+		if r%10 == 0 {
+			checkDissolution(t, a, replica, next, ledger.clone(), fail)
+		}
 		h = next
 	}
 	return ok
+}
+
+// checkDissolution dissolves the table at h (on a copy of the ledger, the
+// table plays on): the ledger model takes it
+// (every payout for exactly the chips the ledger holds, Σ payouts + bank
+// share = Σ chips + bank) and keeps its invariant with nothing left at the
+// table, and a replica derives the identical dissolution.
+func checkDissolution(t *testing.T, a, replica *App, h bft.Hash, ledger *ledgerModel, fail func(string, ...any)) {
+	t.Helper()
+	d, err := a.Dissolution(h)
+	if err != nil {
+		fail("dissolution: %v", err)
+		return
+	}
+	t.Logf("DISS %d %d", len(d.Wagers), len(d.Payouts))
+	t.Logf("DISS %d %d", len(d.Wagers), len(d.Payouts))
+	t.Logf("DISS %d %d", len(d.Wagers), len(d.Payouts))
+	if err := ledger.dissolve(d); err != nil {
+		fail("ledger dissolve: %v", err)
+	}
+	if err := ledger.check(); err != nil {
+		fail("ledger invariant after the dissolution: %v", err)
+	}
+	for p, v := range ledger.chips {
+		if v != 0 {
+			fail("%s still holds %d chips after the dissolution", p[:8], v)
+		}
+	}
+	if again, err := replica.Dissolution(h); err != nil || !reflect.DeepEqual(again, d) {
+		fail("replica's dissolution %+v (%v), want %+v", again, err, d)
+	}
 }
 
 func checkSettlement(t *testing.T, a *App, prev, next bft.Hash, s Settlement, seats []bft.PublicKey, fail func(string, ...any)) {

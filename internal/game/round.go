@@ -16,6 +16,7 @@ type round struct {
 	st      state
 	events  []Event
 	leavers []Leaver
+	joiners []SeatChips
 }
 
 // decoded is one bet of the round with its payload read.
@@ -36,6 +37,7 @@ func (d decoded) String() string {
 func decodeAll(st state, bets []bft.Bet) ([]decoded, error) {
 	out := make([]decoded, len(bets))
 	leaves := make(map[bft.PublicKey]int)
+	joins := make(map[bft.PublicKey]bool)
 	for i := range bets {
 		b := &bets[i]
 		d := decoded{index: i, bet: b, player: b.Bettor.String()}
@@ -54,12 +56,16 @@ func decodeAll(st state, bets []bft.Bet) ([]decoded, error) {
 			return nil, fmt.Errorf("%s: %w", d, ErrNotSeated)
 		case p.Kind == KindUnseat && (p.Target == b.Bettor || !st.seated(p.Target)):
 			return nil, fmt.Errorf("%s: unseat %s, who is not another seated player: %w", d, p.Target.Short(), ErrNotSeated)
+		case p.Kind == KindJoin && (st.seated(p.Target) || joins[p.Target]):
+			return nil, fmt.Errorf("%s: %s is seated already, or joins twice in this round: %w", d, p.Target.Short(), craps.ErrAlreadySeated)
 		}
 		switch p.Kind {
 		case KindLeave:
 			leaves[b.Bettor]++
 		case KindUnseat:
 			leaves[p.Target]++
+		case KindJoin:
+			joins[p.Target] = true
 		}
 		out[i] = d
 	}
@@ -98,6 +104,8 @@ func (r *round) apply(d decoded) error {
 		return r.takeDown(d)
 	case KindUnseat:
 		return r.unseat(d.payload.Target.String(), Silent)
+	case KindJoin:
+		return r.join(d.payload.Target, d.payload.Amount)
 	}
 	return r.leave(d)
 }
@@ -141,6 +149,18 @@ func (r *round) leave(d decoded) error {
 		}
 	}
 	return r.unseat(d.player, LeftTable)
+}
+
+// join seats a player with the chips it bought in (its BuyIn op already
+// moved them in the ledger): it plays from the next round.
+func (r *round) join(player bft.PublicKey, chips int64) error {
+	cs, err := craps.Seat(r.st.craps, player.String(), chips)
+	if err != nil {
+		return err
+	}
+	r.st.craps = cs
+	r.joiners = append(r.joiners, SeatChips{Player: player, Chips: chips})
+	return nil
 }
 
 // unseat removes a player: craps.Unseat returns what may be taken down and
@@ -235,7 +255,7 @@ func void(st state, bets []bft.Bet, withholders []bft.PublicKey) (state, Settlem
 // is refunded, that is, not applied.
 func (r *round) voidPayload(d decoded, withholder bool) error {
 	ev := Event{Player: d.player, Type: d.craps.Kind.ID(), Number: int(d.craps.Number), Bet: d.craps.ID(), Stake: d.payload.Amount}
-	if d.payload.Kind == KindLeave || d.payload.Kind == KindUnseat {
+	if d.payload.Kind == KindLeave || d.payload.Kind == KindUnseat || d.payload.Kind == KindJoin {
 		ev.Type, ev.Number, ev.Bet = "", 0, string(d.payload.Kind)
 	}
 	switch {
@@ -264,7 +284,7 @@ func (r *round) voidPayload(d decoded, withholder bool) error {
 // after checking that no money was created or lost.
 func (r *round) finish() (Settlement, error) {
 	r.st.round = r.prev.round + 1
-	s := Settlement{TableID: r.st.table, Round: r.st.round, Leavers: r.leavers, Events: r.events}
+	s := Settlement{TableID: r.st.table, Round: r.st.round, Leavers: r.leavers, Joiners: r.joiners, Events: r.events}
 	deltas := make(map[string]int64)
 	for _, e := range r.events {
 		deltas[e.Player] += e.Amount
@@ -276,9 +296,10 @@ func (r *round) finish() (Settlement, error) {
 	}
 	slices.SortFunc(s.Outcomes, func(a, b PlayerDelta) int { return strings.Compare(a.Player, b.Player) })
 	s.BankDelta = r.st.craps.Bank() - r.prev.craps.Bank()
-	if sum+s.BankDelta != 0 || total(r.prev.craps) != total(r.st.craps)+leftChips(r.leavers) {
-		return Settlement{}, fmt.Errorf("round %d: players %+d, bank %+d, chips before %d after %d: %w",
-			s.Round, sum, s.BankDelta, total(r.prev.craps), total(r.st.craps)+leftChips(r.leavers), ErrInvariant)
+	joined := joinedChips(r.joiners)
+	if sum+s.BankDelta != 0 || total(r.prev.craps)+joined != total(r.st.craps)+leftChips(r.leavers) {
+		return Settlement{}, fmt.Errorf("round %d: players %+d, bank %+d, chips before %d (+%d joined) after %d: %w",
+			s.Round, sum, s.BankDelta, total(r.prev.craps), joined, total(r.st.craps)+leftChips(r.leavers), ErrInvariant)
 	}
 	return s, nil
 }
@@ -288,6 +309,14 @@ func total(cs craps.State) int64 {
 	t := cs.Bank() + cs.OnTable()
 	for _, p := range cs.Players() {
 		t += p.Chips
+	}
+	return t
+}
+
+func joinedChips(js []SeatChips) int64 {
+	var t int64
+	for _, j := range js {
+		t += j.Chips
 	}
 	return t
 }

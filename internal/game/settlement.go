@@ -28,6 +28,10 @@ type Settlement struct {
 	// Leavers were unseated by this round, in seat order: they cash out
 	// Chips (their whole ledger chips at the table after this round).
 	Leavers []Leaver `json:"leavers,omitempty"`
+	// Joiners were seated by this round (join payloads), in order: they
+	// play from the next round. Their chips are already at the table in
+	// the ledger (their BuyIn op), so they move nothing here.
+	Joiners []SeatChips `json:"joiners,omitempty"`
 	// Events are the round's per-bet results in the order they happened: the
 	// payloads in bft order (placed, taken down, a leaver's wagers returned;
 	// in a void round refunded or forfeited), then the roll's outcome of

@@ -206,3 +206,37 @@ func TestExportFileStillVerifies(t *testing.T) {
 		t.Fatalf("%s: %+v", path, rep.FirstBad)
 	}
 }
+
+// A dissolved table's export carries what it paid out; Verify re-derives
+// it from the replayed state and names a changed payout.
+func TestVerifyChecksTheDissolution(t *testing.T) {
+	e, _ := scenarioExport(t)
+	chain, err := NewChain(e.Genesis)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range e.Certificates {
+		if _, err := chain.Certify(&e.Certificates[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := chain.Dissolution()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Dissolution = &d
+	if rep := Verify(clone(t, e)); !rep.OK || !rep.Dissolved {
+		t.Fatalf("honest dissolution: %+v", rep.FirstBad)
+	}
+	richer := clone(t, e)
+	richer.Dissolution.Payouts[0].Amount++
+	richer.Dissolution.BankPayout--
+	if rep := Verify(richer); rep.OK || rep.FirstBad == nil || rep.FirstBad.Round != 8 || !strings.Contains(rep.FirstBad.Reason, "the rule pays") {
+		t.Fatalf("a payout raised by one micro-CRAP: %+v", rep.FirstBad)
+	}
+	early := clone(t, e)
+	early.Certificates = early.Certificates[:7]
+	if rep := Verify(early); rep.OK || rep.FirstBad == nil || !strings.Contains(rep.FirstBad.Reason, "last certified round is 7") {
+		t.Fatalf("a dissolution past the last certificate: %+v", rep.FirstBad)
+	}
+}

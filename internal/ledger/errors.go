@@ -36,6 +36,19 @@ var (
 	ErrUnknownAccount = errors.New("ledger: unknown account")
 	// ErrOverflow means an amount would exceed the ledger's range.
 	ErrOverflow = errors.New("ledger: amount overflow")
+	// ErrTableDissolved means the table was dissolved: it takes no more
+	// settlements, buy-ins or bank ops. A node that learns a later
+	// certificate derives the dissolution at that round instead (a
+	// Dissolve op replaces an earlier one).
+	ErrTableDissolved = errors.New("ledger: table dissolved")
+	// ErrSuperseded means a Dissolve op is for a round below the one the
+	// table is already dissolved at, or below its last settled round: the
+	// later state stands.
+	ErrSuperseded = errors.New("ledger: dissolution superseded")
+	// ErrNotConserved means a Dissolve op pays out another sum than the
+	// table holds (chips of the listed players + bank, or the payouts of
+	// the dissolution it replaces).
+	ErrNotConserved = errors.New("ledger: payouts do not match the table's money")
 )
 
 // Conditions of the ledger itself rather than of one op.

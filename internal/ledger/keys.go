@@ -12,7 +12,7 @@ const (
 	prefixAccount = "a/" // a/w/PEER, a/c/PEER/TABLE, a/b/TABLE → balance (int64)
 	prefixOp      = "o/" // o/ID (32 raw bytes) → log index (uint64)
 	prefixLog     = "l/" // l/INDEX (uint64) → log entry
-	prefixSlot    = "s/" // s/g/PEER, s/q/PEER/SEQ, s/r/TABLE/ROUND → op id
+	prefixSlot    = "s/" // s/g/PEER, s/q/PEER/SEQ, s/r/TABLE/ROUND, s/d/TABLE → op id
 	prefixSeq     = "q/" // q/PEER → last applied seq of the owner
 	prefixTable   = "t/" // t/TABLE → table state
 	prefixFrozen  = "f/" // f/PEER → log index of the evidence
@@ -31,17 +31,22 @@ func tableKey(table string) []byte { return []byte(prefixTable + table) }
 func frozenKey(owner identity.PeerID) []byte { return []byte(prefixFrozen + string(owner)) }
 
 // slotKey is the one place an op may occupy: one genesis grant per
-// identity, one signed op per (owner, seq), one settlement per table round.
+// identity, one signed op per (owner, seq), one settlement per table round,
+// one standing dissolution per table (a later round's takes the slot over).
 func slotKey(op Op) []byte {
 	switch op.Kind {
 	case KindGrant:
 		return []byte(prefixSlot + "g/" + string(op.Owner))
 	case KindSettle:
 		return binary.BigEndian.AppendUint64([]byte(prefixSlot+"r/"+op.Table+"/"), op.Round)
+	case KindDissolve:
+		return dissolutionKey(op.Table)
 	default:
 		return signedSlotKey(op.Owner, op.Seq)
 	}
 }
+
+func dissolutionKey(table string) []byte { return []byte(prefixSlot + "d/" + table) }
 
 func signedSlotKey(owner identity.PeerID, seq uint64) []byte {
 	return binary.BigEndian.AppendUint64([]byte(prefixSlot+"q/"+string(owner)+"/"), seq)

@@ -26,6 +26,11 @@ type modelTable struct {
 	host      identity.PeerID
 	closed    bool
 	lastRound uint64
+	// The standing dissolution, if dissolved.
+	dissolved      bool
+	dissolvedRound uint64
+	paid           map[identity.PeerID]int64
+	bankPaid       int64
 }
 
 func newModel() *model {
@@ -95,7 +100,7 @@ func (m *model) moves(op Op) ([]modelMove, error) {
 			return nil, ErrNotHost
 		}
 		if t != nil && t.closed {
-			return nil, ErrTableClosed
+			return nil, openCheck(t)
 		}
 		return m.check(modelMove{w, -op.Amount}, modelMove{b, op.Amount})
 	case KindCloseBank:
@@ -106,18 +111,76 @@ func (m *model) moves(op Op) ([]modelMove, error) {
 			return nil, ErrNotHost
 		}
 		return []modelMove{{b, -m.bal[b]}, {w, m.bal[b]}}, nil
+	case KindDissolve:
+		return m.dissolveMoves(op, t)
 	}
 	return m.settleMoves(op, t)
 }
 
 func openCheck(t *modelTable) error {
-	if t == nil {
+	switch {
+	case t == nil:
 		return ErrUnknownTable
-	}
-	if t.closed {
+	case t.dissolved:
+		return ErrTableDissolved
+	case t.closed:
 		return ErrTableClosed
 	}
 	return nil
+}
+
+// dissolveMoves: each listed player's chips (or, replacing a standing
+// dissolution, its old payout if that named it) and the bank (or its old
+// payout) are replaced by the new payouts, which must add up to them; the
+// wallets move by the difference.
+func (m *model) dissolveMoves(op Op, t *modelTable) ([]modelMove, error) {
+	switch {
+	case t == nil:
+		return nil, ErrUnknownTable
+	case t.dissolved && op.Round < t.dissolvedRound:
+		return nil, ErrSuperseded
+	case t.dissolved && op.Round == t.dissolvedRound:
+		return nil, ErrConflictingOp
+	case !t.dissolved && t.closed:
+		return nil, ErrTableClosed
+	case op.Round < t.lastRound:
+		return nil, ErrSuperseded
+	}
+	var mv []modelMove
+	wallets := map[identity.PeerID]int64{}
+	held, paid := int64(0), op.Amount
+	for _, o := range op.Outcomes {
+		paid += o.Delta
+		if before, ok := t.paid[o.Player]; ok && t.dissolved {
+			held += before
+			wallets[o.Player] += o.Delta - before
+			continue
+		}
+		c := ChipsOf(op.Table, o.Player)
+		if _, ok := m.bal[c]; !ok {
+			return nil, ErrUnknownAccount
+		}
+		held += m.bal[c]
+		mv = append(mv, modelMove{c, -m.bal[c]})
+		wallets[o.Player] += o.Delta
+	}
+	wallets[t.host] += op.Amount - t.bankPaid
+	if t.dissolved {
+		held += t.bankPaid
+	} else {
+		b := BankOf(op.Table)
+		held += m.bal[b]
+		mv = append(mv, modelMove{b, -m.bal[b]})
+	}
+	if held != paid {
+		return nil, ErrNotConserved
+	}
+	for p, d := range wallets {
+		if d != 0 {
+			mv = append(mv, modelMove{WalletOf(p), d})
+		}
+	}
+	return m.check(mv...)
 }
 
 func (m *model) settleMoves(op Op, t *modelTable) ([]modelMove, error) {
@@ -167,6 +230,13 @@ func (m *model) commit(op Op, id OpID, mv []modelMove) {
 		}
 	case KindCloseBank:
 		m.tables[op.Table].closed = true
+	case KindDissolve:
+		t := m.tables[op.Table]
+		t.closed, t.dissolved, t.dissolvedRound, t.bankPaid = true, true, op.Round, op.Amount
+		t.paid = map[identity.PeerID]int64{}
+		for _, o := range op.Outcomes {
+			t.paid[o.Player] = o.Delta
+		}
 	case KindSettle:
 		m.settled[fmt.Sprint(op.Table, "/", op.Round)] = true
 		t := m.tables[op.Table]
@@ -242,8 +312,10 @@ func (g *opGen) pick() Op {
 		return p.fundBank(table, g.amount(5_000), g.seq(pi))
 	case r < 490:
 		return p.closeBank(table, g.seq(pi))
-	case r < 860:
+	case r < 810:
 		return g.settle(table)
+	case r < 860:
+		return g.dissolve(table)
 	case r < 970 && len(g.history) > 0:
 		return g.replay()
 	default:
@@ -285,6 +357,51 @@ func (g *opGen) settle(table string) Op {
 		out = append(out, Outcome{Player: g.players[0].id, Delta: g.rng.Int64N(1_000) - 500})
 	}
 	return settleOp(table, round, out...)
+}
+
+// dissolve pays out what the table holds, split at random among some of
+// the players with chips there (or those the standing dissolution paid),
+// the rest to the host; one time in eight a micro-unit off. The round is
+// mostly the next one, sometimes one already passed.
+func (g *opGen) dissolve(table string) Op {
+	t := g.m.tables[table]
+	round := uint64(g.rng.IntN(3))
+	var held int64
+	if t != nil {
+		round = t.lastRound + uint64(g.rng.IntN(2))
+		if t.dissolved {
+			// Mostly a later round (a supersede), else the same or an earlier one.
+			round = t.dissolvedRound + 1 + uint64(g.rng.IntN(2))
+			if back := uint64(g.rng.IntN(4)); back >= 2 && t.dissolvedRound+2 >= back {
+				round = t.dissolvedRound + 2 - back
+			}
+		}
+		held = g.m.bal[BankOf(table)] + t.bankPaid
+	}
+	var out []Outcome
+	for _, p := range g.players {
+		before, paid := int64(0), false
+		if t != nil {
+			before, paid = t.paid[p.id]
+		}
+		chips, seated := g.m.bal[ChipsOf(table, p.id)]
+		if (!paid && !seated) || g.rng.IntN(6) == 0 {
+			continue
+		}
+		if !paid {
+			before = chips
+		}
+		held += before
+		out = append(out, Outcome{Player: p.id})
+	}
+	for i := range out {
+		out[i].Delta = g.rng.Int64N(held/2 + 1)
+		held -= out[i].Delta
+	}
+	if g.rng.IntN(8) == 0 {
+		held += int64(g.rng.IntN(2)*2 - 1)
+	}
+	return Op{Kind: KindDissolve, Table: table, Round: round, Outcomes: out, Amount: held}
 }
 
 // replay resubmits an earlier op, sometimes with another certificate.

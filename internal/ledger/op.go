@@ -30,11 +30,17 @@ const (
 	KindCloseBank
 	// KindSettle applies a certified round result: chips ⇄ bank per outcome.
 	KindSettle
+	// KindDissolve ends a table at a certified state (game.Dissolution):
+	// each listed player's chips go to its wallet as its payout, the bank
+	// to the host as Amount. A later round's Dissolve of the same table
+	// replaces it (dissolve.go).
+	KindDissolve
 )
 
 var kindNames = map[Kind]string{
 	KindGrant: "grant", KindBuyIn: "buy_in", KindCashOut: "cash_out",
 	KindFundBank: "fund_bank", KindCloseBank: "close_bank", KindSettle: "settle",
+	KindDissolve: "dissolve",
 }
 
 // String is the kind's name in JSON, logs and metrics labels.
@@ -63,6 +69,12 @@ func (k Kind) signed() bool {
 	return k == KindBuyIn || k == KindCashOut || k == KindFundBank || k == KindCloseBank
 }
 
+// Derived reports the kinds each node derives on its own from a table's
+// chain, which it checked itself (Settle from a certificate, Dissolve from
+// a certified state): they carry no owner signature, so a node must never
+// accept one from another node (gossip), only from its own table actor.
+func (k Kind) Derived() bool { return k == KindSettle || k == KindDissolve }
+
 // Outcome is one player's net result in a settled round: Delta > 0 moves
 // chips from the bank to the player, Delta < 0 from the player to the bank.
 type Outcome struct {
@@ -78,6 +90,8 @@ type Outcome struct {
 //	FundBank:  Owner (the host), Table, Amount, Seq, Signature
 //	CloseBank: Owner (the host), Table, Seq, Signature
 //	Settle:    Table, Round, Outcomes, Certificate
+//	Dissolve:  Table, Round, Outcomes (Delta: the payout to the player's
+//	           wallet, ≥ 0), Amount (the bank's payout to the host, ≥ 0)
 //
 // Unused fields must be zero, so an op has one encoding and one id. Amounts
 // are micro-CRAP. Seq counts the owner's signed ops from 1 with no gaps.
@@ -183,7 +197,7 @@ func (op Op) validate() error {
 }
 
 func (op Op) validateUsed() error {
-	if op.Kind != KindSettle {
+	if !op.Kind.Derived() {
 		if err := validPeer("owner", op.Owner); err != nil {
 			return err
 		}
@@ -192,6 +206,9 @@ func (op Op) validateUsed() error {
 		if err := validTable(op.Table); err != nil {
 			return err
 		}
+	}
+	if op.Kind == KindDissolve {
+		return op.validateDissolve()
 	}
 	if op.Kind != KindSettle && op.Kind != KindCloseBank {
 		if op.Amount <= 0 || op.Amount > MaxAmount {
@@ -222,6 +239,12 @@ func (op Op) validateSettle() error {
 	if len(op.Certificate) == 0 || len(op.Certificate) > MaxCertificateBytes {
 		return fmt.Errorf("%w: certificate: %d bytes, want 1..%d", ErrInvalidOp, len(op.Certificate), MaxCertificateBytes)
 	}
+	return op.validateOutcomes(-MaxAmount)
+}
+
+// validateOutcomes checks each outcome's player, once each, and its delta
+// within minDelta..MaxAmount.
+func (op Op) validateOutcomes(minDelta int64) error {
 	seen := make(map[identity.PeerID]bool, len(op.Outcomes))
 	for i, o := range op.Outcomes {
 		if err := validPeer(fmt.Sprintf("outcomes[%d].player", i), o.Player); err != nil {
@@ -231,11 +254,24 @@ func (op Op) validateSettle() error {
 			return fmt.Errorf("%w: outcomes[%d].player %s appears twice", ErrInvalidOp, i, o.Player)
 		}
 		seen[o.Player] = true
-		if o.Delta < -MaxAmount || o.Delta > MaxAmount {
-			return fmt.Errorf("%w: outcomes[%d].delta %d: beyond ±%d", ErrInvalidOp, i, o.Delta, MaxAmount)
+		if o.Delta < minDelta || o.Delta > MaxAmount {
+			return fmt.Errorf("%w: outcomes[%d].delta %d: want %d..%d", ErrInvalidOp, i, o.Delta, minDelta, MaxAmount)
 		}
 	}
 	return nil
+}
+
+// validateDissolve: payouts and the bank's payout are never negative (a
+// dissolution only empties the table), and a table that nobody sits at
+// any more may list no player.
+func (op Op) validateDissolve() error {
+	if op.Amount < 0 || op.Amount > MaxAmount {
+		return fmt.Errorf("%w: amount (the bank's payout) %d: want 0..%d micro-CRAP", ErrInvalidOp, op.Amount, MaxAmount)
+	}
+	if len(op.Outcomes) > MaxOutcomes {
+		return fmt.Errorf("%w: outcomes: %d, want at most %d", ErrInvalidOp, len(op.Outcomes), MaxOutcomes)
+	}
+	return op.validateOutcomes(0)
 }
 
 func (op Op) validateUnused() error {
@@ -243,7 +279,7 @@ func (op Op) validateUnused() error {
 		return fmt.Errorf("%w: %s must be empty for this kind", ErrInvalidOp, field)
 	}
 	switch {
-	case op.Kind == KindSettle && op.Owner != "":
+	case op.Kind.Derived() && op.Owner != "":
 		return bad("owner")
 	case op.Kind == KindGrant && op.Table != "":
 		return bad("table")
@@ -253,9 +289,9 @@ func (op Op) validateUnused() error {
 		return bad("seq")
 	case !op.Kind.signed() && len(op.Signature) != 0:
 		return bad("signature")
-	case op.Kind != KindSettle && op.Round != 0:
+	case !op.Kind.Derived() && op.Round != 0:
 		return bad("round")
-	case op.Kind != KindSettle && len(op.Outcomes) != 0:
+	case !op.Kind.Derived() && len(op.Outcomes) != 0:
 		return bad("outcomes")
 	case op.Kind != KindSettle && len(op.Certificate) != 0:
 		return bad("certificate")

@@ -12,6 +12,7 @@ import (
 var allSentinels = []error{
 	ErrInvalidOp, ErrBadSignature, ErrBadCertificate, ErrInsufficientFunds, ErrFrozen, ErrEquivocation,
 	ErrConflictingOp, ErrSequenceGap, ErrUnknownTable, ErrTableClosed, ErrNotHost, ErrUnknownAccount, ErrOverflow,
+	ErrTableDissolved, ErrSuperseded, ErrNotConserved,
 }
 
 func sentinelOf(err error) error {

@@ -21,6 +21,10 @@ type TableInfo struct {
 	Bank   int64           `json:"bank"`
 	// LastRound is the highest settled round (0: none yet).
 	LastRound uint64 `json:"last_round"`
+	// Dissolved: the table was dissolved at the state of round
+	// DissolvedRound (closed too).
+	Dissolved      bool   `json:"dissolved"`
+	DissolvedRound uint64 `json:"dissolved_round"`
 }
 
 // read runs fn against the committed state unless the ledger is closed.
@@ -114,8 +118,13 @@ func (l *Ledger) Table(id string) (info TableInfo, found bool, err error) {
 			return err
 		}
 		bank, _, err := t.balance(BankOf(id))
+		if err != nil {
+			return err
+		}
 		info = TableInfo{ID: id, Host: s.Host, Closed: s.Closed, Bank: bank, LastRound: s.LastRound}
 		found = true
+		d, dissolved, err := t.dissolution(id)
+		info.Dissolved, info.DissolvedRound = dissolved, d.Round
 		return err
 	})
 	return info, found, err

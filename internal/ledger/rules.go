@@ -183,6 +183,8 @@ func effect(t *txn, op Op) error {
 		return closeBank(t, op)
 	case KindSettle:
 		return settle(t, op)
+	case KindDissolve:
+		return dissolve(t, op)
 	}
 	return fmt.Errorf("%w: kind %d", ErrInvalidOp, op.Kind)
 }
@@ -223,7 +225,7 @@ func fundBank(t *txn, op Op) error {
 	case s.Host != op.Owner:
 		return fmt.Errorf("%w: table %q is hosted by %s, not %s", ErrNotHost, op.Table, s.Host, op.Owner)
 	case s.Closed:
-		return fmt.Errorf("%w: %q", ErrTableClosed, op.Table)
+		return t.closedError(op.Table)
 	}
 	return moveBoth(t, op, WalletOf(op.Owner), BankOf(op.Table), op.Amount)
 }

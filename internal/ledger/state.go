@@ -219,7 +219,8 @@ func (t *txn) table(id string) (tableState, bool, error) {
 
 func (t *txn) setTable(id string, s tableState) { t.set(tableKey(id), encodeTable(s)) }
 
-// openTable loads a table that must exist and be open.
+// openTable loads a table that must exist and be open (not closed by its
+// host, not dissolved).
 func (t *txn) openTable(id string) (tableState, error) {
 	s, found, err := t.table(id)
 	switch {
@@ -228,7 +229,7 @@ func (t *txn) openTable(id string) (tableState, error) {
 	case !found:
 		return s, fmt.Errorf("%w: %q", ErrUnknownTable, id)
 	case s.Closed:
-		return s, fmt.Errorf("%w: %q", ErrTableClosed, id)
+		return s, t.closedError(id)
 	}
 	return s, nil
 }

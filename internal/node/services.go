@@ -135,7 +135,7 @@ func (n *Node) consensusProps() (func() *actor.Props, error) {
 		return nil, err
 	}
 	return consensus.NewProps(consensus.Options{
-		DataDir: n.cfg.DataDir, Identity: n.id, TickInterval: n.cfg.TickInterval, SilentAfter: n.cfg.SessionTimeout,
+		DataDir: n.cfg.DataDir, Identity: n.id, TickInterval: n.cfg.TickInterval, SeatGrace: n.cfg.SeatGrace,
 		FaultInjection: n.cfg.FaultInjection,
 		Mesh:           n.sibling(mesh.ServiceName), Logger: n.log.With("service", "consensus"), Metrics: metrics,
 	})

@@ -28,7 +28,7 @@ const refreshDelay = 120;
 function syncText(t) {
   switch (t.sync) {
     case "live": return "live";
-    case "catching_up": return t.rounds_behind ? `catching up (${t.rounds_behind} rounds behind)` : "catching up";
+    case "catching_up": return t.behind ? `catching up (${t.behind} rounds behind)` : "catching up";
     case "stale": return "stale: no player of the table answered for a while";
     default: return t.sync ?? "";
   }

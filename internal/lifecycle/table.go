@@ -1,0 +1,258 @@
+package lifecycle
+
+import (
+	"slices"
+
+	"github.com/bitcraps/bitcraps/internal/bft"
+)
+
+// Mode is what the node may do at the table.
+type Mode uint8
+
+const (
+	// Playing: bet, tick and vote as usual.
+	Playing Mode = iota + 1
+	// Paused: neither tick nor vote nor bet; only presence goes out. See
+	// Status.Reason.
+	Paused
+	// CatchingUp: certified rounds exist that this node lacks; it fetches
+	// them and neither bets nor votes on its stale round meanwhile.
+	CatchingUp
+	// Dissolved: the table ended at Status.DissolvedAt; never sign for it
+	// again.
+	Dissolved
+)
+
+func (m Mode) String() string {
+	switch m {
+	case Playing:
+		return "playing"
+	case Paused:
+		return "paused"
+	case CatchingUp:
+		return "catching_up"
+	case Dissolved:
+		return "dissolved"
+	}
+	return "unknown"
+}
+
+// Ready is what the table wants done. The caller must, in this order:
+//  1. persist Dissolve durably, if set, before anything else: from then on
+//     it never signs for the table again, even after a restart;
+//  2. send presence to every other seat if Heartbeat, and a request for
+//     the certified rounds from AskRounds.From to AskRounds.To if set;
+//  3. submit an unseat payload for each of Unseat;
+//  4. call Advance with this Ready.
+type Ready struct {
+	// Mode is set when the mode changed (to it); zero otherwise.
+	Mode      Mode
+	Heartbeat bool
+	AskRounds *Ask
+	Unseat    []bft.PublicKey
+	Dissolve  *Dissolve
+}
+
+// Ask is a request for certified rounds.
+type Ask struct {
+	To   bft.PublicKey
+	From uint64
+}
+
+// Dissolve ends the table at the certified state of Round (0: genesis).
+type Dissolve struct{ Round uint64 }
+
+// State is what a table restarts from: the next round to play, its seats,
+// and the persisted dissolution, if any.
+type State struct {
+	Round     uint64
+	Seats     []bft.PublicKey
+	Dissolved *Dissolve
+}
+
+// Status is a snapshot for the actor's metrics, health and the API.
+type Status struct {
+	Mode        Mode
+	Reason      string // why paused; empty otherwise
+	Round       uint64 // the next round to play
+	Behind      uint64 // how many rounds others are known to be ahead
+	Absent      []bft.PublicKey
+	PausedTicks uint64
+	DissolvedAt uint64 // the round dissolved at, when Mode is Dissolved
+}
+
+// Table is one node's lifecycle of one table.
+type Table struct {
+	cfg    Config
+	now    uint64
+	round  uint64
+	seats  []bft.PublicKey
+	heard  map[bft.PublicKey]uint64 // tick a seat was last heard
+	claims map[bft.PublicKey]uint64 // highest round a seat named
+	mode   Mode
+	reason string
+
+	pausedAt    uint64
+	dissolved   *Dissolve
+	unseatAsked map[bft.PublicKey]uint64 // round an unseat was asked in
+	askedAt     uint64
+	asked       bool
+	spokeAt     uint64
+
+	ready Ready
+}
+
+// New starts a table at st. Every seat counts as just heard: a node that
+// restarts gives everyone AbsentTicks before calling them absent.
+func New(cfg Config, st State) (*Table, error) {
+	c, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	t := &Table{cfg: c, round: max(st.Round, 1), mode: Playing,
+		heard: map[bft.PublicKey]uint64{}, claims: map[bft.PublicKey]uint64{}, unseatAsked: map[bft.PublicKey]uint64{}}
+	t.setSeats(st.Seats)
+	if st.Dissolved != nil {
+		d := *st.Dissolved
+		t.dissolved, t.mode = &d, Dissolved
+		return t, nil
+	}
+	t.evaluate()
+	t.ready.Mode = 0 // the starting mode is not a change
+	return t, nil
+}
+
+func (t *Table) setSeats(seats []bft.PublicKey) {
+	t.seats = slices.Clone(seats)
+	for _, k := range t.seats {
+		if _, ok := t.heard[k]; !ok {
+			t.heard[k] = t.now
+		}
+	}
+	for k := range t.heard {
+		if !slices.Contains(t.seats, k) {
+			delete(t.heard, k)
+			delete(t.claims, k)
+			delete(t.unseatAsked, k)
+		}
+	}
+}
+
+// Tick advances the table's clock by one tick.
+func (t *Table) Tick() {
+	t.now++
+	t.evaluate()
+}
+
+// Heard records a message from a seated player naming round (0: none).
+// Others are ignored: only the seats' word counts.
+func (t *Table) Heard(from bft.PublicKey, round uint64) {
+	if from == t.cfg.Self || !slices.Contains(t.seats, from) {
+		return
+	}
+	t.heard[from] = t.now
+	if round > t.claims[from] {
+		t.claims[from] = round
+	}
+	t.evaluate()
+}
+
+// NothingNewer records that from answered a request for rounds with none
+// past this node's: its claim of a later round was stale or false.
+func (t *Table) NothingNewer(from bft.PublicKey) {
+	if c, ok := t.claims[from]; ok && c > t.round {
+		t.claims[from] = t.round
+	}
+	t.evaluate()
+}
+
+// Spoke records that the node sent consensus messages to every seat now,
+// which makes a heartbeat unnecessary for a while.
+func (t *Table) Spoke() { t.spokeAt = t.now }
+
+// Certified records that round was certified; seats are the next round's.
+// After a dissolution, a later certified round moves it (Ready.Dissolve).
+func (t *Table) Certified(round uint64, seats []bft.PublicKey) {
+	if t.dissolved != nil {
+		if round > t.dissolved.Round {
+			t.dissolved = &Dissolve{Round: round}
+			d := *t.dissolved
+			t.ready.Dissolve = &d
+		}
+		return
+	}
+	if round < t.round {
+		return
+	}
+	t.round = round + 1
+	t.setSeats(seats)
+	t.pausedAt = t.now // progress: the table is alive, whatever this node sees
+	t.evaluate()
+}
+
+// MayUnseat is this node's judgement of a proposal that unseats k: k is
+// seated and has been absent for the grace here too, give or take
+// AbsentTicks for the proposer's clock.
+func (t *Table) MayUnseat(k bft.PublicKey) bool {
+	if k == t.cfg.Self || !slices.Contains(t.seats, k) {
+		return false
+	}
+	return t.now-t.heard[k]+t.cfg.AbsentTicks >= t.cfg.GraceTicks
+}
+
+// Absent reports whether seat k is absent now.
+func (t *Table) Absent(k bft.PublicKey) bool {
+	return t.dissolved == nil && slices.Contains(t.seats, k) && t.isAbsent(k)
+}
+
+// Mode is what the node may do now.
+func (t *Table) Mode() Mode { return t.mode }
+
+// HasReady reports whether Ready has anything in it.
+func (t *Table) HasReady() bool {
+	r := &t.ready
+	return r.Mode != 0 || r.Heartbeat || r.AskRounds != nil || len(r.Unseat) > 0 || r.Dissolve != nil
+}
+
+// Ready returns what the table wants done (see Ready). Call Advance after.
+func (t *Table) Ready() Ready {
+	r := t.ready
+	r.Unseat = slices.Clone(r.Unseat)
+	return r
+}
+
+// Advance tells the table that rd was done.
+func (t *Table) Advance(rd Ready) {
+	r := &t.ready
+	if rd.Mode == r.Mode {
+		r.Mode = 0
+	}
+	if rd.Heartbeat {
+		r.Heartbeat = false
+	}
+	if rd.AskRounds != nil && r.AskRounds != nil && *rd.AskRounds == *r.AskRounds {
+		r.AskRounds = nil
+	}
+	if rd.Dissolve != nil && r.Dissolve != nil && *rd.Dissolve == *r.Dissolve {
+		r.Dissolve = nil
+	}
+	r.Unseat = slices.DeleteFunc(r.Unseat, func(k bft.PublicKey) bool { return slices.Contains(rd.Unseat, k) })
+}
+
+// Status returns a snapshot.
+func (t *Table) Status() Status {
+	st := Status{Mode: t.mode, Reason: t.reason, Round: t.round}
+	if t.dissolved == nil {
+		st.Absent = t.absent() // a dissolved table has no seats to be absent from
+	}
+	if c := t.claimed(); c > t.round {
+		st.Behind = c - t.round
+	}
+	if t.mode == Paused {
+		st.PausedTicks = t.now - t.pausedAt
+	}
+	if t.dissolved != nil {
+		st.DissolvedAt = t.dissolved.Round
+	}
+	return st
+}

@@ -1,0 +1,130 @@
+package test
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/bitcraps/bitcraps/messages"
+)
+
+// With 2 or 3 seats every round needs every player. A player whose node
+// goes away is absent, never unseated: the table pauses (bets are refused
+// with the reason, nobody rolls alone), and when the node comes back on its
+// data dir within the seat grace the table resumes with every seat. Gone
+// for longer than the grace, the table is dissolved at its last certified
+// round on every node that stayed, which all pay it out alike (the ledger's
+// Dissolve op: chips to wallets, the bank to the host).
+func TestAbsentPlayerPausesASmallTable(t *testing.T) {
+	for _, size := range []int{2, 3} {
+		t.Run(fmt.Sprintf("%d players", size), func(t *testing.T) { absentPlayer(t, size) })
+	}
+}
+
+func absentPlayer(t *testing.T, size int) {
+	first := startPeer(t, "A", nodeConfig(t))
+	nodes := []*peerNode{first}
+	for i := 1; i < size; i++ {
+		nodes = append(nodes, startPeer(t, string(rune('A'+i)), nodeConfig(t, first.gossipAddr())))
+	}
+	waitConnected(t, nodes)
+	id := openTable(t, nodes).ID
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	// One-roll bets only: nothing stays on the layout between rounds.
+	field := func(string) *messages.PlaceBet {
+		return &messages.PlaceBet{TableID: id, Type: "field", Amount: 2 * crap}
+	}
+	round := uint64(0)
+	for range 2 {
+		round++
+		playRoundWith(t, nodes, id, round, field, seed)
+	}
+	gone := nodes[size-1]
+	goneID, goneCfg := gone.peerID(), gone.cfg
+	rest := nodes[:size-1]
+
+	gone.stop()
+	waitLifecycle(t, rest, id, "paused", goneID)
+	br := rest[0].ask("games", field("")).(*messages.BetReply)
+	var ue *messages.UserError
+	if !errors.As(br.Err, &ue) || ue.Code != messages.CodeTablePaused {
+		t.Fatalf("a bet at a paused table: %v, want %s", br.Err, messages.CodeTablePaused)
+	}
+
+	// Back within the grace (15 s on the testing profile): every seat plays on.
+	gone = startPeer(t, gone.name, goneCfg)
+	nodes = append(slices.Clone(rest), gone)
+	waitLifecycle(t, nodes, id, "playing")
+	for range 2 {
+		round++
+		playRoundWith(t, nodes, id, round, field, seed)
+	}
+	for _, p := range nodes {
+		if v := p.table(id); len(v.Players) != size {
+			t.Fatalf("%s: %d players after the pause, want %d: nobody is unseated for a short absence", p.name, len(v.Players), size)
+		}
+	}
+	sameEverywhere(t, nodes, id, int(round))
+
+	// Gone past the grace: the table is dissolved where it was paused.
+	gone.stop()
+	waitLifecycle(t, rest, id, "paused", goneID)
+	eventually(t, 40*time.Second, "the table dissolved", func() (bool, string) {
+		for _, p := range rest {
+			if v := p.table(id); v.Lifecycle != "dissolved" {
+				return false, fmt.Sprintf("%s: %s (%s)", p.name, v.Lifecycle, v.PausedReason)
+			}
+		}
+		return true, ""
+	})
+	// Every node that stayed pays the table out by the same rule: chips and
+	// wagers to the wallets (the absent player's too), the bank to the host.
+	eventually(t, 20*time.Second, "the dissolution paid out", func() (bool, string) {
+		for _, p := range rest {
+			info := p.ledgerTable(id)
+			if !info.Dissolved || info.DissolvedRound != round || info.Bank != 0 || p.holdings().Chips[id] != 0 {
+				return false, fmt.Sprintf("%s: ledger table %+v, chips %d", p.name, info, p.holdings().Chips[id])
+			}
+		}
+		return true, ""
+	})
+	var hash string
+	for i, p := range rest {
+		if v := p.table(id); v.Round != round {
+			t.Fatalf("%s: dissolved after round %d, want the last certified round %d", p.name, v.Round, round)
+		}
+		rep := p.verified()
+		if !rep.OK || rep.TotalChips != 0 || rep.TotalBanks != 0 {
+			t.Fatalf("%s: ledger %+v: want it to check out with nothing left at the table", p.name, rep)
+		}
+		if i == 0 {
+			hash = rep.StateHash
+			// The export carries the payout, and an auditor re-derives it.
+			verifyExport(t, p, id, int(round))
+			ex := p.ask("games", &messages.ExportTable{TableID: id}).(*messages.TableExport)
+			if d := ex.Export.Dissolution; d == nil || d.Round != round {
+				t.Fatalf("%s: export dissolution %+v, want one at round %d", p.name, d, round)
+			}
+		} else if rep.StateHash != hash {
+			t.Fatalf("%s: ledger state %s, %s has %s: the dissolution must be the same everywhere", p.name, rep.StateHash, rest[0].name, hash)
+		}
+	}
+}
+
+// waitLifecycle waits until every node shows the table in mode, with
+// exactly the absent seats given.
+func waitLifecycle(t *testing.T, nodes []*peerNode, id, mode string, absent ...string) {
+	t.Helper()
+	eventually(t, 30*time.Second, "the table "+mode, func() (bool, string) {
+		for _, p := range nodes {
+			v := p.table(id)
+			if v.Lifecycle != mode || !slices.Equal(v.Absent, absent) {
+				return false, fmt.Sprintf("%s: %s (%s) absent %v", p.name, v.Lifecycle, v.PausedReason, v.Absent)
+			}
+		}
+		return true, ""
+	})
+}
