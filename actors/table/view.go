@@ -79,9 +79,15 @@ func roleOf(seated bool) string {
 }
 
 // watchedHere: the manager's follower, not this actor, shows the table
-// (follower.go) — this node's player does not sit at a table that plays.
+// (watch.go) — this node's player does not sit at a table that plays. A
+// table this node dissolved is shown by its actor: it says so.
 func watchedHere(rec *record, v messages.TableView) bool {
-	return !v.Seated && rec.Genesis != nil
+	return !v.Seated && rec.Genesis != nil && !dissolvedHere(v)
+}
+
+// dissolvedHere: this node dissolved the table (internal/lifecycle).
+func dissolvedHere(v messages.TableView) bool {
+	return v.Lifecycle == lifecycle.Dissolved.String()
 }
 
 // event is one table event before it is encoded.

@@ -27,9 +27,11 @@ import (
 const maxWatchers = 256
 
 // watching is the follower of a table this node shows from it: one its
-// player does not sit at (nil otherwise).
+// player does not sit at (nil otherwise). A table this node dissolved is
+// shown by its actor.
 func (m *Manager) watching(id string) *follower {
-	if m.active(id) {
+	local, ok := m.views[id]
+	if m.active(id) || ok && dissolvedHere(local) {
 		return nil
 	}
 	return m.followers[id]
