@@ -61,9 +61,16 @@ type PlaceBet struct {
 // may. Answered with *Ack.
 type RollDice struct{ TableID string }
 
-// LeaveTable cashes this node's player out at the next round boundary.
+// LeaveTable cashes this node's player out: at a waiting table as soon as
+// the host frees the seat, at a playing one at the next round boundary.
 // Answered with *Ack.
 type LeaveTable struct{ TableID string }
+
+// CancelTable ends a table this node hosts: a waiting one at any time, a
+// playing one once no player is left. The bank goes back to the host and
+// every buy-in still at the table to its owner. Answered with *TableReply
+// (the closed table).
+type CancelTable struct{ TableID string }
 
 // ListRounds asks for a table's certified rounds, oldest first.
 // Answered with *RoundList.
@@ -95,7 +102,7 @@ type UnsubscribeTable struct {
 
 // Replies.
 
-// TableReply answers CreateTable, GetTable and JoinTable.
+// TableReply answers CreateTable, GetTable, JoinTable and CancelTable.
 type TableReply struct {
 	Table *TableView
 	Err   error
@@ -142,6 +149,9 @@ type TableView struct {
 	LastDice   [2]int       `json:"last_dice"`
 	// StateHash is the certified state after Round ("" before play).
 	StateHash string `json:"state_hash"`
+	// ClosedReason says why a closed table ended (cancelled by its host,
+	// not filled in time, no players left).
+	ClosedReason string `json:"closed_reason,omitempty"`
 	// Seated: this node's player sits at the table.
 	Seated bool `json:"seated"`
 	// Role is what this node is at the table: RoleSeated, or RoleWatching
@@ -270,6 +280,8 @@ const (
 	CodeNotSeated           = "not_seated"           // 409
 	CodeTooManyGames        = "too_many_games"       // 409
 	CodeTableInPlay         = "table_in_play"        // 409: joins are taken before play starts
+	CodeTableClosed         = "table_closed"         // 409: the table was cancelled or closed
+	CodeNotHost             = "not_host"             // 403: only the table's host may do this
 	CodeNotStarted          = "not_started"          // 409: the table has not started play (nothing to export)
 	CodeHostUnreachable     = "host_unreachable"     // 504: the host did not answer a join in time
 	CodeNotInitialized      = "not_initialized"      // 503

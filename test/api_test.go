@@ -327,7 +327,7 @@ func TestAPIRefusalsOnARealNode(t *testing.T) {
 		{"GET", unknown, ""}, {"POST", unknown + "/join", `{"buy_in":5}`},
 		{"POST", unknown + "/bets", `{"type":"pass","amount":5}`}, {"POST", unknown + "/roll", ""},
 		{"POST", unknown + "/leave", ""}, {"GET", unknown + "/rounds", ""}, {"GET", unknown + "/events", ""},
-		{"GET", unknown + "/export", ""},
+		{"GET", unknown + "/export", ""}, {"POST", unknown + "/cancel", ""},
 	} {
 		a.refused(c.method, c.path, c.body, 404, messages.CodeUnknownTable)
 	}
@@ -395,7 +395,7 @@ func TestAPITokenRuleOnARealNode(t *testing.T) {
 	a.waitPlaying(id)
 	a.token = ""
 	for _, c := range []struct{ path, body string }{
-		{"/join", `{"buy_in":5}`}, {"/bets", `{"type":"pass","amount":1000000}`}, {"/roll", ""}, {"/leave", ""},
+		{"/join", `{"buy_in":5}`}, {"/bets", `{"type":"pass","amount":1000000}`}, {"/roll", ""}, {"/leave", ""}, {"/cancel", ""},
 	} {
 		a.refused("POST", "/api/v1/tables/"+id+c.path, c.body, 401, "unauthorized")
 	}
@@ -410,9 +410,9 @@ func TestAPITokenRuleOnARealNode(t *testing.T) {
 	a.ok("POST", "/api/v1/tables/"+id+"/roll", nil, 202, nil)
 }
 
-// Three nodes: one hosts, one joins through its own node's API, the third
-// comes too late; only the shooter may roll, and a stream on the other
-// node sees the roll.
+// Three nodes: one hosts, one joins through its own node's API; only the
+// shooter may roll, and a stream on the other node sees the roll; the third
+// joins once the table plays and sits from the next round.
 func TestAPIJoinAndPlayAcrossNodes(t *testing.T) {
 	nodes := startCluster(t, 3)
 	host, guest, late := apiOf(t, nodes[0]), apiOf(t, nodes[1]), apiOf(t, nodes[2])
@@ -444,8 +444,6 @@ func TestAPIJoinAndPlayAcrossNodes(t *testing.T) {
 	if seat := guestEvents.next(t, messages.EventSeat); !strings.Contains(seat, `"seated":true`) {
 		t.Fatalf("the guest's stream gave seat event %s, want it seated", seat)
 	}
-	seen(late)
-	late.refused("POST", "/api/v1/tables/"+id+"/join", map[string]any{"buy_in": 50 * crap}, 409, messages.CodeTableInPlay)
 
 	v := host.waitPlaying(id)
 	guest.waitPlaying(id)
@@ -475,5 +473,32 @@ func TestAPIJoinAndPlayAcrossNodes(t *testing.T) {
 	guest.ok("GET", "/api/v1/balance", nil, 200, &bal)
 	if _, ok := bal.Chips[id]; !ok {
 		t.Fatalf("guest balance %+v has no chips at %s", bal, id)
+	}
+
+	// The late node joins the playing table: the host puts its buy-in into
+	// the round being played, and it sits from the round after.
+	seen(late)
+	joined2 := make(chan int, 1)
+	go func() {
+		got, _ := late.call("POST", "/api/v1/tables/"+id+"/join", map[string]any{"buy_in": 50 * crap})
+		joined2 <- got
+	}()
+	var round2 messages.TableView
+	eventually(t, 30*time.Second, "the host holds the late join in round 2", func() (bool, string) {
+		host.ok("GET", "/api/v1/tables/"+id, nil, 200, &round2)
+		return round2.PendingBets >= 1, fmt.Sprintf("%d pending", round2.PendingBets)
+	})
+	shooter = host
+	if round2.Shooter == guest.p.peerID() {
+		shooter = guest
+	}
+	shooter.ok("POST", "/api/v1/tables/"+id+"/roll", nil, 202, nil)
+	if got := <-joined2; got != 200 {
+		t.Fatalf("the late join of a playing table answered %d, want 200 once seated", got)
+	}
+	var lateView messages.TableView
+	late.ok("GET", "/api/v1/tables/"+id, nil, 200, &lateView)
+	if !lateView.Seated || len(lateView.Players) != 3 {
+		t.Fatalf("late node's view %+v: want it seated among three players", lateView)
 	}
 }

@@ -159,6 +159,14 @@ func TestCLIPlaysAgainstANodeProcess(t *testing.T) {
 			t.Fatalf("leave --json %v", ack)
 		}
 	}
+	// A table that waits for a second player is cancelled by its host.
+	out = cli(t, n, "table", "create", "--bankroll", "40", "--min-players", "2")
+	if m = createdPattern.FindStringSubmatch(out); m == nil {
+		t.Fatalf("table create printed no table id:\n%s", out)
+	}
+	mustMatch(t, "table cancel", cli(t, n, "table", "cancel", m[1]), `table `+m[1]+` is closed \(cancelled by the host\)`,
+		`status\s+closed`, `bank\s+0 CRAP`)
+	cliFails(t, n, []string{"404", "unknown_table", "ffffffffffffffff"}, "table", "cancel", "ffffffffffffffff")
 	out, code := harness.RunCLI(t, "--node", "http://127.0.0.1:1", "tables")
 	if code == 0 || !strings.Contains(out, "reach node") {
 		t.Fatalf("unreachable node: exit %d\n%s", code, out)
@@ -168,7 +176,7 @@ func TestCLIPlaysAgainstANodeProcess(t *testing.T) {
 // Every client command documents itself with examples.
 func TestCLIHelpHasExamples(t *testing.T) {
 	for _, args := range [][]string{{"peers"}, {"balance"}, {"tables"}, {"table"}, {"table", "create"},
-		{"table", "join"}, {"table", "show"}, {"table", "roll"}, {"table", "leave"}, {"table", "export"}, {"bet"}, {"demo"}} {
+		{"table", "join"}, {"table", "show"}, {"table", "roll"}, {"table", "leave"}, {"table", "cancel"}, {"table", "export"}, {"bet"}, {"demo"}} {
 		out, code := harness.RunCLI(t, append(args, "--help")...)
 		if code != 0 || !strings.Contains(out, "Examples:") || !strings.Contains(out, "bitcraps "+args[0]) {
 			t.Errorf("bitcraps %s --help: exit %d, no examples:\n%s", strings.Join(args, " "), code, out)

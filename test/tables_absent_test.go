@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bitcraps/bitcraps/internal/identity"
+	"github.com/bitcraps/bitcraps/internal/ledger"
 	"github.com/bitcraps/bitcraps/messages"
 )
 
@@ -29,7 +31,10 @@ func absentPlayer(t *testing.T, size int) {
 	for i := 1; i < size; i++ {
 		nodes = append(nodes, startPeer(t, string(rune('A'+i)), nodeConfig(t, first.gossipAddr())))
 	}
-	waitConnected(t, nodes)
+	// An observer follows the table without a seat: it must learn of the
+	// dissolution from the players and pay it out alike.
+	observer := startPeer(t, "observer", nodeConfig(t, first.gossipAddr()))
+	waitConnected(t, append(slices.Clone(nodes), observer))
 	id := openTable(t, nodes).ID
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
@@ -82,8 +87,9 @@ func absentPlayer(t *testing.T, size int) {
 	})
 	// Every node that stayed pays the table out by the same rule: chips and
 	// wagers to the wallets (the absent player's too), the bank to the host.
-	eventually(t, 20*time.Second, "the dissolution paid out", func() (bool, string) {
-		for _, p := range rest {
+	stayed := append(slices.Clone(rest), observer)
+	eventually(t, 30*time.Second, "the dissolution paid out", func() (bool, string) {
+		for _, p := range stayed {
 			info := p.ledgerTable(id)
 			if !info.Dissolved || info.DissolvedRound != round || info.Bank != 0 || p.holdings().Chips[id] != 0 {
 				return false, fmt.Sprintf("%s: ledger table %+v, chips %d", p.name, info, p.holdings().Chips[id])
@@ -91,26 +97,37 @@ func absentPlayer(t *testing.T, size int) {
 		}
 		return true, ""
 	})
-	var hash string
-	for i, p := range rest {
-		if v := p.table(id); v.Round != round {
+	// Every node that knows the players' identities holds the same wallets
+	// for them (the observer's own grant is the only other account).
+	players := []string{goneID}
+	for _, p := range rest {
+		players = append(players, p.peerID())
+	}
+	wallets := func(p *peerNode) string {
+		out := ""
+		for _, pl := range players {
+			b := p.ask("ledger", &messages.LedgerBalanceRequest{Account: ledger.WalletOf(identity.PeerID(pl))}).(*messages.LedgerBalance)
+			out += fmt.Sprintf("%s %d (%v); ", pl[:8], b.Balance, b.Err)
+		}
+		return out
+	}
+	want := wallets(rest[0])
+	for _, p := range stayed {
+		if v := p.table(id); p != observer && v.Round != round {
 			t.Fatalf("%s: dissolved after round %d, want the last certified round %d", p.name, v.Round, round)
 		}
-		rep := p.verified()
-		if !rep.OK || rep.TotalChips != 0 || rep.TotalBanks != 0 {
+		if rep := p.verified(); !rep.OK || rep.TotalChips != 0 || rep.TotalBanks != 0 {
 			t.Fatalf("%s: ledger %+v: want it to check out with nothing left at the table", p.name, rep)
 		}
-		if i == 0 {
-			hash = rep.StateHash
-			// The export carries the payout, and an auditor re-derives it.
-			verifyExport(t, p, id, int(round))
-			ex := p.ask("games", &messages.ExportTable{TableID: id}).(*messages.TableExport)
-			if d := ex.Export.Dissolution; d == nil || d.Round != round {
-				t.Fatalf("%s: export dissolution %+v, want one at round %d", p.name, d, round)
-			}
-		} else if rep.StateHash != hash {
-			t.Fatalf("%s: ledger state %s, %s has %s: the dissolution must be the same everywhere", p.name, rep.StateHash, rest[0].name, hash)
+		if got := wallets(p); got != want {
+			t.Fatalf("%s: wallets %s; %s has %s: the dissolution must pay alike everywhere", p.name, got, rest[0].name, want)
 		}
+	}
+	// The export carries the payout, and an auditor re-derives it.
+	verifyExport(t, rest[0], id, int(round))
+	if ex := rest[0].ask("games", &messages.ExportTable{TableID: id}).(*messages.TableExport); ex.Export.Dissolution == nil ||
+		ex.Export.Dissolution.Round != round {
+		t.Fatalf("export dissolution %+v, want one at round %d", ex.Export.Dissolution, round)
 	}
 }
 

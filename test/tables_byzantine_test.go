@@ -153,13 +153,21 @@ func byzantineTable(t *testing.T, size int, bad []string) {
 		nodes = append(nodes, startPeer(t, string(rune('A'+i)), c))
 	}
 	honest, byz := nodes[:size-len(bad)], nodes[size-len(bad):]
-	req := scriptedTable(size, size, 100*crap)
+	// The table needs only its honest players present (min_players): with
+	// every seat required, one silent player would pause it, by the table's
+	// own rule. It starts with them; the others join mid-game.
+	req := scriptedTable(len(honest), size, 100*crap)
 	req.Bankroll, req.BetWindow = 800*crap, 300*time.Millisecond
 	id := create(t, nodes[0], req).ID
 	for _, p := range nodes[1:] {
 		join(t, p, id, 100*crap)
 	}
-	eventually(t, 30*time.Second, "play starts", func() (bool, string) {
+	eventually(t, 30*time.Second, "play starts with every seat", func() (bool, string) {
+		for _, p := range nodes {
+			if v := p.table(id); len(v.Players) != size {
+				return false, fmt.Sprintf("%s: %d players", p.name, len(v.Players))
+			}
+		}
 		for _, p := range nodes {
 			if v := p.table(id); v.Status != "playing" || v.Shooter == "" {
 				return false, p.name + " " + v.Status

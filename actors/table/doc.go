@@ -9,7 +9,10 @@
 // sent to every player and announced to every node. A player joins from
 // its own node by signing a buy-in, which every ledger applies. When enough
 // players sit, every seated node starts the table's consensus instance from
-// the same genesis. Bets, rolls and leaves go to the instance; each
+// the same genesis. Before that, a player may leave (the host frees its
+// seat, then it cashes out) and the host may sit, or cancel the table; a
+// table that does not fill in time is cancelled (closing.go). Once play
+// has started, bets, rolls and leaves go to the instance; each
 // certified round comes back as a Settle op, applied to the local ledger
 // strictly in round order. The manager signs the local player's ops one at
 // a time (never two ops for one sequence number), gossips every op it

@@ -81,6 +81,11 @@ type follower struct {
 	// the last one this node played before it left.
 	newest uint64
 	rounds []messages.RoundView // the newest keptRounds rounds checked
+	// Dissolution (follow_dissolve.go).
+	dissolveClaims map[string]uint64
+	dissolvedAt    uint64
+	dissolved      bool
+	dissolving     bool
 }
 
 // followedSettle is a derived Settle op and the state it certifies.
@@ -218,6 +223,9 @@ func (m *Manager) onHistory(ctx actor.Context, table, from string, c *control) {
 			f.heardAt = time.Now() // only a player's word keeps the view live
 		}
 	}
+	if c.Dissolved {
+		f.claimDissolved(from, c.DissolvedAt)
+	}
 	m.advance(ctx, table, f)
 }
 
@@ -276,6 +284,7 @@ func (m *Manager) advance(ctx actor.Context, table string, f *follower) {
 		m.tableChanged(ctx, table)
 	}
 	m.settleFollowed(ctx, table, f)
+	m.dissolveFollowed(ctx, table, f)
 	f.behind = f.behind || len(f.ahead) > 0
 	if f.behind {
 		m.askHistory(ctx, table, f)
@@ -338,6 +347,7 @@ func (m *Manager) pollFollowed(ctx actor.Context) {
 		bySync[sync]++
 		behind = max(behind, n)
 		m.settleFollowed(ctx, id, f)
+		m.dissolveFollowed(ctx, id, f)
 		quiet := time.Since(f.heardAt) >= followQuietAfter && time.Since(f.askedAt) >= followQuietAfter
 		if f.behind || quiet {
 			m.askHistory(ctx, id, f)
@@ -359,6 +369,9 @@ func (m *Manager) answerHistory(ctx actor.Context, table, from string, c *contro
 			return
 		}
 		reply := control{Kind: ctlHistory, From: c.From, Certificates: list.Certificates, Unseatings: list.Unseatings}
+		if v, ok := m.views[table]; ok && v.Lifecycle == "dissolved" {
+			reply.Dissolved, reply.DissolvedAt = true, v.Round
+		}
 		if err := m.wire.control(table, from, reply); err != nil {
 			m.log.Debug("history not sent", "table", table, "to", from, "err", err)
 		}

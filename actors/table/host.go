@@ -58,14 +58,10 @@ func (t *tableActor) refusal(j *controlIn) (code, reason string) {
 		return messages.CodeBadRequest, "a join carries the joiner's own buy-in for this table"
 	case t.rec.seated(j.from):
 		return "", "already seated"
-	case len(t.rec.Seats)+len(t.joining) >= t.rec.Settings.MaxPlayers:
-		return messages.CodeTableFull, "the table is full"
 	case t.rec.Status == statusPlaying && (!t.rec.seated(t.me) || t.left):
 		return messages.CodeTableInPlay, "the host does not sit at its table, so it cannot seat anyone while the table plays"
-	case t.rec.Status != statusWaiting && t.rec.Status != statusPlaying:
-		return messages.CodeTableInPlay, "the table is " + t.rec.Status
 	}
-	return "", ""
+	return t.seatRefusal()
 }
 
 func (t *tableActor) onHostApplied(ctx actor.Context, m *hostApplied) {
@@ -178,4 +174,42 @@ func keyOfPeer(peer string) (bft.PublicKey, error) {
 		return bft.PublicKey{}, fmt.Errorf("peer ID %q: %w", short(peer), err)
 	}
 	return bft.PublicKeyFrom(b)
+}
+
+// onHostBuyIn seats the host once its buy-in is applied, unless the table
+// filled, started or closed meanwhile: then the buy-in goes back.
+func (t *tableActor) onHostBuyIn(ctx actor.Context, m *opSigned) {
+	t.buying = false
+	if m.err != nil {
+		t.answerJoin(ctx, userLedgerError(m.err, "buy in", m.op.Amount))
+		return
+	}
+	code, reason := t.seatRefusal()
+	if reason == "" && t.rec.Status == statusPlaying {
+		// A joiner's buy-in rides in a round submitted by a seated player;
+		// a host that does not sit has nobody to submit its own.
+		code, reason = messages.CodeTableInPlay, "the table started before you sat: join from another seat's round is not possible for the host"
+	}
+	if reason != "" {
+		t.answerJoin(ctx, messages.Errorf(code, "table %s: %s; your buy-in goes back to your wallet", t.rec.ID, reason))
+		t.reclaim(ctx)
+		return
+	}
+	t.seat(ctx, m.op)
+}
+
+// seatRefusal says why nobody can be seated now, with its code. A playing
+// table still seats joiners, through a round (submitJoin).
+func (t *tableActor) seatRefusal() (code, reason string) {
+	switch {
+	case t.closing || t.rec.Status == statusClosed:
+		return messages.CodeTableClosed, "the table is closed"
+	case len(t.rec.Seats)+len(t.joining) >= t.rec.Settings.MaxPlayers:
+		return messages.CodeTableFull, "the table is full"
+	case t.rec.Status != statusWaiting && t.rec.Status != statusPlaying:
+		return messages.CodeTableInPlay, "the table is " + t.rec.Status
+	case len(t.rec.Ops) >= maxRecordOps:
+		return messages.CodeTableFull, fmt.Sprintf("the table has seen %d buy-ins and cash-outs, the most one table records", len(t.rec.Ops))
+	}
+	return "", ""
 }

@@ -124,6 +124,7 @@ func (m *Manager) Receive(ctx actor.Context) {
 		if msg.owner == m {
 			m.retryOps(ctx)
 			m.pollFollowed(ctx)
+			m.closeEmpty(ctx)
 			after(ctx, m.opts.RetryEvery, &retryTick{owner: m})
 		}
 	case *announceTick:
@@ -176,7 +177,13 @@ func (m *Manager) checkPeers(ctx actor.Context) {
 		for _, p := range peers.Items {
 			if p.State == messages.PeerAlive && p.Transport != "gossip" && p.Transport != "" {
 				now[p.PeerID] = true
-				fresh = fresh || !m.peers[p.PeerID]
+				if !m.peers[p.PeerID] {
+					fresh = true
+					// Every node holds the same genesis grants for the same
+					// identities (DESIGN.md, Money), also of peers that never
+					// sent an op: then all ledgers of a cluster hash alike.
+					ctx.Request(m.opts.Ledger, &messages.LedgerGrantGenesis{Peer: identity.PeerID(p.PeerID)})
+				}
 			}
 		}
 		m.peers = now
@@ -482,6 +489,8 @@ func (m *Manager) onRequest(ctx actor.Context, msg any) {
 		m.toTable(ctx, "roll", r.TableID, &messages.Ack{}, true)
 	case *messages.LeaveTable:
 		m.toTable(ctx, "leave", r.TableID, &messages.Ack{}, true)
+	case *messages.CancelTable:
+		m.cancel(ctx, r)
 	case *messages.ListRounds:
 		if !m.watchRounds(ctx, r.TableID) {
 			m.toTable(ctx, "rounds", r.TableID, &messages.RoundList{Items: []messages.RoundView{}}, false)
@@ -578,8 +587,8 @@ func (m *Manager) list() []messages.TableView {
 }
 
 func (m *Manager) tooMany() error {
-	if len(m.tables) >= m.opts.MaxGames {
-		return messages.Errorf(messages.CodeTooManyGames, "this node already has %d tables (--max-games %d)", len(m.tables), m.opts.MaxGames)
+	if n := m.openTables(); n >= m.opts.MaxGames {
+		return messages.Errorf(messages.CodeTooManyGames, "this node already has %d tables (--max-games %d)", n, m.opts.MaxGames)
 	}
 	return nil
 }
@@ -619,7 +628,8 @@ func (m *Manager) create(ctx actor.Context, r *messages.CreateTable) {
 					return
 				}
 				m.count("create", nil)
-				rec := &record{ID: op.Table, Host: m.me, Settings: s, Status: statusWaiting, Ops: []ledger.Op{op}, Version: 1}
+				rec := &record{ID: op.Table, Host: m.me, Settings: s, Status: statusWaiting, Ops: []ledger.Op{op}, Version: 1,
+					CreatedAt: time.Now()}
 				m.spawn(ctx, rec, intent{kind: intentCreate, buyIn: buyIn, reply: sender})
 			},
 		})
@@ -687,6 +697,8 @@ func (m *Manager) joinable(r *messages.JoinTable) error {
 		return messages.Errorf(messages.CodeBadRequest, "buy_in %d: want a positive amount of micro-CRAP", r.BuyIn)
 	case len(rec.Seats) >= rec.Settings.MaxPlayers:
 		return messages.Errorf(messages.CodeTableFull, "table %s is full (%d of %d seats)", r.TableID, len(rec.Seats), rec.Settings.MaxPlayers)
+	case rec.Status == statusClosed:
+		return messages.Errorf(messages.CodeTableClosed, "table %s is closed (%s)", r.TableID, rec.ClosedReason)
 	case rec.Status != statusWaiting && rec.Status != statusPlaying:
 		return messages.Errorf(messages.CodeTableInPlay, "table %s is %s: nobody joins it any more", r.TableID, rec.Status)
 	}

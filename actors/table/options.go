@@ -37,8 +37,12 @@ type Options struct {
 	// join, bet, roll, leave) this node accepts from its API.
 	RequestRate  rate.Limit
 	RequestBurst int
-	// JoinTimeout bounds how long a join waits for the host to seat us.
+	// JoinTimeout bounds how long a join (or a leave from a waiting
+	// table) waits for the host's answer.
 	JoinTimeout time.Duration
+	// WaitTimeout is how long a hosted table waits to fill before it is
+	// cancelled (--table-wait-timeout).
+	WaitTimeout time.Duration
 	// AnnounceEvery is how often hosted tables are announced again.
 	AnnounceEvery time.Duration
 	// Resubscribe is how often the manager renews its mesh subscription.
@@ -68,6 +72,9 @@ const (
 	// Ten seconds: a buy-in travels to the host and back in milliseconds;
 	// this covers a host that is redialling.
 	DefaultJoinTimeout = 10 * time.Second
+	// Half an hour, as --table-wait-timeout on a server (see
+	// internal/config).
+	DefaultWaitTimeout = 30 * time.Minute
 	// One minute: the mesh lets a node send five announcements a minute,
 	// and changes are announced at once, so the periodic one only reaches
 	// nodes that joined since.
@@ -95,6 +102,7 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	setDur(&o.DefaultBetWindow, DefaultBetWindow)
 	setDur(&o.JoinTimeout, DefaultJoinTimeout)
+	setDur(&o.WaitTimeout, DefaultWaitTimeout)
 	setDur(&o.AnnounceEvery, DefaultAnnounceEvery)
 	setDur(&o.Resubscribe, DefaultResubscribe)
 	setDur(&o.RetryEvery, DefaultRetryEvery)

@@ -21,7 +21,7 @@ func (t *tableActor) onRequest(ctx actor.Context, msg any) {
 		v := t.view()
 		ctx.Respond(&messages.TableReply{Table: &v})
 	case *messages.JoinTable:
-		t.rejoin(ctx)
+		t.rejoin(ctx, r)
 	case *messages.PlaceBet:
 		t.placeBet(ctx, r)
 	case *messages.RollDice:
@@ -49,17 +49,42 @@ func (t *tableActor) onRequest(ctx actor.Context, msg any) {
 }
 
 // rejoin answers a join of a table this node already has an actor for.
-func (t *tableActor) rejoin(ctx actor.Context) {
+func (t *tableActor) rejoin(ctx actor.Context, r *messages.JoinTable) {
 	switch {
 	case t.rec.seated(t.me) && !t.left:
 		v := t.view()
 		ctx.Respond(&messages.TableReply{Table: &v})
-	case t.joinOp != nil:
+	case t.joinOp != nil || t.buying:
 		t.joinWaiters = append(t.joinWaiters, ctx.Sender())
+	case t.rec.Status == statusWaiting && !t.left:
+		t.sitAgain(ctx, r)
+	case t.rec.Status == statusClosed:
+		ctx.Respond(&messages.TableReply{Err: messages.Errorf(messages.CodeTableClosed,
+			"table %s is closed (%s)", t.rec.ID, t.rec.ClosedReason)})
 	default:
 		ctx.Respond(&messages.TableReply{Err: messages.Errorf(messages.CodeTableInPlay,
 			"table %s: you cannot sit here again (status %s)", t.rec.ID, t.rec.Status)})
 	}
+}
+
+// sitAgain seats the local player at a waiting table it has an actor for:
+// the host that created it without a buy-in, or a player that left it.
+func (t *tableActor) sitAgain(ctx actor.Context, r *messages.JoinTable) {
+	if r.BuyIn <= 0 {
+		ctx.Respond(&messages.TableReply{Err: messages.Errorf(messages.CodeBadRequest, "buy_in %d: want a positive amount of micro-CRAP", r.BuyIn)})
+		return
+	}
+	if code, reason := t.seatRefusal(); t.rec.Host == t.me && reason != "" {
+		ctx.Respond(&messages.TableReply{Err: messages.Errorf(code, "table %s: %s", t.rec.ID, reason)})
+		return
+	}
+	t.joinWaiters = append(t.joinWaiters, ctx.Sender())
+	tag := "buyin"
+	if t.rec.Host == t.me {
+		tag = "host-buyin"
+	}
+	t.buying = true
+	ctx.Send(t.manager, signFor(t.self, tag, t.buyIn(r.BuyIn)))
 }
 
 // playing is nil when the local player can act at the table now.
@@ -119,6 +144,10 @@ func (t *tableActor) leave(ctx actor.Context) {
 		t.answerJoin(ctx, messages.Errorf(messages.CodeBadRequest, "join of table %s abandoned", t.rec.ID))
 		t.refund(ctx)
 		ctx.Respond(&messages.Ack{})
+		return
+	}
+	if t.rec.Status == statusWaiting && t.rec.seated(t.me) {
+		t.leaveWaiting(ctx)
 		return
 	}
 	if err := t.playing("leave"); err != nil {
@@ -352,7 +381,7 @@ func (t *tableActor) unseat(ctx actor.Context, l game.Leaver) {
 	if t.rec.Host == t.me {
 		t.rec.Version++
 		if len(t.rec.Seats) == 0 {
-			t.closeBank(ctx)
+			t.close(ctx, "no players left")
 		}
 	}
 	t.save(ctx)
@@ -367,13 +396,4 @@ func (t *tableActor) unseat(ctx actor.Context, l game.Leaver) {
 			return ledger.Op{Kind: ledger.KindCashOut, Table: id, Amount: amount}
 		}))
 	}
-}
-
-// closeBank returns the bank to the host once the last player has left: the
-// table is over.
-func (t *tableActor) closeBank(ctx actor.Context) {
-	id := t.rec.ID
-	ctx.Send(t.manager, signFor(t.self, "close", func(uint64) ledger.Op {
-		return ledger.Op{Kind: ledger.KindCloseBank, Table: id}
-	}))
 }

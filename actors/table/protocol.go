@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -33,9 +34,13 @@ type record struct {
 	Settings settings      `json:"settings"`
 	Status   string        `json:"status"`
 	Seats    []seat        `json:"seats"`
-	Ops      []ledger.Op   `json:"ops"` // the FundBank, then each seat's BuyIn
+	Ops      []ledger.Op   `json:"ops"` // the FundBank, each BuyIn, the CashOuts of freed seats, the CloseBank
 	Genesis  *game.Genesis `json:"genesis,omitempty"`
 	Version  uint64        `json:"version"`
+	// CreatedAt is the host's clock when it created the table: the wait
+	// timeout counts from it (closing.go).
+	CreatedAt    time.Time `json:"created_at,omitzero"`
+	ClosedReason string    `json:"closed_reason,omitempty"`
 }
 
 type seat struct {
@@ -91,6 +96,12 @@ const (
 	ctlJoin   = "join"   // player → host: Op is the player's signed BuyIn
 	ctlTable  = "table"  // host → players: Record is the table now
 	ctlRefuse = "refuse" // host → player: Reason says why the join failed
+	// Leaving a waiting table (closing.go): the player asks, the host
+	// answers with its record or refuses; the freed player hands the host
+	// its signed cash-out for the record.
+	ctlLeave        = "leave"         // player → host
+	ctlLeaveRefused = "leave-refused" // host → player: Code and Reason say why
+	ctlCashedOut    = "cashed-out"    // player → host: Op is its CashOut
 	// Following a table (follower.go): a follower asks a player for the
 	// rounds from From on; the player answers with Certificates and
 	// Unseatings. The shooter of a round also broadcasts its certificate.
@@ -107,6 +118,10 @@ type control struct {
 	From         uint64            `json:"from,omitempty"`
 	Certificates []bft.Certificate `json:"certificates,omitempty"`
 	Unseatings   []game.Unseating  `json:"unseatings,omitempty"`
+	// Dissolved, in a history answer: the answering player's node
+	// dissolved the table at round DissolvedAt (follow_dissolve.go).
+	Dissolved   bool   `json:"dissolved,omitempty"`
+	DissolvedAt uint64 `json:"dissolved_at,omitempty"`
 }
 
 // announcement is a TABLE_ANNOUNCE payload: every table one host hosts.

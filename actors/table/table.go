@@ -100,6 +100,15 @@ type tableActor struct {
 	dissolving   bool
 	dissolvePaid bool
 	dissolvedAt  uint64
+
+	// Leaving a waiting table (leaving.go) and closing (closing.go).
+	buying       bool // a buy-in of ours is being signed
+	reclaiming   bool // a cash-out of a freed seat is being signed
+	leaveWaiters []*actor.PID
+	leaveTry     int
+	closing      bool // the host's CloseBank is being signed
+	closeReason  string
+	closeWaiters []*actor.PID
 }
 
 func newTableActor(opts *Options, w wire, rec *record, in intent) *tableActor {
@@ -143,6 +152,10 @@ func (t *tableActor) Receive(ctx actor.Context) {
 		} else if m.owner == t {
 			t.startConsensus(ctx)
 		}
+	case *cancelIn, *waitExpiry:
+		t.onClosing(ctx, m)
+	case *leaveResend, *leaveTimeout:
+		t.onLeaving(ctx, m)
 	case *settleRetry:
 		if m.owner == t {
 			t.settling, t.resyncing = false, false
@@ -170,17 +183,22 @@ func (t *tableActor) start(ctx actor.Context) {
 	case intentCreate:
 		t.save(ctx)
 		if t.in.buyIn > 0 {
+			t.joinWaiters, t.buying = append(t.joinWaiters, t.in.reply), true
 			ctx.Send(t.manager, signFor(t.self, "host-buyin", t.buyIn(t.in.buyIn)))
 		} else {
 			t.replyView(ctx, t.in.reply, nil)
 		}
 	case intentJoin:
-		t.joinWaiters = append(t.joinWaiters, t.in.reply)
+		t.joinWaiters, t.buying = append(t.joinWaiters, t.in.reply), true
 		ctx.Send(t.manager, signFor(t.self, "buyin", t.buyIn(t.in.buyIn)))
 	case intentRestore:
 		t.save(ctx)
 		t.maybePlay(ctx)
+		if t.rec.Status == statusClosed {
+			t.reclaim(ctx) // stopped between the closed record and its cash-out
+		}
 	}
+	t.armExpiry(ctx)
 	t.changed(ctx)
 }
 
@@ -192,13 +210,9 @@ func (t *tableActor) buyIn(amount int64) func(uint64) ledger.Op {
 func (t *tableActor) onOpSigned(ctx actor.Context, m *opSigned) {
 	switch m.tag {
 	case "host-buyin":
-		if m.err != nil {
-			t.replyView(ctx, t.in.reply, userLedgerError(m.err, "buy in", m.op.Amount))
-			return
-		}
-		t.joinWaiters = append(t.joinWaiters, t.in.reply)
-		t.seat(ctx, m.op)
+		t.onHostBuyIn(ctx, m)
 	case "buyin":
+		t.buying = false
 		if m.err != nil {
 			t.answerJoin(ctx, userLedgerError(m.err, "buy in", m.op.Amount))
 			ctx.Stop(t.self)
@@ -210,17 +224,11 @@ func (t *tableActor) onOpSigned(ctx actor.Context, m *opSigned) {
 		after(ctx, t.opts.JoinTimeout, &joinTimeout{owner: t})
 		after(ctx, joinResendEvery, &joinResend{owner: t})
 	case "close":
-		if m.err != nil {
-			t.problem = fmt.Sprintf("closing the bank failed: %v", m.err)
-			t.log.Error("close bank failed", "err", m.err)
-		} else {
-			t.rec.Status = statusClosed
-			t.rec.Version++
-			t.save(ctx)
-			t.publish()
-		}
-		t.changed(ctx)
+		t.onBankClosed(ctx, m)
+	case "reclaim":
+		t.onReclaimed(ctx, m)
 	case "refund":
+		t.reclaiming = false
 		if m.err != nil {
 			t.problem = fmt.Sprintf("taking the buy-in back failed: %v", m.err)
 			t.changed(ctx)
@@ -276,6 +284,18 @@ func (t *tableActor) onControl(ctx actor.Context, m *controlIn) {
 			t.answerJoin(ctx, messages.Errorf(orCode(m.c.Code, messages.CodeBadRequest), "the host refused the join: %s", m.c.Reason))
 			t.refund(ctx)
 		}
+	case ctlLeave:
+		if t.rec.Host == t.me {
+			t.onLeaveAsked(ctx, m.from)
+		}
+	case ctlLeaveRefused:
+		if m.from == t.rec.Host {
+			t.answerLeave(ctx, messages.Errorf(orCode(m.c.Code, messages.CodeBadRequest), "the host refused the leave: %s", m.c.Reason))
+		}
+	case ctlCashedOut:
+		if t.rec.Host == t.me {
+			t.onCashedOut(ctx, m)
+		}
 	}
 }
 
@@ -289,7 +309,7 @@ func orCode(code, fallback string) string {
 // refund cashes out a buy-in the host did not seat.
 func (t *tableActor) refund(ctx actor.Context) {
 	op := t.joinOp
-	t.joinOp = nil
+	t.joinOp, t.reclaiming = nil, true // no reclaim of the same chips meanwhile
 	id := t.rec.ID
 	ctx.Send(t.manager, signFor(t.self, "refund", func(uint64) ledger.Op {
 		return ledger.Op{Kind: ledger.KindCashOut, Table: id, Amount: op.Amount}
@@ -311,6 +331,7 @@ func (t *tableActor) onRecord(ctx actor.Context, m *controlIn) {
 	}
 	t.maybePlay(ctx)
 	t.seatedAnswer(ctx)
+	t.adopted(ctx, wasSeated)
 	t.changed(ctx)
 }
 
@@ -366,13 +387,20 @@ func (t *tableActor) maybePlay(ctx actor.Context) {
 		return
 	}
 	t.consensus = true
+	t.applyRecordOps(ctx)
+	t.readSettled(ctx)
+}
+
+// applyRecordOps applies every op of the record to the local ledger, in
+// order, each after its owner's genesis grant; ops applied before are
+// no-ops, and one that cannot apply yet comes again by gossip.
+func (t *tableActor) applyRecordOps(ctx actor.Context) {
 	for _, op := range t.rec.Ops {
 		if op.Owner != identity.PeerID(t.me) {
 			ctx.Request(t.opts.Ledger, &messages.LedgerGrantGenesis{Peer: op.Owner})
 		}
 		ctx.Request(t.opts.Ledger, &messages.LedgerApply{Op: op})
 	}
-	t.readSettled(ctx)
 }
 
 // readSettled learns the ledger's last settled round, then starts the

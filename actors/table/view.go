@@ -39,7 +39,7 @@ func (t *tableActor) view() messages.TableView {
 func viewOf(rec *record, gv *game.View, st *messages.ConsensusStatus, me string) messages.TableView {
 	s := rec.Settings
 	v := messages.TableView{
-		ID: rec.ID, Host: rec.Host, Status: rec.Status, Phase: "come_out", Bank: s.Bankroll,
+		ID: rec.ID, Host: rec.Host, Status: rec.Status, ClosedReason: rec.ClosedReason, Phase: "come_out", Bank: s.Bankroll,
 		MinPlayers: s.MinPlayers, MaxPlayers: s.MaxPlayers, MinBet: s.MinBet, MaxBet: s.MaxBet,
 		Seated: rec.seated(me), Players: []messages.PlayerView{},
 	}
@@ -60,6 +60,9 @@ func viewOf(rec *record, gv *game.View, st *messages.ConsensusStatus, me string)
 			}
 			v.Players = append(v.Players, pv)
 		}
+	}
+	if rec.Status == statusClosed {
+		v.Bank = 0 // back in the host's wallet
 	}
 	if st != nil && st.TableID != "" {
 		v.Shooter, v.PendingBets = st.Shooter, st.PendingBets

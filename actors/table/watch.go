@@ -6,6 +6,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/bitcraps/bitcraps/internal/bft"
+	"github.com/bitcraps/bitcraps/internal/lifecycle"
 	"github.com/bitcraps/bitcraps/messages"
 )
 
@@ -27,14 +28,16 @@ import (
 const maxWatchers = 256
 
 // watching is the follower of a table this node shows from it: one its
-// player does not sit at (nil otherwise). A table this node dissolved is
-// shown by its actor.
+// player does not sit at (nil otherwise). The local actor shows a table
+// this node dissolved, and one its player left until the follower has
+// caught up with the rounds it played (nobody may be left to ask).
 func (m *Manager) watching(id string) *follower {
 	local, ok := m.views[id]
-	if m.active(id) || ok && dissolvedHere(local) {
+	f := m.followers[id]
+	if f == nil || m.active(id) || ok && (dissolvedHere(local) || local.Round > f.certified()) {
 		return nil
 	}
-	return m.followers[id]
+	return f
 }
 
 // watchView is a followed table as this node shows it.
@@ -53,6 +56,9 @@ func (m *Manager) watchView(id string, f *follower) messages.TableView {
 		v.Shooter = bft.Leader(seats, f.chain.Next(), 0).String()
 	}
 	v.Sync, v.Behind = f.sync(time.Now())
+	if f.dissolved {
+		v.Lifecycle = lifecycle.Dissolved.String() // paid out here at f.dissolvedAt
+	}
 	if local, ok := m.views[id]; ok {
 		// A local actor (a host that does not play, a player that left)
 		// knows what went wrong with its own part, and whether its player

@@ -12,7 +12,7 @@ import (
 func init() {
 	tableCmd := &cobra.Command{
 		Use:   "table",
-		Short: "Host, join, show, roll at, leave and export a craps table",
+		Short: "Host, join, show, roll at, leave, cancel and export a craps table",
 		Long: `Play at a table through your node. A table's ID is 16 hex digits
 (see ` + "`bitcraps tables`" + `). Amounts are CRAP with up to 6 decimals.`,
 		Example: `  bitcraps table create --bankroll 500 --min-bet 1 --max-bet 50
@@ -20,9 +20,10 @@ func init() {
   bitcraps table show 3f2a9c0d1e2b4a5f
   bitcraps table roll 3f2a9c0d1e2b4a5f
   bitcraps table leave 3f2a9c0d1e2b4a5f
+  bitcraps table cancel 3f2a9c0d1e2b4a5f
   bitcraps table export 3f2a9c0d1e2b4a5f --out t.json && bitcraps verify t.json`,
 	}
-	tableCmd.AddCommand(tableCreateCmd(), tableJoinCmd(), tableShowCmd(), tableRollCmd(), tableLeaveCmd(), tableExportCmd())
+	tableCmd.AddCommand(tableCreateCmd(), tableJoinCmd(), tableShowCmd(), tableRollCmd(), tableLeaveCmd(), tableCancelCmd(), tableExportCmd())
 	rootCmd.AddCommand(tableCmd)
 }
 
@@ -193,16 +194,54 @@ picks them; see the result with ` + "`bitcraps table show`" + `.`,
 func tableLeaveCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "leave TABLE",
-		Short: "Leave a table at the next round boundary, cashing out your chips",
+		Short: "Leave a table, cashing out your chips",
+		Long: `Leave a table. Before play starts the host frees your seat at once and your
+buy-in goes back to your wallet; once the table plays, you leave at the next
+round boundary with the chips you hold then.`,
 		Example: `  bitcraps table leave 3f2a9c0d1e2b4a5f
   bitcraps table leave 3f2a9c0d1e2b4a5f --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runTableAction(cmd, args[0], "leave", "leaving table %s at the next round boundary; your chips go back to your wallet\n")
+			return runTableAction(cmd, args[0], "leave", "leaving table %s (at once if it waits for players, else at the next round boundary); your chips go back to your wallet\n")
 		},
 	}
 	addNodeFlag(cmd)
 	return cmd
+}
+
+func tableCancelCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "cancel TABLE",
+		Short: "Cancel a table you host: its bank and every buy-in go back",
+		Long: `Cancel a table you host that waits for players, or close one that no player
+is left at. The bank goes back to your wallet and every buy-in still at the
+table to its owner's wallet. Only the host may; a table that still has
+players at play is refused. A table that does not fill within the node's
+--table-wait-timeout is cancelled the same way.`,
+		Example: `  bitcraps table cancel 3f2a9c0d1e2b4a5f
+  bitcraps table cancel 3f2a9c0d1e2b4a5f --json`,
+		Args: cobra.ExactArgs(1),
+		RunE: runTableCancel,
+	}
+	addNodeFlag(cmd)
+	return cmd
+}
+
+func runTableCancel(cmd *cobra.Command, args []string) error {
+	c, err := newAPIClient(cmd)
+	if err != nil {
+		return err
+	}
+	var t messages.TableView
+	raw, err := c.do(cmd.Context(), "POST", tablePath(args[0], "cancel"), nil, &t)
+	if err != nil {
+		return fmt.Errorf("table cancel: %w", err)
+	}
+	if printJSON(cmd, raw) {
+		return nil
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "table %s is closed (%s): the bank is back in your wallet, every buy-in in its owner's\n\n", t.ID, t.ClosedReason)
+	return writeTable(cmd.OutOrStdout(), t)
 }
 
 // runTableAction posts an action with no body and says it was accepted.

@@ -77,7 +77,11 @@ func phaseText(t messages.TableView) string {
 func writeTable(out io.Writer, t messages.TableView) error {
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(w, "table\t%s\n", t.ID)
-	fmt.Fprintf(w, "status\t%s\n", t.Status)
+	if t.ClosedReason != "" {
+		fmt.Fprintf(w, "status\t%s (%s)\n", t.Status, t.ClosedReason)
+	} else {
+		fmt.Fprintf(w, "status\t%s\n", t.Status)
+	}
 	if t.Problem != "" {
 		fmt.Fprintf(w, "problem\t%s\n", t.Problem)
 	}

@@ -76,6 +76,6 @@ func (s *Server) mountBets() {
 		if err := decodeBody(w, r, &emptyRequest{}, true); err != nil {
 			return err
 		}
-		return s.answerAck(w, &messages.RollDice{TableID: id})
+		return s.answerAck(w, &messages.RollDice{TableID: id}, s.opts.Services.Timeout)
 	})
 }

@@ -162,6 +162,8 @@ func tableAnswers(msg any) any {
 	switch m := msg.(type) {
 	case *messages.CreateTable, *messages.GetTable, *messages.JoinTable:
 		return &messages.TableReply{Table: view}
+	case *messages.CancelTable:
+		return &messages.TableReply{Table: &messages.TableView{ID: testTable, Phase: "come_out", Status: "closed"}}
 	case *messages.ListTables:
 		return &messages.TableList{Items: []messages.TableView{*view}}
 	case *messages.PlaceBet:

@@ -56,6 +56,8 @@ func TestBadInputsAreRefusedNamingTheField(t *testing.T) {
 		{"bet unknown field", "POST", one + "/bets", `{"type":"pass","amount":5,"odds":2}`, 400, `unknown field "odds"`},
 		{"roll with a body", "POST", one + "/roll", `{"dice":[6,6]}`, 400, `unknown field "dice"`},
 		{"leave with a body", "POST", one + "/leave", `{"now":true}`, 400, `unknown field "now"`},
+		{"cancel with a body", "POST", one + "/cancel", `{"refund":false}`, 400, `unknown field "refund"`},
+		{"cancel bad id", "POST", tables + "/xyz/cancel", ``, 400, "table id"},
 		{"events bad id", "GET", tables + "/xyz/events", ``, 400, "table id"},
 		{"rounds bad id", "GET", tables + "/xyz/rounds", ``, 400, "table id"},
 	}
@@ -97,6 +99,7 @@ func TestRoutesAnswerAndForwardParsedValues(t *testing.T) {
 		{"POST", one + "/bets", `{"type":"Place-6","amount":30}`, 202, `"bet_id": "bet-1"`},
 		{"POST", one + "/roll", "", 202, `"accepted"`},
 		{"POST", one + "/leave", "{}", 202, `"accepted"`},
+		{"POST", one + "/cancel", "", 200, `"status": "closed"`},
 		{"GET", one + "/rounds", "", 200, "[]"},
 	}
 	for _, c := range cases {
@@ -109,8 +112,11 @@ func TestRoutesAnswerAndForwardParsedValues(t *testing.T) {
 	var bet *messages.PlaceBet
 	var join *messages.JoinTable
 	var holdings *messages.LedgerHoldingsRequest
+	var cancel *messages.CancelTable
 	for _, m := range f.requests() {
 		switch m := m.(type) {
+		case *messages.CancelTable:
+			cancel = m
 		case *messages.CreateTable:
 			create = m
 		case *messages.PlaceBet:
@@ -132,6 +138,9 @@ func TestRoutesAnswerAndForwardParsedValues(t *testing.T) {
 	if join == nil || *join != (messages.JoinTable{TableID: testTable, BuyIn: 250}) {
 		t.Errorf("join sent %+v", join)
 	}
+	if cancel == nil || cancel.TableID != testTable {
+		t.Errorf("cancel sent %+v", cancel)
+	}
 	if holdings == nil || holdings.Peer != "ab" {
 		t.Errorf("balance asked for %+v, want the node's player", holdings)
 	}
@@ -146,7 +155,8 @@ func TestUserErrorCodesMapToStatuses(t *testing.T) {
 		messages.CodeBadRequest: 400, messages.CodeUnknownTable: 404,
 		messages.CodeInsufficientBalance: 409, messages.CodeTableFull: 409, messages.CodeBetNotAllowed: 409,
 		messages.CodeBankCannotCover: 409, messages.CodeNotShooter: 409, messages.CodeNotSeated: 409,
-		messages.CodeTooManyGames: 409, messages.CodeTableInPlay: 409, messages.CodeHostUnreachable: 504,
+		messages.CodeTooManyGames: 409, messages.CodeTableInPlay: 409, messages.CodeTableClosed: 409,
+		messages.CodeNotHost: 403, messages.CodeHostUnreachable: 504,
 		messages.CodeRateLimited: 429, messages.CodeNotInitialized: 503, messages.CodeTablePaused: 409,
 	}
 	for code, status := range want {

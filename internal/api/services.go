@@ -37,11 +37,11 @@ type Services struct {
 	// Serving says whether the node serves players (Running, or Degraded
 	// with the failed part reported); otherwise 503 not_initialized.
 	Serving func() bool
-	// Timeout bounds a quick request (reads, bets, roll, leave).
+	// Timeout bounds a quick request (reads, bets, roll).
 	Timeout time.Duration
 	// LongTimeout bounds a request that waits on the network or the disk:
-	// create and join (the host seats a joiner over the mesh) and the
-	// ledger's full verify. It must exceed the games service's own join
+	// create, join and leave (the host seats and frees players over the
+	// mesh), cancel, and the ledger's full verify. It must exceed the games service's own join
 	// timeout, so the player sees the service's specific error, not ours.
 	LongTimeout time.Duration
 }
@@ -135,6 +135,8 @@ var userErrorStatus = map[string]int{
 	messages.CodeNotSeated:           http.StatusConflict,
 	messages.CodeTooManyGames:        http.StatusConflict,
 	messages.CodeTableInPlay:         http.StatusConflict,
+	messages.CodeTableClosed:         http.StatusConflict,
+	messages.CodeNotHost:             http.StatusForbidden,
 	messages.CodeNotStarted:          http.StatusConflict,
 	messages.CodeTablePaused:         http.StatusConflict,
 	messages.CodeHostUnreachable:     http.StatusGatewayTimeout,

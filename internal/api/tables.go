@@ -104,7 +104,18 @@ func (s *Server) mountTables() {
 		if err := decodeBody(w, r, &emptyRequest{}, true); err != nil {
 			return err
 		}
-		return s.answerAck(w, &messages.LeaveTable{TableID: id})
+		// Leaving a waiting table waits for its host over the mesh.
+		return s.answerAck(w, &messages.LeaveTable{TableID: id}, svc.LongTimeout)
+	})
+	s.handle("POST /api/v1/tables/{id}/cancel", func(w http.ResponseWriter, r *http.Request) error {
+		id, err := tableID(r)
+		if err != nil {
+			return err
+		}
+		if err := decodeBody(w, r, &emptyRequest{}, true); err != nil {
+			return err
+		}
+		return s.answerTable(w, http.StatusOK, &messages.CancelTable{TableID: id}, svc.LongTimeout)
 	})
 	s.handle("GET /api/v1/tables/{id}/rounds", func(w http.ResponseWriter, r *http.Request) error {
 		id, err := tableID(r)
@@ -143,8 +154,8 @@ type accepted struct {
 }
 
 // answerAck asks for an *Ack and answers 202 accepted.
-func (s *Server) answerAck(w http.ResponseWriter, msg any) error {
-	ans, err := askAs[*messages.Ack](s.opts.Services, gamesService, msg, s.opts.Services.Timeout)
+func (s *Server) answerAck(w http.ResponseWriter, msg any, timeout time.Duration) error {
+	ans, err := askAs[*messages.Ack](s.opts.Services, gamesService, msg, timeout)
 	if err != nil {
 		return err
 	}

@@ -50,18 +50,19 @@ var ErrInvalid = errors.New("config: invalid setting")
 
 // Config is a node's resolved, validated configuration.
 type Config struct {
-	DataDir        string
-	Port           int
-	HTTPAddr       string
-	GossipPort     int
-	BindAddr       string
-	Join           []string
-	PoWDifficulty  int
-	Profile        Profile
-	Debug          bool
-	LogFormat      LogFormat
-	MaxGames       int
-	SessionTimeout time.Duration
+	DataDir          string
+	Port             int
+	HTTPAddr         string
+	GossipPort       int
+	BindAddr         string
+	Join             []string
+	PoWDifficulty    int
+	Profile          Profile
+	Debug            bool
+	LogFormat        LogFormat
+	MaxGames         int
+	TableWaitTimeout time.Duration
+	SessionTimeout   time.Duration
 	// SeatGrace: absence before an unseating (4+ seats) or a dissolution.
 	SeatGrace        time.Duration
 	MobileMode       bool

@@ -49,7 +49,8 @@ func TestServerDefaults(t *testing.T) {
 	want := Config{
 		DataDir: "./data", Port: 9000, HTTPAddr: "127.0.0.1:8080", GossipPort: 7946,
 		BindAddr: "127.0.0.1", PoWDifficulty: 16, Profile: ProfileServer, LogFormat: LogText,
-		MaxGames: 100, SessionTimeout: 30 * time.Minute, SeatGrace: 2 * time.Minute, MaxConnections: 128, MaxBandwidthMbps: 100,
+		MaxGames: 100, TableWaitTimeout: 30 * time.Minute, SessionTimeout: 30 * time.Minute, SeatGrace: 2 * time.Minute,
+		MaxConnections: 128, MaxBandwidthMbps: 100,
 		InitialBalance: 1_000_000_000, BLEMode: BLEAuto, SnapshotInterval: time.Minute,
 		SnapshotKeep: 24, TickInterval: 50 * time.Millisecond,
 	}
@@ -64,7 +65,8 @@ func TestProfileDefaults(t *testing.T) {
 		t.Fatalf("mobile profile: %+v", mobile)
 	}
 	testing := mustResolve(t, nil, env{"BITCRAPS_PROFILE": "testing"})
-	if testing.TickInterval != 10*time.Millisecond || testing.PoWDifficulty != 8 || testing.MobileMode {
+	if testing.TickInterval != 10*time.Millisecond || testing.PoWDifficulty != 8 || testing.MobileMode ||
+		testing.TableWaitTimeout != time.Minute {
 		t.Fatalf("testing profile: %+v", testing)
 	}
 	if testing.FaultInjection {
@@ -134,6 +136,8 @@ var badValues = []struct{ flag, env, value string }{
 	{"max-games", "BITCRAPS_MAX_GAMES", "0"},
 	{"max-games", "BITCRAPS_MAX_GAMES", "-3"},
 	{"max-games", "BITCRAPS_MAX_GAMES", "many"},
+	{"table-wait-timeout", "BITCRAPS_TABLE_WAIT_TIMEOUT", "500ms"},
+	{"table-wait-timeout", "BITCRAPS_TABLE_WAIT_TIMEOUT", "soon"},
 	{"session-timeout", "BITCRAPS_SESSION_TIMEOUT", "-5m"},
 	{"session-timeout", "BITCRAPS_SESSION_TIMEOUT", "0s"},
 	{"session-timeout", "BITCRAPS_SESSION_TIMEOUT", "30"},

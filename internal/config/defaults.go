@@ -51,6 +51,9 @@ func serverDefaults() Config {
 		// Each table holds an actor, a BFT instance and its round state;
 		// 100 stays bounded on a 2-core, 1 GiB VM.
 		MaxGames: 100,
+		// Half an hour to gather players for a table announced in a chat;
+		// after that its bank and buy-ins go back rather than stay locked.
+		TableWaitTimeout: 30 * time.Minute,
 		// Long enough for a break at the table, short enough that an
 		// abandoned seat does not hold a game open for hours.
 		SessionTimeout: 30 * time.Minute,
@@ -114,6 +117,9 @@ func applyMobile(c *Config) {
 func applyTesting(c *Config) {
 	// 2^8 hashes take microseconds, so a test can start dozens of nodes.
 	c.PoWDifficulty = 8
+	// A minute: cluster tests fill their tables in seconds; an expiry
+	// test sets a shorter one.
+	c.TableWaitTimeout = time.Minute
 	// Fast ticks make view changes and timeouts happen within a test.
 	c.TickInterval = 10 * time.Millisecond
 	// Short enough for an expiry test to observe.

@@ -110,6 +110,15 @@ var settings = []setting{
 		get:     func(c *Config) string { return strconv.Itoa(c.MaxGames) },
 	},
 	{
+		name: "table wait timeout", flag: "table-wait-timeout", env: "BITCRAPS_TABLE_WAIT_TIMEOUT", kind: "duration",
+		meaning: "a hosted table not filled within this time is cancelled: bank and buy-ins go back (at least 1s)",
+		set: func(c *Config, s string) (err error) {
+			c.TableWaitTimeout, err = parseDurationMin(s, time.Second)
+			return
+		},
+		get: func(c *Config) string { return shortDuration(c.TableWaitTimeout) },
+	},
+	{
 		name: "session timeout", flag: "session-timeout", env: "BITCRAPS_SESSION_TIMEOUT", kind: "duration",
 		meaning: "idle time after which a player's session (seat, event stream) is closed",
 		set: func(c *Config, s string) (err error) {

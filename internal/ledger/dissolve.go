@@ -35,10 +35,12 @@ import (
 // yet settled are subsumed: the payouts are absolute, and the settlements
 // of the players they name only move money among them and the bank.
 //
-// A dissolved table takes no more settlements, buy-ins or bank ops
+// A dissolved table takes no more settlements or bank ops
 // (ErrTableDissolved): a node holding a later certificate re-derives the
-// dissolution from it instead. Its players may still cash out chips the
-// dissolution did not pay.
+// dissolution from it instead. A buy-in that crossed the dissolution is
+// taken, as at a closed table (knownTable: replicas may see the two in
+// either order); its player, and any whose chips the dissolution did not
+// pay, may only cash them out.
 
 func dissolve(t *txn, op Op) error {
 	s, found, err := t.table(op.Table)

@@ -89,8 +89,8 @@ func (m *model) moves(op Op) ([]modelMove, error) {
 		}
 		return []modelMove{{w, op.Amount}}, nil
 	case KindBuyIn:
-		if err := openCheck(t); err != nil {
-			return nil, err
+		if t == nil {
+			return nil, ErrUnknownTable
 		}
 		return m.check(modelMove{w, -op.Amount}, modelMove{c, op.Amount})
 	case KindCashOut:

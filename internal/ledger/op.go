@@ -26,7 +26,8 @@ const (
 	// first one creates the table with the owner as host.
 	KindFundBank
 	// KindCloseBank moves the whole bank back to the host and closes the
-	// table to buy-ins, funding and settlements (players can still cash out).
+	// table to funding and settlements (players can still cash out; a
+	// buy-in that crossed the closing still applies, see knownTable).
 	KindCloseBank
 	// KindSettle applies a certified round result: chips ⇄ bank per outcome.
 	KindSettle

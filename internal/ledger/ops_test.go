@@ -76,11 +76,33 @@ func TestCloseBankReturnsBankAndClosesTable(t *testing.T) {
 	mustApply(t, l, host.closeBank("t1", 2))
 	wantBalance(t, l, BankOf("t1"), 0)
 	wantBalance(t, l, WalletOf(host.id), 10_000*crap)
-	mustRefuse(t, l, bob.buyIn("t1", crap, 2), ErrTableClosed)
 	mustRefuse(t, l, host.fundBank("t1", crap, 3), ErrTableClosed)
 	mustRefuse(t, l, settleOp("t1", 1, Outcome{alice.id, crap}), ErrTableClosed)
 	mustApply(t, l, alice.cashOut("t1", 100*crap, 2)) // players can still leave
+	// A buy-in that crossed the closing applies (replicas may see the two
+	// in either order) and can only go back to the wallet.
+	mustApply(t, l, bob.buyIn("t1", crap, 2))
+	mustRefuse(t, l, settleOp("t1", 2, Outcome{bob.id, crap}), ErrTableClosed)
+	mustApply(t, l, bob.cashOut("t1", 101*crap, 3))
+	wantBalance(t, l, ChipsOf("t1", bob.id), 0)
 	verifyOK(t, l)
+}
+
+// A buy-in and the host's closing of its table cross on the network:
+// replicas that apply them in either order reach one state.
+func TestBuyInAndCloseBankCommute(t *testing.T) {
+	l1, host, _, bob := table(t)
+	l2, _, _, _ := table(t)
+	buy, closing := bob.buyIn("t1", 7*crap, 2), host.closeBank("t1", 2)
+	mustApply(t, l1, buy, closing)
+	mustApply(t, l2, closing, buy)
+	h1, err1 := l1.StateHash()
+	h2, err2 := l2.StateHash()
+	if err1 != nil || err2 != nil || h1 != h2 {
+		t.Fatalf("state hashes %s (%v) and %s (%v), want one", h1, err1, h2, err2)
+	}
+	verifyOK(t, l1)
+	verifyOK(t, l2)
 }
 
 func TestSettleMovesChipsAndBank(t *testing.T) {

@@ -171,7 +171,7 @@ func effect(t *txn, op Op) error {
 	case KindGrant:
 		return grant(t, op)
 	case KindBuyIn:
-		if _, err := t.openTable(op.Table); err != nil {
+		if err := knownTable(t, op.Table); err != nil {
 			return err
 		}
 		return moveBoth(t, op, WalletOf(op.Owner), ChipsOf(op.Table, op.Owner), op.Amount)
@@ -187,6 +187,19 @@ func effect(t *txn, op Op) error {
 		return dissolve(t, op)
 	}
 	return fmt.Errorf("%w: kind %d", ErrInvalidOp, op.Kind)
+}
+
+// knownTable refuses a buy-in at a table never funded, but not at a closed
+// one: a player's buy-in and its host's CloseBank are signed by two owners,
+// so replicas may apply them in either order, and refusing one order would
+// leave the player's later ops behind a sequence gap on some replicas only.
+// Chips at a closed table can only be cashed out.
+func knownTable(t *txn, id string) error {
+	_, found, err := t.table(id)
+	if err == nil && !found {
+		err = fmt.Errorf("%w: %q", ErrUnknownTable, id)
+	}
+	return err
 }
 
 func moveBoth(t *txn, op Op, from, to Account, amount int64) error {

@@ -147,7 +147,7 @@ func (n *Node) gamesProps() (func() *actor.Props, error) {
 		return nil, err
 	}
 	return table.NewProps(table.Options{
-		Identity: n.id, MaxGames: n.cfg.MaxGames, TickInterval: n.cfg.TickInterval,
+		Identity: n.id, MaxGames: n.cfg.MaxGames, TickInterval: n.cfg.TickInterval, WaitTimeout: n.cfg.TableWaitTimeout,
 		Running:   func() bool { r := n.root; return r != nil && r.State() == supervisor.Running },
 		Ledger:    n.sibling(ledgeractor.ServiceName),
 		Mesh:      n.sibling(mesh.ServiceName),

@@ -182,7 +182,8 @@ export class TableView {
     phase.textContent = t.phase === "point" ? `point ${t.point}` : "come-out";
     phase.dataset.phase = t.phase ?? "";
     phase.dataset.point = String(t.point ?? 0);
-    document.getElementById("table-status").textContent = t.status ?? "";
+    document.getElementById("table-status").textContent =
+      t.closed_reason ? `${t.status} (${t.closed_reason})` : t.status ?? "";
     const role = document.getElementById("table-role");
     role.textContent = t.role ?? "";
     role.dataset.role = t.role ?? "";
@@ -404,11 +405,15 @@ export class TableView {
   }
 
   async leave() {
+    // A table that waits for players frees the seat at once; a playing
+    // one at the end of the round.
+    const waiting = this.table?.status === "waiting";
     try {
       await api.leave(this.id);
       clearError();
       this.pending = [];
-      this.feed("seat", "you asked to leave: you cash out at the end of the round");
+      this.feed("seat", waiting ? "you left: your buy-in goes back to your wallet"
+        : "you asked to leave: you cash out at the end of the round");
     } catch (err) {
       showError(err, "leaving");
     }
