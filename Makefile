@@ -3,10 +3,17 @@ GO      ?= go
 BIN     := bin/bitcraps
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
+# go1.26.10: 1.26.8 has 11 standard-library advisories reachable from this code,
+# fixed in 1.26.9/1.26.10 (issue 12). The go command fetches it from the module
+# proxy once; `go env GOTOOLCHAIN=local` on a machine does not override this.
+export GOTOOLCHAIN := go1.26.10
+# `make vuln` checks against this vulnerability database, offline once downloaded.
+VULNDB      ?= v0.0.0-20261105234957-e22db6528018
+GOVULNCHECK ?= v1.9.0
 # Tests get a generous timeout: the suite includes multi-process and crash tests.
 TESTFLAGS ?= -race -count=1 -timeout 75m
 
-.PHONY: build run test bench byzantine lint generate fuzz demo clean
+.PHONY: build run test bench byzantine lint vuln generate fuzz demo clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/bitcraps
@@ -35,6 +42,14 @@ byzantine:
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+
+# govulncheck against the pinned golang.org/x/vulndb, built into the v1 layout
+# by .ci/vulndb: fails on any advisory the code can reach (exit status 3).
+vuln:
+	@dir=$$($(GO) mod download -json golang.org/x/vulndb@$(VULNDB) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
+	db=$$(mktemp -d); trap 'rm -rf "$$db"' EXIT; \
+	$(GO) run .ci/vulndb/main.go "$$dir" "$$db" && \
+	$(GO) run golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK) -db "file://$$db" ./...
 
 # Regenerates messages/*.pb.go; needs protoc (Debian: protobuf-compiler) and
 # protoc-gen-go at the version go.mod pins.

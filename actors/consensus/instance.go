@@ -67,6 +67,7 @@ type instance struct {
 	timer     *time.Timer
 	life      *lifecycle.Table // who is absent, pause, unseat, dissolve, catch up (lifecycle.go)
 	seen      lifeSeen         // what the metrics last heard of life
+	views     uint64           // the node's view changes counted so far
 	own       []ownBet         // our bets whose round is not certified yet (carry.go)
 }
 
@@ -399,6 +400,7 @@ func (in *instance) afterInput(ctx actor.Context) {
 	if in.node == nil || in.inflight || !in.node.HasReady() {
 		return
 	}
+	in.countViewChanges()
 	rd := in.node.Ready()
 	in.inflight = true
 	if len(rd.Messages) > 0 && in.life != nil {
@@ -491,6 +493,17 @@ func (in *instance) onCertified(ctx actor.Context, c *bft.Certificate) {
 		in.life.Certified(c.Round, seats)
 	}
 	in.carry(ctx, c)
+}
+
+// countViewChanges adds the node's new view changes to the metrics; a
+// rebuilt node counts from zero again.
+func (in *instance) countViewChanges() {
+	n := in.node.Status().Stats.ViewChanges
+	if n < in.views {
+		in.views = 0
+	}
+	in.opts.Metrics.viewChanges(n - in.views)
+	in.views = n
 }
 
 func (in *instance) pushStatus(ctx actor.Context) {

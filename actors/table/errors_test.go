@@ -159,11 +159,11 @@ func TestUnansweredJoinIsRefundedOnLeave(t *testing.T) {
 	n.verifyLedger()
 }
 
-// announce hands n's games service host's announcement of rec, as the mesh
-// would deliver it.
-func announce(t *testing.T, n *node, host *identity.Identity, rec *record) {
+// announce hands n's games service host's announcement of recs, as the
+// mesh would deliver it.
+func announce(t *testing.T, n *node, host *identity.Identity, recs ...*record) {
 	t.Helper()
-	raw, _ := json.Marshal(announcement{Tables: []*record{rec}})
+	raw, _ := json.Marshal(announcement{Tables: recs})
 	env, err := messages.NewEnvelope(messages.Signer{PublicKey: host.PublicKey, Sign: host.Sign},
 		messages.MessageType_MESSAGE_TYPE_TABLE_ANNOUNCE, raw, messages.DefaultTTL)
 	if err != nil {

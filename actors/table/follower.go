@@ -71,10 +71,14 @@ type follower struct {
 	settling bool
 	asks     int
 	askedAt  time.Time
-	// heardAt: the last time a player gave this node a round it checked,
-	// or said it had nothing newer; startedAt stands in before that.
-	heardAt   time.Time
-	startedAt time.Time
+	heardAt  time.Time // the last certified round taken
+	// followedAt is when following began: a table's progress is counted
+	// from there until its first certified round (follow.go).
+	followedAt time.Time
+	// answeredAt: the last time a player gave this node a round it
+	// checked, or said it had nothing newer (followedAt stands in before
+	// that): how current this node's view of the table is (watch.go).
+	answeredAt time.Time
 	// newest is the newest certified round this node has heard of: one
 	// the chain checked, one whose certificate verifies against the
 	// chain's seats (a forger cannot make this node say it is behind), or
@@ -99,11 +103,11 @@ func (f *follower) certified() uint64 { return f.chain.Next() - 1 }
 
 // sync says how current the follower is at now.
 func (f *follower) sync(now time.Time) (string, uint64) {
-	heard := f.heardAt
+	heard := f.answeredAt
 	if heard.IsZero() {
-		heard = f.startedAt
+		heard = f.followedAt
 	}
-	return syncOf(f.certified(), f.newest, now.Sub(heard), !f.heardAt.IsZero())
+	return syncOf(f.certified(), f.newest, now.Sub(heard), !f.answeredAt.IsZero())
 }
 
 // syncOf is how current a followed table's view is: stale when no player
@@ -166,7 +170,10 @@ func (m *Manager) follow(ctx actor.Context, rec *record) {
 	if f := m.followers[rec.ID]; f != nil && rec.Version > f.rec.Version {
 		f.rec = rec.clone()
 	}
-	if rec.Genesis == nil || m.active(rec.ID) || m.followers[rec.ID] != nil || len(m.followers) >= maxFollowed {
+	if rec.Genesis == nil || m.active(rec.ID) || m.followers[rec.ID] != nil {
+		return
+	}
+	if len(m.followers) >= maxFollowed && !m.evictStalledFollower(time.Now()) {
 		return
 	}
 	chain, err := game.NewChain(*rec.Genesis)
@@ -175,7 +182,7 @@ func (m *Manager) follow(ctx actor.Context, rec *record) {
 		return
 	}
 	f := &follower{chain: chain, rec: rec.clone(), ahead: map[uint64]bft.Certificate{}, unseat: map[uint64][]game.Unseating{},
-		behind: true, startedAt: time.Now()}
+		behind: true, followedAt: time.Now()}
 	for _, k := range rec.Genesis.Players() {
 		if p := k.String(); p != m.me {
 			f.players = append(f.players, p)
@@ -220,7 +227,7 @@ func (m *Manager) onHistory(ctx actor.Context, table, from string, c *control) {
 	if len(c.Certificates) == 0 && c.From >= next {
 		f.behind = false // that player has nothing newer
 		if f.player(from) {
-			f.heardAt = time.Now() // only a player's word keeps the view live
+			f.answeredAt = time.Now() // only a player's word keeps the view live
 		}
 	}
 	if c.Dissolved {
@@ -265,7 +272,7 @@ func (m *Manager) advance(ctx actor.Context, table string, f *follower) {
 			f.behind = true // ask again: an unseating may be missing
 			break
 		}
-		f.heardAt = time.Now()
+		f.heardAt, f.answeredAt = time.Now(), time.Now()
 		f.newest = max(f.newest, cert.Round)
 		f.keep(&cert)
 		if after, err := f.chain.View(); live && err == nil {
@@ -325,8 +332,13 @@ func (m *Manager) askHistory(ctx actor.Context, table string, f *follower) {
 	if len(f.players) == 0 || time.Since(f.askedAt) < m.opts.RetryEvery {
 		return
 	}
-	f.askedAt = time.Now()
 	to := f.players[f.asks%len(f.players)]
+	if !m.historyAsks.allow(to, time.Now()) {
+		m.opts.Metrics.follow("history_ask", errHistoryRateLimited)
+		f.asks++ // the next poll asks the next seat
+		return
+	}
+	f.askedAt = time.Now()
 	f.asks++
 	if err := m.wire.control(table, to, control{Kind: ctlHistoryAsk, From: f.chain.Next()}); err != nil {
 		m.log.Debug("history request not sent", "table", table, "to", to, "err", err)

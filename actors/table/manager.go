@@ -52,6 +52,7 @@ type Manager struct {
 	// followers: tables this node settles without sitting at them.
 	followers     map[string]*follower
 	historyBudget *rate.Limiter
+	historyAsks   historyTargets // historylimit.go
 	// watchers: subscribers of tables with no local actor (watch.go).
 	watchers map[string]map[string]*actor.PID
 
@@ -354,6 +355,9 @@ func (m *Manager) onAnnouncement(ctx actor.Context, env *messages.Envelope) {
 		if old := m.directory[rec.ID]; old != nil && old.Version >= rec.Version {
 			continue
 		}
+		if m.admitAnnounced(rec) != nil {
+			continue
+		}
 		m.directory[rec.ID] = rec
 		if pid := m.tables[rec.ID]; pid != nil {
 			// A record sent to us directly may have been lost; the
@@ -610,6 +614,7 @@ func (m *Manager) create(ctx actor.Context, r *messages.CreateTable) {
 		return
 	}
 	sender, buyIn := ctx.Sender(), r.BuyIn
+	// No overflow: settingsOf bounds both by ledger.MaxAmount (issue 12).
 	m.checkWallet(ctx, s.Bankroll+buyIn, "fund the bank"+plusBuyIn(buyIn), func(err error) {
 		if err != nil {
 			m.count("create", err)

@@ -44,7 +44,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		}),
 		followed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "bitcraps_games_followed_total",
-			Help: "What the chains of tables this node does not sit at did with what they were sent, by kind (certificate, unseating, settle_gossip) and result (accepted, refused).",
+			Help: "What the chains of tables this node does not sit at did with what they were sent, by kind (certificate, unseating, settle_gossip, announcement, history_ask, follower) and result (accepted, refused).",
 		}, []string{"kind", "result"}),
 		watched: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "bitcraps_games_watched_tables",

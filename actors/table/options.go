@@ -50,6 +50,9 @@ type Options struct {
 	// RetryEvery is how often refused ledger work (an op whose owner's
 	// earlier ops have not arrived yet) is tried again.
 	RetryEvery time.Duration
+	// FollowStallAfter: a followed table with no certified round for this
+	// long yields its follower slot when the slots are full (follow.go).
+	FollowStallAfter time.Duration
 	// Ledger, Mesh and Consensus are the sibling services; nil means
 	// root/ledger, root/mesh and root/consensus.
 	Ledger, Mesh, Consensus *actor.PID
@@ -84,6 +87,11 @@ const (
 	// Half a second: an op waiting for its owner's earlier op usually
 	// finds it on the next try.
 	DefaultRetryEvery = 500 * time.Millisecond
+	// Two minutes: a playing table certifies a round every bet window (5 s
+	// by default); one silent for two minutes while others wait for a slot
+	// is stalled or never was real. Evicting it is safe: its next pushed
+	// certificate follows it again.
+	DefaultFollowStallAfter = 2 * time.Minute
 )
 
 func (o Options) withDefaults() (Options, error) {
@@ -106,6 +114,7 @@ func (o Options) withDefaults() (Options, error) {
 	setDur(&o.AnnounceEvery, DefaultAnnounceEvery)
 	setDur(&o.Resubscribe, DefaultResubscribe)
 	setDur(&o.RetryEvery, DefaultRetryEvery)
+	setDur(&o.FollowStallAfter, DefaultFollowStallAfter)
 	if o.RequestRate <= 0 {
 		o.RequestRate = DefaultRequestRate
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bitcraps/bitcraps/internal/craps"
 	"github.com/bitcraps/bitcraps/internal/identity"
+	"github.com/bitcraps/bitcraps/internal/ledger"
 	"github.com/bitcraps/bitcraps/messages"
 )
 
@@ -58,6 +59,17 @@ func settingsOf(m *messages.CreateTable, defaultWindow time.Duration) (settings,
 		return s, fmt.Errorf("bet_window %s: want a positive duration", s.BetWindow)
 	case m.BuyIn < 0:
 		return s, fmt.Errorf("buy_in %d: want 0 (host does not play) or a positive amount", m.BuyIn)
+	}
+	// Bounded amounts make every sum of them (the host's bankroll + buy_in
+	// checked against its wallet) safe from wrapping around.
+	for _, a := range []struct {
+		field  string
+		amount int64
+	}{{"bankroll", s.Bankroll}, {"buy_in", m.BuyIn}, {"min_bet", s.MinBet}, {"max_bet", s.MaxBet}} {
+		if a.amount > ledger.MaxAmount {
+			return s, fmt.Errorf("%s %d micro-CRAP: above the ledger's maximum amount of %d CRAP",
+				a.field, a.amount, ledger.MaxAmount/1_000_000)
+		}
 	}
 	rules.MinBet, rules.MaxBet, rules.MaxOdds = s.MinBet, s.MaxBet, odds
 	rules.FieldTwelvePays, rules.MaxPlayers = uint8(s.Field12Pays), s.MaxPlayers

@@ -6,13 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/bitcraps/bitcraps/internal/atomicfile"
 	"github.com/bitcraps/bitcraps/internal/game"
 )
 
@@ -83,7 +82,7 @@ func runTableExport(cmd *cobra.Command, args []string) error {
 		}
 		return nil
 	}
-	if err := writeFileAtomic(out, raw, 0o644); err != nil {
+	if err := atomicfile.Write(out, raw, 0o644); err != nil {
 		return fmt.Errorf("table export: --out %s: %w", out, err)
 	}
 	sum := exportSummary{Table: id, File: out, Rounds: rounds, Bytes: len(raw)}
@@ -164,42 +163,4 @@ func checkExport(raw []byte, id string) (int, error) {
 		return 0, fmt.Errorf("the node sent the genesis of table %q for table %q: %w", e.Genesis.TableID, id, errBadExport)
 	}
 	return len(e.Certificates), nil
-}
-
-// writeFileAtomic puts data at name so that a crash leaves the old file
-// or the new one, never a torn one: a temp file in the same directory,
-// synced, renamed over name, then the directory synced.
-func writeFileAtomic(name string, data []byte, mode os.FileMode) error {
-	dir := filepath.Dir(name)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(name)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("create temp file: %w", err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // after the rename, a harmless no-op
-	err = f.Chmod(mode)  // CreateTemp makes 0600
-	if err == nil {
-		_, err = f.Write(data)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("write temp file: %w", err)
-	}
-	if err := os.Rename(tmp, name); err != nil {
-		return fmt.Errorf("install: %w", err)
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("open directory for sync: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync directory: %w", err)
-	}
-	return nil
 }

@@ -85,7 +85,7 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	flusher, ok := w.(http.Flusher)
+	_, ok := w.(http.Flusher)
 	if !ok {
 		return fmt.Errorf("event stream: the response writer %T cannot flush", w)
 	}
@@ -120,11 +120,12 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusOK)
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "retry: %d\n: subscribed to table %s\n\n", retryMillis, id)
-	if bw.Flush() != nil {
+	rc := http.NewResponseController(w)
+	s.armStreamWrite(rc)
+	if !s.flushStream(bw, rc) {
 		return nil
 	}
-	flusher.Flush()
-	s.pump(r, bw, flusher, st)
+	s.pump(r, bw, rc, st)
 	return nil
 }
 
@@ -153,10 +154,14 @@ func (s *Server) subscribe(root *actor.RootContext, table string) (*stream, erro
 }
 
 // pump writes events and heartbeats until the stream must end. A failed
-// write means the client is gone.
-func (s *Server) pump(r *http.Request, bw *bufio.Writer, flusher http.Flusher, st *stream) {
+// or timed-out write means the client is gone or does not read; a stream
+// with no event past the session timeout is ended (heartbeats do not
+// count), so abandoned streams cannot hold every slot.
+func (s *Server) pump(r *http.Request, bw *bufio.Writer, rc *http.ResponseController, st *stream) {
 	heartbeat := time.NewTicker(s.heartbeat)
 	defer heartbeat.Stop()
+	idle := time.NewTimer(s.limits.streamIdle)
+	defer idle.Stop()
 	var seq uint64
 	for {
 		select {
@@ -166,17 +171,38 @@ func (s *Server) pump(r *http.Request, bw *bufio.Writer, flusher http.Flusher, s
 			return
 		case <-st.gone:
 			return
+		case <-idle.C:
+			s.metrics.streamDropped("idle")
+			return
 		case ev := <-st.events:
+			s.armStreamWrite(rc)
 			seq++
 			writeEvent(bw, seq, ev)
+			idle.Reset(s.limits.streamIdle)
 		case <-heartbeat.C:
+			s.armStreamWrite(rc)
 			fmt.Fprintf(bw, ": heartbeat dropped=%d\n\n", st.dropped.Load())
 		}
-		if bw.Flush() != nil {
+		if !s.flushStream(bw, rc) {
 			return
 		}
-		flusher.Flush()
 	}
+}
+
+// armStreamWrite gives the writes that follow, up to the next flush, the
+// stream's write deadline; it is set before writing because a large event
+// reaches the socket before the flush.
+func (s *Server) armStreamWrite(rc *http.ResponseController) {
+	_ = rc.SetWriteDeadline(time.Now().Add(s.limits.streamWrite))
+}
+
+// flushStream sends what is buffered within the stream's write deadline.
+func (s *Server) flushStream(bw *bufio.Writer, rc *http.ResponseController) bool {
+	if bw.Flush() != nil || rc.Flush() != nil {
+		s.metrics.streamDropped("write_failed")
+		return false
+	}
+	return true
 }
 
 // writeEvent writes one event: its type, a sequence id, and its payload

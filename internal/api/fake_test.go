@@ -127,8 +127,14 @@ func call(t *testing.T, ts *httptest.Server, method, path, body string, header .
 	if err != nil {
 		t.Fatal(err)
 	}
+	if mutating(method) {
+		req.Header.Set("Content-Type", "application/json") // what the CLI and the page send
+	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
+	}
+	if host := req.Header.Get("Host"); host != "" {
+		req.Host = host // net/http sends req.Host, never a Host header
 	}
 	resp, err := ts.Client().Do(req)
 	if err != nil {

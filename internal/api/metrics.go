@@ -7,6 +7,8 @@ type Metrics struct {
 	eventsDropped  prometheus.Counter
 	streamsRefused prometheus.Counter
 	streamsOpen    prometheus.Gauge
+	streamsEnded   *prometheus.CounterVec
+	connsRefused   *prometheus.CounterVec
 }
 
 // NewMetrics registers the series with reg; a nil reg gives nil Metrics.
@@ -29,6 +31,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "bitcraps_api_sse_streams",
 			Help: "Event streams open now.",
 		})),
+		streamsEnded: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "bitcraps_api_sse_streams_dropped_total",
+			Help: "Event streams the node ended itself: idle (no event past the session timeout) or write_failed (the client went away or stopped reading past the write deadline).",
+		}, []string{"reason"})),
+		connsRefused: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "bitcraps_api_connections_refused_total",
+			Help: "HTTP connections cut at the connection cap: evicted_idle (an idle one made room) or busy (the new one was refused).",
+		}, []string{"reason"})),
 	}
 }
 
@@ -60,5 +70,17 @@ func (m *Metrics) streamRefused() {
 func (m *Metrics) streamOpened(delta float64) {
 	if m != nil {
 		m.streamsOpen.Add(delta)
+	}
+}
+
+func (m *Metrics) streamDropped(reason string) {
+	if m != nil {
+		m.streamsEnded.WithLabelValues(reason).Inc()
+	}
+}
+
+func (m *Metrics) connRefused(reason string) {
+	if m != nil {
+		m.connsRefused.WithLabelValues(reason).Inc()
 	}
 }

@@ -33,8 +33,11 @@ type Options struct {
 	AuditVerify AuditVerifier
 	// Token, when set, is required as a bearer token by every mutating
 	// route (the node sets it whenever HTTP binds a non-loopback address).
-	Token  string
-	Logger *slog.Logger
+	Token string
+	// AllowedHosts are host names, beside localhost and the address a
+	// connection arrives on, that requests may name in Host.
+	AllowedHosts []string
+	Logger       *slog.Logger
 	// Services are the actors behind the player routes (peers, balance,
 	// tables, ledger verify); nil leaves those routes unmounted.
 	Services *Services
@@ -43,6 +46,9 @@ type Options struct {
 	Web http.Handler
 	// Registerer receives the API's own metrics; nil counts nothing.
 	Registerer prometheus.Registerer
+	// StreamIdle ends an event stream that delivered no event for this
+	// long (the node's session timeout); zero means 30 minutes.
+	StreamIdle time.Duration
 }
 
 // Server is the HTTP server of one node.
@@ -60,6 +66,8 @@ type Server struct {
 	streams chan struct{}
 	// heartbeat is the event streams' keep-alive period.
 	heartbeat time.Duration
+	limits    limits
+	conns     *connLimiter // set by Listen
 }
 
 // maxHeaderBytes bounds request headers: no legitimate client needs more,
@@ -72,22 +80,22 @@ func New(opts Options) *Server {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{opts: opts, mux: newRouteMux(), metrics: NewMetrics(opts.Registerer),
-		closing: make(chan struct{}), streams: make(chan struct{}, maxStreams), heartbeat: heartbeatEvery}
+		closing: make(chan struct{}), streams: make(chan struct{}, maxStreams), heartbeat: heartbeatEvery,
+		limits: defaultLimits(opts.StreamIdle)}
 	if s.opts.Services != nil {
 		s.opts.Services = s.opts.Services.withDefaults()
 	}
 	s.routes()
 	s.srv = &http.Server{
-		Handler:           requireToken(opts.Token, s.mux),
-		ReadHeaderTimeout: 5 * time.Second, // slowloris guard
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
+		Handler:        s.withDeadlines(guardCrossSite(opts.AllowedHosts, requireToken(opts.Token, refuseUncleanPaths(s.mux)))),
+		MaxHeaderBytes: maxHeaderBytes,
+		ErrorLog:       slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
 	}
 	s.srv.RegisterOnShutdown(func() { close(s.closing) })
 	return s
 }
 
-// Handler exposes the routes with the token guard, for tests with httptest.
+// Handler exposes the routes with their guards, for tests with httptest.
 func (s *Server) Handler() http.Handler { return s.srv.Handler }
 
 func (s *Server) routes() {
@@ -121,6 +129,7 @@ func (s *Server) Listen(addr string) error {
 		return fmt.Errorf("http listen on %q (--http / BITCRAPS_HTTP_ADDR): %w", addr, err)
 	}
 	s.ln = ln
+	s.conns = newConnLimiter(ln, s.limits.maxConns, s.metrics)
 	return nil
 }
 
@@ -137,7 +146,9 @@ func (s *Server) Serve() error {
 	if s.ln == nil {
 		return errors.New("api: Serve before Listen")
 	}
-	if err := s.srv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	s.srv.ReadHeaderTimeout, s.srv.IdleTimeout = s.limits.header, s.limits.idle
+	s.srv.ConnState = s.conns.track
+	if err := s.srv.Serve(s.conns); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("http serve: %w", err)
 	}
 	return nil

@@ -26,10 +26,10 @@ func (c createTableRequest) message() (*messages.CreateTable, error) {
 		nonNegative("min_players", int64(c.MinPlayers)),
 		nonNegative("max_players", int64(c.MaxPlayers)),
 		positive("bankroll", c.Bankroll),
-		nonNegative("min_bet", c.MinBet),
-		nonNegative("max_bet", c.MaxBet),
+		amountOrZero("min_bet", c.MinBet),
+		amountOrZero("max_bet", c.MaxBet),
 		nonNegative("field_12_pays", int64(c.Field12Pays)),
-		nonNegative("buy_in", c.BuyIn),
+		amountOrZero("buy_in", c.BuyIn),
 	)
 	if err != nil {
 		return nil, err

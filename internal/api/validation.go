@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
+
+	"github.com/bitcraps/bitcraps/internal/ledger"
 )
 
 // maxBodyBytes bounds a request body: the largest legitimate body (a
@@ -38,6 +41,8 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any, optional bool) er
 	case errors.As(err, &tooLarge):
 		return &Error{http.StatusRequestEntityTooLarge, "too_large",
 			fmt.Sprintf("request body: larger than %d KiB", maxBodyBytes>>10)}
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return &Error{http.StatusRequestTimeout, "timeout", "request body: not received in time; send it at once"}
 	case err != nil:
 		return badRequest(fmt.Sprintf("request body: %v", err))
 	}
@@ -86,15 +91,36 @@ func decodeMessage(err error) string {
 	return fmt.Sprintf("request body: %v", err)
 }
 
-// positive checks an amount that must be above zero.
+// positive checks an amount that must be above zero and, like every
+// amount, at most the ledger's maximum: a larger one could only wrap a sum
+// somewhere downstream.
 func positive(field string, v int64) error {
 	if v <= 0 {
 		return badRequest(fmt.Sprintf("field %s: %d, want a positive amount of micro-CRAP", field, v))
 	}
+	return belowLedgerMax(field, v)
+}
+
+// amountOrZero checks an amount where zero means "default" or "none".
+func amountOrZero(field string, v int64) error {
+	if v == 0 {
+		return nil
+	}
+	return positive(field, v)
+}
+
+func belowLedgerMax(field string, v int64) error {
+	if v > ledger.MaxAmount {
+		return badRequest(fmt.Sprintf("field %s: %d micro-CRAP, above the ledger's maximum of %d CRAP",
+			field, v, ledger.MaxAmount/microsPerCRAP))
+	}
 	return nil
 }
 
-// nonNegative checks an amount or count where zero means "default".
+// microsPerCRAP converts amounts for messages a player reads.
+const microsPerCRAP = 1_000_000
+
+// nonNegative checks a count where zero means "default".
 func nonNegative(field string, v int64) error {
 	if v < 0 {
 		return badRequest(fmt.Sprintf("field %s: %d, want zero or more", field, v))

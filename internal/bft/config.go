@@ -131,11 +131,11 @@ func (c *Config) validate() error {
 	case c.TableID == "" || len(c.TableID) > maxTableIDBytes:
 		return fmt.Errorf("TableID %q: want 1..%d bytes: %w", c.TableID, maxTableIDBytes, ErrConfig)
 	case c.Signer == nil:
-		return fmt.Errorf("Signer is nil: %w", ErrConfig)
+		return fmt.Errorf("config Signer is nil: %w", ErrConfig)
 	case c.App == nil:
-		return fmt.Errorf("App is nil: %w", ErrConfig)
+		return fmt.Errorf("config App is nil: %w", ErrConfig)
 	case c.Entropy == nil:
-		return fmt.Errorf("Entropy is nil: %w", ErrConfig)
+		return fmt.Errorf("config Entropy is nil: %w", ErrConfig)
 	case c.BetWindowTicks < 0 || c.ViewTimeoutTicks < 1 || c.ResendTicks < 1:
 		return fmt.Errorf("ticks: bet window %d, view timeout %d, resend %d: want ≥0, ≥1, ≥1: %w",
 			c.BetWindowTicks, c.ViewTimeoutTicks, c.ResendTicks, ErrConfig)
@@ -147,7 +147,7 @@ func (c *Config) validate() error {
 		return fmt.Errorf("MaxBetPayloadBytes %d: want 0..%d: %w", c.MaxBetPayloadBytes, maxPayloadBytes, ErrConfig)
 	}
 	if err := checkSeats(c.Players); err != nil {
-		return fmt.Errorf("Players: %w", err)
+		return fmt.Errorf("config Players: %w", err)
 	}
 	return nil
 }

@@ -78,6 +78,8 @@ type Config struct {
 	GossipKey []byte
 	// APIToken, when set, is the bearer token the HTTP API requires.
 	APIToken string
+	// HTTPAllowedHosts are the extra names the API accepts in Host.
+	HTTPAllowedHosts []string
 	// KeystorePassphrase, when set, encrypts the identity keystore.
 	KeystorePassphrase string
 	// FaultInjection lets tests make a chosen actor panic. Never for users.

@@ -83,6 +83,9 @@ func serverDefaults() Config {
 		GossipKey: nil,
 		// The default API address is loopback, so no token is needed there.
 		APIToken: "",
+		// Only names that cannot be rebound: localhost and the node's own
+		// IP. A DNS name is the operator's to vouch for (issue 12).
+		HTTPAllowedHosts: nil,
 		// Unattended restarts need no secret; the keystore is still 0600.
 		KeystorePassphrase: "",
 		// Fault injection is for tests only, off unless asked for.

@@ -114,6 +114,21 @@ func parseJoin(s string) ([]string, error) {
 	return out, nil
 }
 
+// parseHostNames splits a comma list of DNS names (no port, no scheme),
+// lowercased as Host comparisons are.
+func parseHostNames(s string) ([]string, error) {
+	var out []string
+	for i, item := range strings.Split(s, ",") {
+		item = strings.ToLower(strings.TrimSpace(item))
+		if item == "" || strings.Trim(item, "abcdefghijklmnopqrstuvwxyz0123456789-.") != "" ||
+			strings.HasPrefix(item, ".") || strings.HasPrefix(item, "-") {
+			return nil, fmt.Errorf("item %d %q: want a host name such as craps.example.org, without port or scheme", i+1, item)
+		}
+		out = append(out, item)
+	}
+	return out, nil
+}
+
 // ParseCRAP parses an amount of CRAP with at most 6 decimals ("1000",
 // "12.5", "0.000001") into micro-CRAP, with no float on the way.
 func ParseCRAP(s string) (int64, error) {
@@ -173,6 +188,13 @@ func parseGossipKey(s string) ([]byte, error) {
 		return k, nil
 	}
 	return nil, fmt.Errorf("decodes to %d bytes, want 16, 24 or 32", len(k))
+}
+
+// CheckAPIToken holds a token from anywhere (the node's token file) to the
+// rules of --api-token.
+func CheckAPIToken(s string) error {
+	_, err := parseAPIToken(s)
+	return err
 }
 
 func parseAPIToken(s string) (string, error) {

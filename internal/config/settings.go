@@ -198,6 +198,12 @@ var settings = []setting{
 		get:     func(c *Config) string { return c.APIToken },
 	},
 	{
+		name: "HTTP allowed hosts", flag: "http-allowed-hosts", env: "BITCRAPS_HTTP_ALLOWED_HOSTS", kind: "name,...",
+		meaning: "host names the HTTP API answers to besides localhost and its own IP (a DNS name or proxy in front); others get 403",
+		set:     func(c *Config, s string) (err error) { c.HTTPAllowedHosts, err = parseHostNames(s); return },
+		get:     func(c *Config) string { return strings.Join(c.HTTPAllowedHosts, ",") },
+	},
+	{
 		name: "keystore passphrase", flag: "keystore-passphrase-file", env: "BITCRAPS_KEYSTORE_PASSPHRASE", kind: "file", secret: true,
 		meaning: "encrypts the identity keystore; the env var holds the passphrase, the flag names a file holding it; empty = unencrypted (mode 0600)",
 		set: func(c *Config, s string) error {

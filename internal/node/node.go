@@ -61,9 +61,10 @@ func Start(ctx context.Context, opts Options) (n *Node, err error) {
 	}
 	n = &Node{cfg: opts.Config, version: opts.Version, log: opts.Logger, started: time.Now(),
 		registry: prometheus.NewRegistry(), serveEnd: make(chan struct{})}
+	started := n // the error returns below set n to nil
 	defer func() {
 		if err != nil {
-			n.teardown(context.Background())
+			started.teardown(context.Background())
 		}
 	}()
 	if err := os.MkdirAll(n.cfg.DataDir, 0o700); err != nil {
@@ -109,7 +110,7 @@ func (n *Node) startServices() error {
 }
 
 func (n *Node) listenAPI() error {
-	token, generated, err := apiToken(n.cfg.HTTPAddr, n.cfg.APIToken, n.cfg.DataDir)
+	token, generated, err := apiToken(n.cfg.HTTPAddr, n.cfg.APIToken, n.cfg.DataDir, n.log)
 	if err != nil {
 		return err
 	}
@@ -118,11 +119,13 @@ func (n *Node) listenAPI() error {
 			"token", token, "file", filepath.Join(n.cfg.DataDir, tokenFile))
 	}
 	n.api = api.New(n.apiBackends(api.Options{
-		Health:      healthView{n},
-		Gatherer:    n.registry,
-		AuditVerify: func() any { return audit.VerifyReport(audit.Path(n.cfg.DataDir), n.id.PublicKey) },
-		Token:       token,
-		Logger:      n.log.With("component", "http"),
+		Health:       healthView{n},
+		Gatherer:     n.registry,
+		AuditVerify:  func() any { return audit.VerifyReport(audit.Path(n.cfg.DataDir), n.id.PublicKey) },
+		Token:        token,
+		AllowedHosts: n.cfg.HTTPAllowedHosts,
+		StreamIdle:   n.cfg.SessionTimeout,
+		Logger:       n.log.With("component", "http"),
 	}))
 	return n.api.Listen(n.cfg.HTTPAddr)
 }

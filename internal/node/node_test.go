@@ -98,11 +98,11 @@ func TestAuditVerifyRouteReportsTheNodesTrail(t *testing.T) {
 func TestTokenGeneratedOnlyForNonLoopbackBind(t *testing.T) {
 	dir := t.TempDir()
 	for _, addr := range []string{"127.0.0.1:8080", "127.3.4.5:80", "localhost:8080", "[::1]:8080"} {
-		if tok, gen, err := apiToken(addr, "", dir); err != nil || tok != "" || gen {
+		if tok, gen, err := apiToken(addr, "", dir, discardLog); err != nil || tok != "" || gen {
 			t.Fatalf("apiToken(%s) = %q, %v, %v; want no token on loopback", addr, tok, gen, err)
 		}
 	}
-	tok, gen, err := apiToken("0.0.0.0:8080", "", dir)
+	tok, gen, err := apiToken("0.0.0.0:8080", "", dir, discardLog)
 	if err != nil || !gen || len(tok) < 32 {
 		t.Fatalf("first non-loopback apiToken = %q, %v, %v; want a generated token", tok, gen, err)
 	}
@@ -110,11 +110,11 @@ func TestTokenGeneratedOnlyForNonLoopbackBind(t *testing.T) {
 	if err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("token file: %v, mode %v; want 0600", err, info.Mode().Perm())
 	}
-	again, gen, err := apiToken("0.0.0.0:8080", "", dir)
+	again, gen, err := apiToken("0.0.0.0:8080", "", dir, discardLog)
 	if err != nil || gen || again != tok {
 		t.Fatalf("second apiToken = %q, %v, %v; want the saved %q", again, gen, err, tok)
 	}
-	if got, _, _ := apiToken("0.0.0.0:8080", "configured-token-xyz", dir); got != "configured-token-xyz" {
+	if got, _, _ := apiToken("0.0.0.0:8080", "configured-token-xyz", dir, discardLog); got != "configured-token-xyz" {
 		t.Fatalf("configured token ignored: %q", got)
 	}
 }

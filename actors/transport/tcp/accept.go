@@ -41,6 +41,12 @@ const readBuffer = link.MaxMessageSize + 2
 type pendingConn struct {
 	inbound bool
 	dial    *dial // outbound only
+	// Inbound only, for admission (admit.go): the source address, the
+	// socket, when and in which order it was accepted.
+	from  string
+	nc    net.Conn
+	since time.Time
+	seq   uint64
 }
 
 func (a *Actor) listen() error {
@@ -78,12 +84,14 @@ func (a *Actor) onAccepted(m *accepted) {
 		_ = m.nc.Close()
 		return
 	}
-	if !a.slotsFree() {
-		a.opts.Metrics.Refused.WithLabelValues(messages.TransportTCP, "max_connections").Inc()
+	from := hostOf(m.nc.RemoteAddr().String())
+	if refusal := a.admitInbound(from); refusal != "" {
+		a.opts.Metrics.Refused.WithLabelValues(messages.TransportTCP, refusal).Inc()
 		_ = m.nc.Close()
 		return
 	}
-	p := &pendingConn{inbound: true}
+	a.nextPending++
+	p := &pendingConn{inbound: true, from: from, nc: m.nc, since: time.Now(), seq: a.nextPending}
 	a.pending[p] = struct{}{}
 	go a.handshake(p, m.nc, a.linkConfig(nil))
 }

@@ -37,18 +37,19 @@ type Actor struct {
 	ln         net.Listener
 	listenAddr string
 
-	conns     map[string]*conn // established, by peer ID
-	draining  map[*conn]struct{}
-	held      map[string]*held // by peer ID, between connections
-	nextHold  uint64
-	pending   map[*pendingConn]struct{}
-	dials     map[string]*dial // by address
-	cooldown  map[string]time.Time
-	in, out   *rate.Limiter // nil when unlimited
-	nextConn  uint64
-	selfID    string
-	health    messages.HealthStatus
-	healthMsg string
+	conns       map[string]*conn // established, by peer ID
+	draining    map[*conn]struct{}
+	held        map[string]*held // by peer ID, between connections
+	nextHold    uint64
+	pending     map[*pendingConn]struct{}
+	nextPending uint64
+	dials       map[string]*dial // by address
+	cooldown    map[string]time.Time
+	in, out     *rate.Limiter // nil when unlimited
+	nextConn    uint64
+	selfID      string
+	health      messages.HealthStatus
+	healthMsg   string
 }
 
 // Receive dispatches; every handler returns without blocking.

@@ -22,6 +22,14 @@ type Options struct {
 	Difficulty int
 	// MaxConnections bounds open plus handshaking connections.
 	MaxConnections int
+	// MaxPendingPerAddr bounds inbound handshakes at once from one source
+	// address; ReservedSlots of MaxConnections are kept for the node's own
+	// dials and addresses it knows (admit.go).
+	MaxPendingPerAddr int
+	ReservedSlots     int
+	// StaleHandshake is the age past which a pending inbound handshake may
+	// be cut to make room for a new connection.
+	StaleHandshake time.Duration
 	// MaxBandwidth is bytes per second in each direction, summed over all
 	// connections; 0 means unlimited. BandwidthBurst is the token bucket's
 	// depth in bytes.
@@ -52,6 +60,14 @@ const (
 	// A table seats at most a few dozen players and a server node relays for
 	// a few tables; 64 leaves room while capping file descriptors and memory.
 	DefaultMaxConnections = 64
+	// A node dials another once; several nodes behind one address (a host
+	// running a few, a NAT) restarting together handshake at once. 8 covers
+	// that, and a flood from one address holds at most 8 slots.
+	DefaultMaxPendingPerAddr = 8
+	// A handshake is three messages: a few round trips and a signature
+	// check, well under a second even across continents; one still pending
+	// after 2 s while its slot is needed is stalling on purpose.
+	DefaultStaleHandshake = 2 * time.Second
 	// 256 envelopes covers a consensus round's burst to one peer (bets,
 	// proposal, commits, reveals, confirms) many times over; beyond that the
 	// peer is not keeping up and dropping is better than unbounded memory.
@@ -92,10 +108,18 @@ func (o Options) withDefaults() Options {
 		}
 	}
 	set(&o.MaxConnections, DefaultMaxConnections)
+	set(&o.MaxPendingPerAddr, DefaultMaxPendingPerAddr)
+	if o.ReservedSlots <= 0 {
+		// A quarter of the slots: enough for the node's own dials to every
+		// seat of its tables and for known peers to reconnect, while
+		// unknown peers keep three quarters.
+		o.ReservedSlots = o.MaxConnections / 4
+	}
 	set(&o.SendQueue, DefaultSendQueue)
 	set(&o.BandwidthBurst, DefaultBandwidthBurst)
 	set(&o.RedialAttempts, DefaultRedialAttempts)
 	setDur(&o.HandshakeTimeout, DefaultHandshakeTimeout)
+	setDur(&o.StaleHandshake, DefaultStaleHandshake)
 	setDur(&o.DialTimeout, DefaultDialTimeout)
 	setDur(&o.RedialMin, DefaultRedialMin)
 	setDur(&o.RedialMax, DefaultRedialMax)

@@ -30,7 +30,9 @@ export function setAPIToken(token) {
 
 export async function request(method, path, body) {
   const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  // The node refuses changes without this type, so another site cannot
+  // send them as a plain form.
+  if (method !== "GET") headers["Content-Type"] = "application/json";
   const token = apiToken();
   if (token) headers.Authorization = "Bearer " + token;
   let resp;
