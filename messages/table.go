@@ -154,6 +154,18 @@ type TableView struct {
 	ClosedReason string `json:"closed_reason,omitempty"`
 	// Seated: this node's player sits at the table.
 	Seated bool `json:"seated"`
+	// Role is what this node is at the table: RoleSeated, or RoleWatching
+	// when its player does not sit there (it shows the state it checked
+	// from the table's certificates, as current as Sync says).
+	Role string `json:"role"`
+	// Sync says how current the certified state shown is (SyncXxx); empty
+	// before play starts. While it is catching up, Behind counts the
+	// certified rounds this node has heard of and not yet checked.
+	Sync string `json:"sync,omitempty"`
+	// Joinable: this node's player can join the table now (it waits for
+	// players or plays, has a free seat, and this node's player does not
+	// sit there).
+	Joinable bool `json:"joinable"`
 	// PendingBets counts the bets of the round being played that this
 	// node holds (the shooter proposes what it holds when it rolls).
 	PendingBets int `json:"pending_bets"`
@@ -174,6 +186,25 @@ type TableView struct {
 	// state hash, a bad signature); each is also an "evidence" event.
 	Evidence int `json:"evidence"`
 }
+
+// Roles of this node at a table (TableView.Role).
+const (
+	RoleSeated   = "seated"
+	RoleWatching = "watching"
+)
+
+// How current a table view is (TableView.Sync).
+const (
+	// SyncLive: the view holds the newest certified round this node has
+	// heard of, and the table's players answered recently.
+	SyncLive = "live"
+	// SyncCatchingUp: certified rounds this node has heard of are still
+	// being fetched and checked (TableView.Behind of them).
+	SyncCatchingUp = "catching_up"
+	// SyncStale: no player of the table has answered for a while; the view
+	// may be behind by rounds this node has not heard of.
+	SyncStale = "stale"
+)
 
 // PlayerView is one seated player.
 type PlayerView struct {

@@ -431,10 +431,18 @@ func TestAPIJoinAndPlayAcrossNodes(t *testing.T) {
 		})
 	}
 	seen(guest)
+	if v := guest.table(id); v.Role != messages.RoleWatching || !v.Joinable || v.Sync != "" {
+		t.Fatalf("the guest sees the waiting table as %q, joinable %v, sync %q; want watching, joinable, no sync yet", v.Role, v.Joinable, v.Sync)
+	}
+	// A stream opened while watching goes on once the guest sits down.
+	guestEvents := guest.subscribe(id)
 	var joined messages.TableView
 	guest.ok("POST", "/api/v1/tables/"+id+"/join", map[string]any{"buy_in": 50 * crap}, 200, &joined)
-	if !joined.Seated || joined.ID != id {
+	if !joined.Seated || joined.ID != id || joined.Role != messages.RoleSeated || joined.Joinable {
 		t.Fatalf("join answered %+v, want the table with the guest seated", joined)
+	}
+	if seat := guestEvents.next(t, messages.EventSeat); !strings.Contains(seat, `"seated":true`) {
+		t.Fatalf("the guest's stream gave seat event %s, want it seated", seat)
 	}
 
 	v := host.waitPlaying(id)

@@ -13,6 +13,7 @@ import (
 	"github.com/bitcraps/bitcraps/internal/identity"
 	"github.com/bitcraps/bitcraps/internal/ledger"
 	"github.com/bitcraps/bitcraps/messages"
+	"github.com/bitcraps/bitcraps/test/harness"
 )
 
 // A node that does not sit at a table settles the table's rounds from
@@ -53,14 +54,147 @@ func TestObserverSettlesOnlyWhatTheTableCertified(t *testing.T) {
 	if got := observer.ledgerTable(id).LastRound; got != 5 {
 		t.Fatalf("observer's ledger at round %d after the forgeries, want 5", got)
 	}
+	// Nor can a forger make the observer say it is behind: a "round 9"
+	// its quorum certified does not verify against the table's seats.
+	frame, err = messages.EncodeFrame(messages.FrameTable, id, mustJSON(t, map[string]any{
+		"kind": "history", "from": 9, "certificates": []bft.Certificate{mintCertificate(t, id, 9, prev)}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver(observer, players[0], messages.MessageType_MESSAGE_TYPE_CONSENSUS, frame)
 
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	playRound(t, players, id, 6, rand.New(rand.NewPCG(seed, 6)), seed)
 	sameTableMoney(t, nodes, ids, id, 6)
+	// Round 6 reached the observer after the forged round 9 (one mailbox).
+	if v := observer.table(id); v.Round != 6 || v.Behind != 0 {
+		t.Fatalf("observer after a forged round 9: round %d, %d rounds behind (sync %s), want round 6 and none behind", v.Round, v.Behind, v.Sync)
+	}
 	if rep := observer.verified(); !rep.OK {
 		t.Fatalf("observer's ledger: %+v", rep)
 	}
+}
+
+// A node that does not sit at a table shows it live from the chain it
+// follows: the view, the rounds, the CLI and the event stream of the
+// observer say what the players' say of the same certified round, and that
+// the observer watches.
+func TestObserverWatchesTheTableLive(t *testing.T) {
+	nodes := startCluster(t, 3)
+	players, observer := nodes[:2], nodes[2]
+	v := openTable(t, players)
+	id := v.ID
+	watch := apiOf(t, observer)
+	eventually(t, 20*time.Second, "the observer knows the table", func() (bool, string) {
+		r := observer.ask("games", &messages.GetTable{TableID: id}).(*messages.TableReply)
+		return r.Err == nil, fmt.Sprint(r.Err)
+	})
+	events := watch.subscribe(id)
+
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 16))
+	const rounds = 4
+	for r := uint64(1); r <= rounds; r++ {
+		playRound(t, players, id, r, rng, seed)
+	}
+	roll := decodeRoll(t, events.next(t, messages.EventRoll))
+	if roll.TableID != id || roll.Round < 1 || roll.Round > rounds {
+		t.Fatalf("seed %d: the observer's stream gave roll %+v, want a round of %s up to %d", seed, roll, id, rounds)
+	}
+	seen := sameView(t, observer, players[0], id, rounds)
+	if got := watch.table(id); got.Round != seen.Round || got.Role != messages.RoleWatching || got.Sync != messages.SyncLive ||
+		got.Joinable || got.Seated {
+		t.Fatalf("seed %d: GET on the observer %+v, want round %d watched live, not joinable", seed, got, seen.Round)
+	}
+	watched := func(sync string) float64 {
+		return metricValue(t, observer, fmt.Sprintf(`bitcraps_games_watched_tables{sync=%q}`, sync))
+	}
+	eventually(t, 10*time.Second, "the observer's metrics count one table watched live", func() (bool, string) {
+		return watched(messages.SyncLive) == 1, fmt.Sprintf("live %v, stale %v", watched(messages.SyncLive), watched(messages.SyncStale))
+	})
+
+	var mine, theirs []messages.RoundView
+	watch.ok("GET", "/api/v1/tables/"+id+"/rounds", nil, 200, &mine)
+	apiOf(t, players[0]).ok("GET", "/api/v1/tables/"+id+"/rounds", nil, 200, &theirs)
+	if len(mine) != rounds || len(theirs) < rounds {
+		t.Fatalf("seed %d: rounds listed: observer %d, player %d; want %d", seed, len(mine), len(theirs), rounds)
+	}
+	for i, r := range mine {
+		p := theirs[i]
+		if r.Round != p.Round || r.Dice != p.Dice || r.StateHash != p.StateHash || len(r.Certificate) == 0 {
+			t.Fatalf("seed %d: observer's round %+v, the player's %+v", seed, r, p)
+		}
+		if r.Round == roll.Round && r.Dice != roll.Dice {
+			t.Fatalf("seed %d: round %d streamed dice %v, listed %v", seed, r.Round, roll.Dice, r.Dice)
+		}
+	}
+
+	// The CLI reaches the in-process observer by its URL, as it would a process.
+	cliNode := &harness.Node{URL: watch.base}
+	out := cli(t, cliNode, "table", "show", id)
+	mustMatch(t, "table show on the observer", out, fmt.Sprintf(`round\s+%d\n`, rounds), `you\s+watching, live`)
+	mustContain(t, "table show on the observer", out, players[0].peerID(), players[1].peerID())
+
+	// A node that arrives later catches up from the players' history.
+	late := startPeer(t, "D", nodeConfig(t, players[0].gossipAddr()))
+	waitConnected(t, append(nodes, late))
+	// The host announces to a new peer within its announcement budget
+	// (one every 15 s once a burst of 4 is spent): allow a few of those.
+	eventually(t, 60*time.Second, "the host's announcement reaches D", func() (bool, string) {
+		r := late.ask("games", &messages.GetTable{TableID: id}).(*messages.TableReply)
+		return r.Err == nil, fmt.Sprint(r.Err)
+	})
+	sameView(t, late, players[0], id, rounds)
+
+	// With every player gone, the observer says its view is stale.
+	for _, p := range players {
+		p.stop()
+	}
+	eventually(t, 60*time.Second, "the observer says the table is stale", func() (bool, string) {
+		got := observer.table(id)
+		return got.Sync == messages.SyncStale && got.Round == rounds, fmt.Sprintf("round %d sync %s", got.Round, got.Sync)
+	})
+	mustMatch(t, "table show of a stale table", cli(t, cliNode, "table", "show", id), `you\s+watching, stale`)
+	eventually(t, 10*time.Second, "the observer's metrics count one stale table", func() (bool, string) {
+		return watched(messages.SyncStale) == 1 && watched(messages.SyncLive) == 0,
+			fmt.Sprintf("live %v, stale %v", watched(messages.SyncLive), watched(messages.SyncStale))
+	})
+}
+
+// sameView waits until watcher shows round of table id and then requires
+// it to show what player does of it: phase, point, dice, bank, state
+// hash, and every player's chips and bets. The players must not roll
+// meanwhile. It returns the watcher's view.
+func sameView(t *testing.T, watcher, player *peerNode, id string, round uint64) *messages.TableView {
+	t.Helper()
+	var got *messages.TableView
+	eventually(t, 30*time.Second, fmt.Sprintf("%s shows round %d", watcher.name, round), func() (bool, string) {
+		r := watcher.ask("games", &messages.GetTable{TableID: id}).(*messages.TableReply)
+		if r.Err != nil {
+			return false, r.Err.Error() // not announced to it yet
+		}
+		got = r.Table
+		return got.Round >= round && got.Sync == messages.SyncLive, fmt.Sprintf("round %d, sync %s (%d behind)", got.Round, got.Sync, got.Behind)
+	})
+	want := player.table(id)
+	if got.Role != messages.RoleWatching || want.Role != messages.RoleSeated {
+		t.Fatalf("roles: %s is %q, %s is %q; want watching and seated", watcher.name, got.Role, player.name, want.Role)
+	}
+	if got.Round != want.Round || got.Phase != want.Phase || got.Point != want.Point || got.LastDice != want.LastDice ||
+		got.Bank != want.Bank || got.StateHash != want.StateHash || got.Status != want.Status || len(got.Players) != len(want.Players) {
+		t.Fatalf("%s shows round %d %s point %d dice %v bank %d state %s (%d players); %s shows round %d %s point %d dice %v bank %d state %s (%d players)",
+			watcher.name, got.Round, got.Phase, got.Point, got.LastDice, got.Bank, got.StateHash, len(got.Players),
+			player.name, want.Round, want.Phase, want.Point, want.LastDice, want.Bank, want.StateHash, len(want.Players))
+	}
+	for i, p := range got.Players {
+		w := want.Players[i]
+		if p.PeerID != w.PeerID || p.Chips != w.Chips || fmt.Sprint(p.Bets) != fmt.Sprint(w.Bets) {
+			t.Fatalf("round %d player %d: %s shows %+v, %s shows %+v", got.Round, i, watcher.name, p, player.name, w)
+		}
+	}
+	return got
 }
 
 // sameTableMoney waits until every node settled round of table id and

@@ -293,6 +293,8 @@ func TestLeaveMidGame(t *testing.T) {
 		round++
 		playRound(t, nodes, v.ID, round, rng, seed)
 	}
+	// B's event stream, opened while it plays, goes on once it has left.
+	bEvents := apiOf(t, b).subscribe(v.ID)
 	// B leaves once no contract bet holds it (a pass bet on a point).
 	round++
 	for {
@@ -322,9 +324,14 @@ func TestLeaveMidGame(t *testing.T) {
 		return h.Chips[v.ID] == 0 && !tv.Seated && len(a.table(v.ID).Players) == 2,
 			fmt.Sprintf("B chips %d seated %v; A sees %d players", h.Chips[v.ID], tv.Seated, len(a.table(v.ID).Players))
 	})
+	left := round
 	for range 4 {
 		round++
 		playRound(t, []*peerNode{a, c}, v.ID, round, rng, seed)
+	}
+	sameView(t, b, a, v.ID, round)   // B watches the table it left
+	for r := uint64(0); r <= left; { // B's stream brings a roll it did not play
+		r = decodeRoll(t, bEvents.next(t, messages.EventRoll)).Round
 	}
 	sameEverywhere(t, []*peerNode{a, c}, v.ID, int(round))
 	eventually(t, 20*time.Second, "B's ledger agrees", func() (bool, string) {

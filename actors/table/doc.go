@@ -21,6 +21,8 @@
 // with a game.Chain from the announced genesis and derives each round's
 // Settle op itself, after checking the certificate (follower.go). So all
 // ledgers converge, and none moves money no quorum of the table certified.
+// The same chain is what such a node shows of the table — API, CLI, web
+// page and event stream — with how current it is (watch.go).
 //
 // Nothing here holds rules: craps lives in internal/craps and
 // internal/game, agreement in internal/bft.

@@ -75,6 +75,7 @@ func (m *Manager) dissolveFollowed(ctx actor.Context, table string, f *follower)
 		case err == nil, errors.Is(err, ledger.ErrSuperseded):
 			f.dissolved, f.dissolvedAt = true, max(f.dissolvedAt, d.Round)
 			m.log.Info("followed table dissolved", "table", table, "round", d.Round)
+			m.tableChanged(ctx, table)
 		case retryable(err):
 		default:
 			m.opts.Metrics.ledgerRefused(op.Kind.String())

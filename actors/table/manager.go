@@ -53,6 +53,8 @@ type Manager struct {
 	followers     map[string]*follower
 	historyBudget *rate.Limiter
 	historyAsks   historyTargets // historylimit.go
+	// watchers: subscribers of tables with no local actor (watch.go).
+	watchers map[string]map[string]*actor.PID
 
 	announceBudget *rate.Limiter
 	announceDue    bool
@@ -105,6 +107,7 @@ func (m *Manager) Receive(ctx actor.Context) {
 		m.start(ctx)
 	case *actor.Terminated:
 		m.forget(msg.Who)
+		m.unwatch(ctx, "", msg.Who)
 	case *tablesLoaded:
 		if msg.owner == m {
 			m.onTablesLoaded(ctx, msg)
@@ -244,6 +247,7 @@ func (m *Manager) spawn(ctx actor.Context, rec *record, in intent) *actor.PID {
 	}
 	m.tables[rec.ID] = pid
 	m.opts.Metrics.setTables(len(m.tables))
+	m.handOver(ctx, rec.ID, pid)
 	return pid
 }
 
@@ -261,6 +265,12 @@ func (m *Manager) onTableUpdate(ctx actor.Context, u *tableUpdate) {
 	m.views[u.rec.ID] = u.view
 	if !u.view.Seated {
 		m.follow(ctx, u.rec) // left: the table's later rounds still settle here
+		if f := m.followers[u.rec.ID]; f != nil {
+			f.newest = max(f.newest, u.view.Round) // the rounds it played are no news to replay
+		}
+		if watchedHere(u.rec, u.view) {
+			m.tableChanged(ctx, u.rec.ID)
+		}
 	}
 	if u.rec.Host != m.me {
 		return
@@ -359,6 +369,7 @@ func (m *Manager) onAnnouncement(ctx actor.Context, env *messages.Envelope) {
 			m.applyForeign(ctx, op)
 		}
 		m.follow(ctx, rec)
+		m.tableChanged(ctx, rec.ID)
 	}
 }
 
@@ -485,12 +496,19 @@ func (m *Manager) onRequest(ctx actor.Context, msg any) {
 	case *messages.CancelTable:
 		m.cancel(ctx, r)
 	case *messages.ListRounds:
-		m.toTable(ctx, "rounds", r.TableID, &messages.RoundList{Items: []messages.RoundView{}}, false)
+		if !m.watchRounds(ctx, r.TableID) {
+			m.toTable(ctx, "rounds", r.TableID, &messages.RoundList{Items: []messages.RoundView{}}, false)
+		}
 	case *messages.SubscribeTable:
-		m.toTable(ctx, "subscribe", r.TableID, &messages.Ack{}, false)
+		if !m.watchSubscribe(ctx, r) {
+			m.toTable(ctx, "subscribe", r.TableID, &messages.Ack{}, false)
+		}
 	case *messages.ExportTable:
 		m.toTable(ctx, "export", r.TableID, &messages.TableExport{}, false)
 	case *messages.UnsubscribeTable:
+		if r.Subscriber != nil {
+			m.unwatch(ctx, r.TableID, r.Subscriber)
+		}
 		if pid := m.tables[r.TableID]; pid != nil {
 			ctx.Forward(pid)
 		}
@@ -540,13 +558,14 @@ func setErr(reply any, err error) {
 	}
 }
 
+// get answers GetTable: from the follower of a table this node watches
+// (watch.go), else from the local actor, else from the announcement.
 func (m *Manager) get(ctx actor.Context, id string) {
-	if pid := m.tables[id]; pid != nil {
+	if pid := m.tables[id]; pid != nil && m.watching(id) == nil {
 		ctx.Forward(pid)
 		return
 	}
-	if rec := m.directory[id]; rec != nil {
-		v := viewOf(rec, nil, nil, m.me)
+	if v, ok := m.viewFor(id); ok {
 		ctx.Respond(&messages.TableReply{Table: &v})
 		return
 	}
@@ -555,12 +574,16 @@ func (m *Manager) get(ctx actor.Context, id string) {
 
 func (m *Manager) list() []messages.TableView {
 	out := []messages.TableView{}
-	for _, v := range m.views {
-		out = append(out, v)
+	for id := range m.views {
+		if v, ok := m.viewFor(id); ok {
+			out = append(out, v)
+		}
 	}
-	for id, rec := range m.directory {
+	for id := range m.directory {
 		if _, local := m.views[id]; !local {
-			out = append(out, viewOf(rec, nil, nil, m.me))
+			if v, ok := m.viewFor(id); ok {
+				out = append(out, v)
+			}
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })

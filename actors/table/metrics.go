@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/bitcraps/bitcraps/messages"
 )
 
 // Metrics are the game manager's Prometheus series. A nil *Metrics counts
@@ -15,6 +17,8 @@ type Metrics struct {
 	tables    prometheus.Gauge
 	announced prometheus.Counter
 	followed  *prometheus.CounterVec
+	watched   *prometheus.GaugeVec
+	behind    prometheus.Gauge
 }
 
 // NewMetrics registers the series with reg; nil reg gives nil Metrics.
@@ -42,8 +46,16 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "bitcraps_games_followed_total",
 			Help: "What the chains of tables this node does not sit at did with what they were sent, by kind (certificate, unseating, settle_gossip, announcement, history_ask, follower) and result (accepted, refused).",
 		}, []string{"kind", "result"}),
+		watched: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "bitcraps_games_watched_tables",
+			Help: "Tables in play this node follows without sitting at them, by how current its view is (live, catching_up, stale).",
+		}, []string{"sync"}),
+		behind: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "bitcraps_games_watched_rounds_behind",
+			Help: "The most certified rounds one followed table is behind the newest this node has heard of.",
+		}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.settled, m.ledgerErr, m.tables, m.announced, m.followed} {
+	for _, c := range []prometheus.Collector{m.requests, m.settled, m.ledgerErr, m.tables, m.announced, m.followed, m.watched, m.behind} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("games metrics: %w", err)
 		}
@@ -78,6 +90,17 @@ func (m *Metrics) setTables(n int) {
 func (m *Metrics) announcement() {
 	if m != nil {
 		m.announced.Inc()
+	}
+}
+
+// watching sets the followed tables by sync state and the most rounds
+// one is behind.
+func (m *Metrics) watching(bySync map[string]int, behind uint64) {
+	if m != nil {
+		for _, s := range []string{messages.SyncLive, messages.SyncCatchingUp, messages.SyncStale} {
+			m.watched.WithLabelValues(s).Set(float64(bySync[s]))
+		}
+		m.behind.Set(float64(behind))
 	}
 }
 

@@ -43,6 +43,8 @@ func (t *tableActor) onRequest(ctx actor.Context, msg any) {
 			delete(t.subs, r.Subscriber.String())
 			ctx.Unwatch(r.Subscriber)
 		}
+	case *messages.TableEvent:
+		t.relay(ctx, r) // the follower's, once this node's player no longer sits here
 	}
 }
 
@@ -278,17 +280,8 @@ func (t *tableActor) releave(ctx actor.Context, m *messages.CertifiedRound) {
 }
 
 func (t *tableActor) emitRound(ctx actor.Context, m *messages.CertifiedRound, prevPhase string) {
-	s, v := &m.Settlement, &m.View
-	if !s.Void {
-		t.emit(ctx, messages.EventRoll, map[string]any{"round": s.Round, "dice": s.Dice, "phase": v.Phase, "point": v.Point})
-	}
-	t.emit(ctx, messages.EventSettlement, map[string]any{"round": s.Round, "void": s.Void, "outcomes": s.Events,
-		"deltas": s.Outcomes, "bank_delta": s.BankDelta, "state_hash": s.StateHash})
-	if v.Phase != prevPhase {
-		t.emit(ctx, messages.EventPhase, map[string]any{"phase": v.Phase, "point": v.Point})
-	}
-	for _, l := range s.Leavers {
-		t.emit(ctx, messages.EventSeat, map[string]any{"player": l.Player, "seated": false, "chips": l.Chips, "reason": l.Reason})
+	for _, e := range roundEvents(&m.Settlement, &m.View, prevPhase) {
+		t.emit(ctx, e.kind, e.data)
 	}
 }
 

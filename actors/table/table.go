@@ -265,7 +265,9 @@ func (t *tableActor) sendControl(to string, c control) {
 func (t *tableActor) changed(ctx actor.Context) {
 	v := t.view()
 	ctx.Send(t.manager, &tableUpdate{rec: t.rec.clone(), view: v})
-	t.emit(ctx, messages.EventTable, v)
+	if !watchedHere(t.rec, v) {
+		t.emit(ctx, messages.EventTable, v) // else the manager's follower sends the table
+	}
 }
 
 func (t *tableActor) onControl(ctx actor.Context, m *controlIn) {

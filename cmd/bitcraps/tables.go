@@ -51,8 +51,11 @@ func runTables(cmd *cobra.Command, _ []string) error {
 	fmt.Fprintln(w, "TABLE\tSTATUS\tSEATS\tBANK\tBETS\tPHASE\tROUND\tHOST\tYOU")
 	for _, t := range tables {
 		you := ""
-		if t.Seated {
+		switch {
+		case t.Seated:
 			you = "seated"
+		case t.Sync != "":
+			you = "watching, " + syncText(t)
 		}
 		fmt.Fprintf(w, "%s\t%s\t%d/%d\t%s\t%s-%s\t%s\t%d\t%s\t%s\n", t.ID, t.Status, len(t.Players), t.MaxPlayers,
 			config.FormatCRAP(t.Bank), config.FormatCRAP(t.MinBet), config.FormatCRAP(t.MaxBet),
@@ -100,8 +103,15 @@ func writeTable(out io.Writer, t messages.TableView) error {
 	if t.StateHash != "" {
 		fmt.Fprintf(w, "state hash\t%s\n", t.StateHash)
 	}
-	if t.Seated {
+	switch {
+	case t.Seated:
 		fmt.Fprintf(w, "you\tseated, %d bets waiting for the roll\n", t.PendingBets)
+	case t.Sync != "":
+		fmt.Fprintf(w, "you\twatching, %s\n", syncText(t))
+	case t.Joinable:
+		fmt.Fprintf(w, "you\twatching; a seat is free: bitcraps table join %s AMOUNT\n", t.ID)
+	default:
+		fmt.Fprintf(w, "you\twatching\n")
 	}
 	if err := w.Flush(); err != nil {
 		return err
@@ -120,6 +130,22 @@ func writeTable(out io.Writer, t messages.TableView) error {
 		fmt.Fprintf(w, "%s\t%s\t%s\n", p.PeerID, config.FormatCRAP(p.Chips), strings.Join(bets, ", "))
 	}
 	return w.Flush()
+}
+
+// syncText says how current a watched table's state is.
+func syncText(t messages.TableView) string {
+	switch t.Sync {
+	case messages.SyncLive:
+		return "live"
+	case messages.SyncCatchingUp:
+		if t.Behind > 0 {
+			return fmt.Sprintf("catching up (%d rounds behind)", t.Behind)
+		}
+		return "catching up"
+	case messages.SyncStale:
+		return "stale: no player of the table answered for a while"
+	}
+	return t.Sync
 }
 
 // lifecycleText says whether the table plays here and why not: "paused:

@@ -43,6 +43,10 @@ func (c *Chain) Next() uint64 { return c.next }
 // StateHash is the state reached (the genesis hash before round 1).
 func (c *Chain) StateHash() bft.Hash { return c.prev }
 
+// View is the table at the state the chain reached (the genesis before
+// round 1): what a node that does not sit at the table shows of it.
+func (c *Chain) View() (View, error) { return c.app.View(c.prev) }
+
 // Seats are the seats of round Next.
 func (c *Chain) Seats() []bft.PublicKey { return slices.Clone(c.seats) }
 

@@ -192,3 +192,48 @@ func TestMayUnseat(t *testing.T) {
 		t.Fatalf("one of three unseats two: %v", err)
 	}
 }
+
+// A chain's View is the certified state it reached: the genesis seats and
+// bank before round 1, the round's dice, chips and bank after it — the
+// same View the players' App shows of that state hash.
+func TestChainViewIsTheCertifiedState(t *testing.T) {
+	g := testGenesis(2, 100*crap, 1000*crap)
+	chain, err := NewChain(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := chain.View()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Round != 0 || v.Bank != 1000*crap || len(v.Players) != 2 || v.Players[0].Chips != 100*crap ||
+		v.LastDice != [2]int{} || v.StateHash != chain.StateHash() {
+		t.Fatalf("view at genesis %+v, want round 0, bank 1000 CRAP, two seats of 100 CRAP", v)
+	}
+	cert := certifyRoundOne(t, g, []int{0, 1})
+	s, err := chain.Certify(&cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err = chain.View()
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, _ := newTestApp(t, g)
+	if _, err := app.Replay(&cert); err != nil {
+		t.Fatal(err)
+	}
+	want, err := app.View(cert.StateHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Round != 1 || v.StateHash != cert.StateHash || v.LastDice != s.Dice || v.Bank != want.Bank ||
+		v.Phase != want.Phase || v.Point != want.Point || len(v.Players) != len(want.Players) {
+		t.Fatalf("view after round 1 %+v, want %+v (dice %v)", v, want, s.Dice)
+	}
+	for i := range v.Players {
+		if v.Players[i].PeerID != want.Players[i].PeerID || v.Players[i].Chips != want.Players[i].Chips {
+			t.Fatalf("player %d: %+v, want %+v", i, v.Players[i], want.Players[i])
+		}
+	}
+}

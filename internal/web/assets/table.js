@@ -24,6 +24,16 @@ const rollPolls = 100;
 // settlement, a phase and a table) into one round of GETs.
 const refreshDelay = 120;
 
+// syncText says how current a watched table's state is ("" before play).
+function syncText(t) {
+  switch (t.sync) {
+    case "live": return "live";
+    case "catching_up": return t.behind ? `catching up (${t.behind} rounds behind)` : "catching up";
+    case "stale": return "stale: no player of the table answered for a while";
+    default: return t.sync ?? "";
+  }
+}
+
 // validDice is a roll as the API sends it: [0,0] means none (a void round,
 // or no roll yet).
 function validDice(d) {
@@ -43,6 +53,7 @@ export class TableView {
 
   reset() {
     this.table = null;
+    this.stream = "connecting"; // the event stream's own state
     this.balance = null;
     this.rows = [];
     this.rolls = new Map(); // round -> [d1, d2], from the export, events and the view
@@ -85,9 +96,25 @@ export class TableView {
   }
 
   streamStatus(state) {
+    this.stream = state;
+    this.renderStream();
+  }
+
+  // renderStream shows the event stream's state, and for a table this node
+  // watches (its player does not sit there) how current the certified
+  // state it shows is: the dot is green only while it is.
+  renderStream() {
     const s = document.getElementById("stream-status");
+    const t = this.table;
+    let state = this.stream;
+    let text = this.stream;
+    if (t && t.role === "watching") {
+      const sync = t.sync ?? "";
+      if (state === "live") state = sync === "live" ? "live" : sync || "watching";
+      text = this.stream === "live" ? `watching${syncText(t) ? " · " + syncText(t) : ""}` : `watching · ${this.stream}`;
+    }
     s.dataset.state = state;
-    s.textContent = state;
+    s.textContent = text;
   }
 
   scheduleRefresh() {
@@ -157,6 +184,10 @@ export class TableView {
     phase.dataset.point = String(t.point ?? 0);
     document.getElementById("table-status").textContent =
       t.closed_reason ? `${t.status} (${t.closed_reason})` : t.status ?? "";
+    const role = document.getElementById("table-role");
+    role.textContent = t.role ?? "";
+    role.dataset.role = t.role ?? "";
+    this.renderStream();
     const problem = document.getElementById("table-problem");
     problem.textContent = t.problem ? `This table cannot go on: ${t.problem}` : "";
     problem.hidden = !t.problem;
@@ -182,7 +213,8 @@ export class TableView {
     setAmount(document.getElementById("my-chips"), chips);
     document.getElementById("chips-split").textContent = seat
       ? `in hand ${formatCRAP(seat.chips)} · on the felt ${formatCRAP(onFelt)}` : "";
-    document.getElementById("join-form").hidden = Boolean(seat);
+    // Join only where the node says a seat can be taken now.
+    document.getElementById("join-form").hidden = Boolean(seat) || t.joinable !== true;
     document.getElementById("seated").hidden = !seat;
     const shooter = t.shooter;
     const shooting = Boolean(seat) && shooter === this.me();

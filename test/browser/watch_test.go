@@ -1,0 +1,57 @@
+package browser
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/bitcraps/bitcraps/test/harness"
+	"github.com/chromedp/chromedp"
+)
+
+// A node that does not sit at a table that plays shows it as watching: the
+// round its chain checked, the players, no Join form, a green dot once it
+// holds the newest round it heard of, and the rolls as they are certified.
+func TestWatchingPageShowsTheCertifiedRound(t *testing.T) {
+	host := harness.StartNode(t, harness.NodeSpec{})
+	host.WaitReady(t, 60*time.Second)
+	join := []string{fmt.Sprintf("127.0.0.1:%d", host.Spec.GossipPort)}
+	guest := harness.StartNode(t, harness.NodeSpec{Join: join})
+	watcher := harness.StartNode(t, harness.NodeSpec{Join: join})
+	guest.WaitReady(t, 60*time.Second)
+	watcher.WaitReady(t, 60*time.Second)
+
+	// A one-second bet window: the shooter rolls on its own, so the table
+	// keeps playing while the page watches.
+	var table struct {
+		ID string `json:"id"`
+	}
+	if code := host.DoJSON(t, http.MethodPost, "/api/v1/tables", map[string]any{"min_players": 2, "max_players": 2,
+		"bankroll": 200_000_000, "min_bet": 1_000_000, "max_bet": 20_000_000, "buy_in": 50_000_000, "bet_window": "1s"}, &table); code != http.StatusCreated {
+		t.Fatalf("create table: status %d", code)
+	}
+	deadline := time.Now().Add(pageWait)
+	for code := 0; code != http.StatusOK; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the guest could not join table %s within %s (last status %d)", table.ID, pageWait, code)
+		}
+		time.Sleep(100 * time.Millisecond) // polling interval, bounded by the deadline: the announcement travels by gossip
+		code = guest.DoJSON(t, http.MethodPost, "/api/v1/tables/"+table.ID+"/join", map[string]any{"buy_in": 50_000_000}, nil)
+	}
+
+	p := newPage(t, 1280, 900)
+	p.do("open the table on the watching node", chromedp.Navigate(watcher.URL+"/#/table/"+table.ID))
+	p.waitFor("the page shows a certified round", `Number(document.getElementById("round").textContent) >= 2`, roundWait)
+	p.waitFor("the page says watching, live", `document.getElementById("table-role").textContent === "watching" && `+
+		`document.getElementById("stream-status").dataset.state === "live" && document.getElementById("stream-status").textContent === "watching · live"`, pageWait)
+	if eval[bool](p, "is the join form shown", `!document.getElementById("join-form").hidden`) {
+		t.Fatal("the page offers to join a table that plays with every seat taken")
+	}
+	if n := eval[int](p, "count the players", `document.querySelectorAll('#players > li').length`); n != 2 {
+		t.Fatalf("the watching page lists %d players, want 2", n)
+	}
+	p.waitFor("a round is listed with its dice", `document.querySelector('#rounds [data-testid^="round-"] .round-dice') !== null`, pageWait)
+	p.waitFor("the event stream brings the next roll to the live feed", `document.querySelector('#feed li[data-type="roll"]') !== null`, roundWait)
+	p.screenshot("web-table-watching.png")
+}
