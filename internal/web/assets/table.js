@@ -25,6 +25,16 @@ const rollPolls = 100;
 const refreshDelay = 120;
 
 // syncText says how current a watched table's state is ("" before play).
+// lifecycleText says why a table this node plays does not play now.
+function lifecycleText(t) {
+  switch (t.lifecycle) {
+    case "paused": return `Paused: ${t.paused_reason}. Nobody rolls until the absent players are back; past the seat grace the table is dissolved.`;
+    case "catching_up": return `This node is catching up: ${t.behind} certified rounds to fetch before it bets again.`;
+    case "dissolved": return "This table was dissolved: chips, open bets at their exact value and the bank were paid out.";
+  }
+  return "";
+}
+
 function syncText(t) {
   switch (t.sync) {
     case "live": return "live";
@@ -189,8 +199,8 @@ export class TableView {
     role.dataset.role = t.role ?? "";
     this.renderStream();
     const problem = document.getElementById("table-problem");
-    problem.textContent = t.problem ? `This table cannot go on: ${t.problem}` : "";
-    problem.hidden = !t.problem;
+    problem.textContent = t.problem ? `This table cannot go on: ${t.problem}` : lifecycleText(t);
+    problem.hidden = !problem.textContent;
     document.getElementById("round").textContent = String(t.round ?? "—");
     setAmount(document.getElementById("bank"), t.bank);
     document.getElementById("limits").textContent = `${formatCRAP(t.min_bet)} – ${formatCRAP(t.max_bet)}`;
@@ -250,6 +260,7 @@ export class TableView {
       if (p.peer_id === this.me()) tags.push(el("span", { className: "badge you", textContent: "you" }));
       if (p.peer_id === t.shooter) tags.push(el("span", { className: "badge shooter", textContent: "shooter" }));
       if (p.peer_id === t.host) tags.push(el("span", { className: "badge", textContent: "host" }));
+      if ((t.absent ?? []).includes(p.peer_id)) tags.push(el("span", { className: "badge absent", textContent: "absent", title: "not heard from for a few seconds; still seated" }));
       const chips = el("span", { className: "amount", title: "chips in hand" });
       setAmount(chips, p.chips);
       const bets = (p.bets ?? []).map((b) => el("li", { className: b.pending ? "pending" : "" },
