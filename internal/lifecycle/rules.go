@@ -10,11 +10,17 @@ import (
 // evaluate applies the rules of doc.go after every input.
 func (t *Table) evaluate() {
 	if t.dissolved != nil {
+		t.followDissolved()
+		return
+	}
+	ended, hasEnded := t.endedAt()
+	if hasEnded && t.round > ended {
+		t.dissolve()
 		return
 	}
 	mode, reason := Playing, ""
 	switch {
-	case t.behind():
+	case hasEnded || t.behind():
 		mode = CatchingUp
 	default:
 		reason = PauseReason(len(t.seats), t.present(), t.cfg.MinPlayers, t.hostAbsent())
@@ -30,21 +36,81 @@ func (t *Table) evaluate() {
 		t.mode = mode
 		t.ready.Mode = mode
 	}
+	if t.mode != Paused || !t.mayDissolve() {
+		t.graceRunning = false
+	} else if !t.graceRunning {
+		t.graceRunning, t.graceFrom = true, t.now
+	}
 	switch t.mode {
 	case Paused:
-		if t.now-t.pausedAt >= t.cfg.GraceTicks {
+		if t.graceDone() {
 			t.dissolve()
 			return
 		}
 	case CatchingUp:
-		t.ask()
+		t.ask(t.round + 1)
 	case Playing:
 		t.unseatAbsent()
 	}
+	t.heartbeat()
+}
+
+func (t *Table) heartbeat() {
 	if t.now-t.spokeAt >= t.cfg.HeartbeatTicks {
 		t.spokeAt = t.now
 		t.ready.Heartbeat = true
 	}
+}
+
+// followDissolved: a dissolved table signs nothing, but it keeps sending
+// presence (which says it dissolved, and where), so that nodes that were
+// cut off from it learn the table ended; and when any seat names a round
+// past the dissolution, it asks for it, so that the round whose confirms
+// were out when it dissolved reaches it and moves the dissolution. One
+// claim is enough here: there is no vote to withhold, and what comes back
+// is checked certificates.
+func (t *Table) followDissolved() {
+	t.ask(t.round + 1)
+	t.heartbeat()
+}
+
+// graceDone: the table has been paused for the grace while it could be
+// dissolved. The grace counts from when both held, not from the pause: a
+// node healing from a partition sees the others one by one, and must not
+// dissolve in the instant it sees a quorum but has not yet heard the
+// host, or min_players.
+func (t *Table) graceDone() bool {
+	return t.graceRunning && t.now-t.graceFrom >= t.cfg.GraceTicks
+}
+
+// mayDissolve: no round can certify anywhere without this node's side, so
+// its last certified round is the table's (give or take the one whose
+// confirms were out). At 2–3 seats every round needs every player. At 4+
+// seats only a side that sees a quorum present knows that: a node that
+// sees fewer may be the cut-off minority while a quorum plays on without
+// it (and unseats it after the grace), so it stays paused and catches up
+// when it hears them again, or learns from f+1 of them that they
+// dissolved.
+func (t *Table) mayDissolve() bool {
+	return len(t.seats) <= 3 || t.present() >= bft.Quorum(len(t.seats))
+}
+
+// endedAt is the round f+1 seats (one at 2–3 seats) said they dissolved
+// the table at, the lowest among the f+1 highest: at least one of them is
+// honest, and an honest node dissolves only a table that cannot play on.
+func (t *Table) endedAt() (uint64, bool) {
+	var rounds []uint64
+	for _, k := range t.seats {
+		if e, ok := t.ended[k]; ok && k != t.cfg.Self {
+			rounds = append(rounds, e)
+		}
+	}
+	need := bft.Faults(len(t.seats)) + 1
+	if len(rounds) < need {
+		return 0, false
+	}
+	slices.Sort(rounds)
+	return rounds[len(rounds)-need], true
 }
 
 // PauseReason says why a table of seats, present of them here (this node
@@ -64,8 +130,14 @@ func PauseReason(seats, present, minPlayers int, hostAbsent bool) string {
 	return ""
 }
 
+// isAbsent: not heard for AbsentTicks, or dissolved the table (it will
+// never sign again).
 func (t *Table) isAbsent(k bft.PublicKey) bool {
-	return k != t.cfg.Self && t.now-t.heard[k] >= t.cfg.AbsentTicks
+	if k == t.cfg.Self {
+		return false
+	}
+	_, ended := t.ended[k]
+	return ended || t.now-t.heard[k] >= t.cfg.AbsentTicks
 }
 
 func (t *Table) absent() []bft.PublicKey {
@@ -106,21 +178,23 @@ func (t *Table) claimed() uint64 {
 // hands over that one certificate.
 func (t *Table) behind() bool { return t.claimed() > t.round+1 }
 
-// ask requests the missing rounds from the seat with the highest claim,
-// at most once per AskEveryTicks.
-func (t *Table) ask() {
+// ask requests the missing rounds from a seat that named a round of at
+// least atLeast, at most once per AskEveryTicks. The seats that did take
+// turns, in seat order: a Byzantine player that names the highest round
+// and answers nothing must not be the only one ever asked.
+func (t *Table) ask(atLeast uint64) {
 	if t.asked && t.now-t.askedAt < t.cfg.AskEveryTicks {
 		return
 	}
-	var to bft.PublicKey
-	best := uint64(0)
-	for _, k := range t.seats {
-		if c := t.claims[k]; k != t.cfg.Self && c > best {
-			to, best = k, c
+	for i := range t.seats {
+		j := (t.askNext + i) % len(t.seats)
+		if k := t.seats[j]; k != t.cfg.Self && t.claims[k] >= atLeast {
+			t.askNext = j + 1
+			t.asked, t.askedAt = true, t.now
+			t.ready.AskRounds = &Ask{To: k, From: t.round}
+			return
 		}
 	}
-	t.asked, t.askedAt = true, t.now
-	t.ready.AskRounds = &Ask{To: to, From: t.round}
 }
 
 // unseatAbsent asks for the unseating of every seat absent past the grace,

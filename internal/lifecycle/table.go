@@ -89,15 +89,19 @@ type Table struct {
 	seats  []bft.PublicKey
 	heard  map[bft.PublicKey]uint64 // tick a seat was last heard
 	claims map[bft.PublicKey]uint64 // highest round a seat named
+	ended  map[bft.PublicKey]uint64 // round a seat said it dissolved the table at
 	mode   Mode
 	reason string
 
-	pausedAt    uint64
-	dissolved   *Dissolve
-	unseatAsked map[bft.PublicKey]uint64 // round an unseat was asked in
-	askedAt     uint64
-	asked       bool
-	spokeAt     uint64
+	pausedAt     uint64
+	graceFrom    uint64 // tick the grace before a dissolution started
+	graceRunning bool
+	dissolved    *Dissolve
+	unseatAsked  map[bft.PublicKey]uint64 // round an unseat was asked in
+	askedAt      uint64
+	asked        bool
+	askNext      int // seat index the next ask starts looking from
+	spokeAt      uint64
 
 	ready Ready
 }
@@ -110,7 +114,8 @@ func New(cfg Config, st State) (*Table, error) {
 		return nil, err
 	}
 	t := &Table{cfg: c, round: max(st.Round, 1), mode: Playing,
-		heard: map[bft.PublicKey]uint64{}, claims: map[bft.PublicKey]uint64{}, unseatAsked: map[bft.PublicKey]uint64{}}
+		heard: map[bft.PublicKey]uint64{}, claims: map[bft.PublicKey]uint64{}, ended: map[bft.PublicKey]uint64{},
+		unseatAsked: map[bft.PublicKey]uint64{}}
 	t.setSeats(st.Seats)
 	if st.Dissolved != nil {
 		d := *st.Dissolved
@@ -133,6 +138,7 @@ func (t *Table) setSeats(seats []bft.PublicKey) {
 		if !slices.Contains(t.seats, k) {
 			delete(t.heard, k)
 			delete(t.claims, k)
+			delete(t.ended, k)
 			delete(t.unseatAsked, k)
 		}
 	}
@@ -157,6 +163,24 @@ func (t *Table) Heard(from bft.PublicKey, round uint64) {
 	t.evaluate()
 }
 
+// HeardDissolved records that a seated player said it dissolved the table
+// at round (its presence while dissolved). That seat will never sign again,
+// so it counts as absent from now on; and once f+1 seats say so (one at 2–3
+// seats), the table has ended for this node too: it catches up to the
+// round they name, then dissolves at its own last certified round.
+func (t *Table) HeardDissolved(from bft.PublicKey, round uint64) {
+	if from == t.cfg.Self || !slices.Contains(t.seats, from) {
+		return
+	}
+	if e, ok := t.ended[from]; !ok || round > e {
+		t.ended[from] = round
+	}
+	if round+1 > t.claims[from] {
+		t.claims[from] = round + 1
+	}
+	t.evaluate()
+}
+
 // NothingNewer records that from answered a request for rounds with none
 // past this node's: its claim of a later round was stale or false.
 func (t *Table) NothingNewer(from bft.PublicKey) {
@@ -176,6 +200,7 @@ func (t *Table) Certified(round uint64, seats []bft.PublicKey) {
 	if t.dissolved != nil {
 		if round > t.dissolved.Round {
 			t.dissolved = &Dissolve{Round: round}
+			t.round = round + 1
 			d := *t.dissolved
 			t.ready.Dissolve = &d
 		}
@@ -186,7 +211,7 @@ func (t *Table) Certified(round uint64, seats []bft.PublicKey) {
 	}
 	t.round = round + 1
 	t.setSeats(seats)
-	t.pausedAt = t.now // progress: the table is alive, whatever this node sees
+	t.pausedAt, t.graceFrom = t.now, t.now // progress: the table is alive, whatever this node sees
 	t.evaluate()
 }
 
