@@ -289,7 +289,7 @@ func (s *lifeSim) start(p *lifeNode) {
 func (s *lifeSim) startNode(p *lifeNode, seats []bft.PublicKey, first uint64, prev bft.Hash, records []bft.Record) {
 	node, err := bft.Restore(bft.Config{TableID: simTable, Self: p.key, Signer: edSigner{p.priv}, Players: seats,
 		App: lifeApp{p.app, p}, Entropy: p.entropy, FirstRound: first, GenesisStateHash: prev,
-		BetWindowTicks: 2, ViewTimeoutTicks: 24, MaxTimeoutDoublings: 3, ResendTicks: simLifeResend}, records)
+		BetWindowTicks: 10, ViewTimeoutTicks: 24, MaxTimeoutDoublings: 3, ResendTicks: simLifeResend}, records)
 	if err != nil {
 		s.fail("node %d: consensus at round %d: %v", p.idx, first, err)
 		return
