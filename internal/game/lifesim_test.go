@@ -201,10 +201,18 @@ type lifeSim struct {
 	certs     map[uint64]string // round → what the first honest player certified
 	certAt    map[uint64]uint64 // round → tick of its first certification
 	seenUp    [][]uint64        // [j][i]: last tick i was up and on j's side
+	away      [][]awayStretch   // [j][i]: i's latest stretch away from j
 	trace     []string
 	failed    bool
 	stats     lifeStats
 	healedMax uint64 // highest honest round when the faults stopped
+}
+
+// awayStretch is a stretch of ticks [from, to) in which a node was down,
+// stopped or cut off from another; open while it lasts.
+type awayStretch struct {
+	from, to uint64
+	open     bool
 }
 
 type lifeStats struct {
@@ -225,9 +233,9 @@ func newLifeSim(t testing.TB, seed uint64, plan lifePlan, verbose bool) *lifeSim
 		s.byKey[key] = p
 		s.genesis.Seats = append(s.genesis.Seats, SeatChips{Player: key, Chips: 200*crap + s.rng.Int64N(300*crap)})
 	}
-	s.seenUp = make([][]uint64, plan.n)
+	s.seenUp, s.away = make([][]uint64, plan.n), make([][]awayStretch, plan.n)
 	for i := range s.seenUp {
-		s.seenUp[i] = make([]uint64, plan.n)
+		s.seenUp[i], s.away[i] = make([]uint64, plan.n), make([]awayStretch, plan.n)
 	}
 	for _, p := range s.nodes {
 		p.ledger = newLedgerModel(s.genesis)
@@ -532,6 +540,7 @@ func (s *lifeSim) checkFirstCertification(p *lifeNode, c *bft.Certificate) {
 		s.fail("round %d certified by node %d with %d of its %d seats present, min_players is %d",
 			c.Round, p.idx, present, len(c.Body.Seats), s.plan.minPlayers)
 	}
+	s.checkUnseated(p, c)
 	if c.Body.Kind == bft.BodyRoll {
 		var revealers []bft.PublicKey
 		for _, r := range c.Reveals {
@@ -539,6 +548,31 @@ func (s *lifeSim) checkFirstCertification(p *lifeNode, c *bft.Certificate) {
 		}
 		if len(SortedKeys(revealers)) < 2 {
 			s.fail("round %d rolled with the secret of %d player(s) only", c.Round, len(SortedKeys(revealers)))
+		}
+	}
+}
+
+// checkUnseated: absence is not exit. A player unseated by an unseat
+// payload was away from the certifying node (down, stopped or cut off) for
+// the grace, less the slack of MayUnseat (AbsentTicks), of a heartbeat and
+// of two network delays, in a stretch that lasts or ended within the
+// longest a locked round can take to certify (four view timeouts, doubling).
+func (s *lifeSim) checkUnseated(p *lifeNode, c *bft.Certificate) {
+	for i := range c.Body.Bets {
+		pl, err := DecodePayload(c.Body.Bets[i].Payload)
+		if err != nil || pl.Kind != KindUnseat || s.byKey[pl.Target] == nil {
+			continue
+		}
+		k := s.byKey[pl.Target]
+		a := s.away[p.idx][k.idx]
+		to := a.to
+		if a.open {
+			to = s.now
+		}
+		need := uint64(simGrace - simAbsent - simHeartbeat - 2*s.plan.maxDelay)
+		if to-a.from < need || s.now-to > 24*(1+2+4+8) {
+			s.fail("round %d unseats node %d (%s), whose latest absence from node %d is ticks %d..%d (open %v), under the grace %d",
+				c.Round, k.idx, k.byz, p.idx, a.from, to, a.open, simGrace)
 		}
 	}
 }
@@ -622,8 +656,15 @@ func (s *lifeSim) step() {
 	}
 	for j := range s.nodes {
 		for i, q := range s.nodes {
-			if q.up(s.now) && s.connected(i, j) {
+			a := &s.away[j][i]
+			switch {
+			case q.up(s.now) && s.connected(i, j):
 				s.seenUp[j][i] = s.now
+				if a.open {
+					a.to, a.open = s.now, false
+				}
+			case !a.open:
+				*a = awayStretch{from: s.now, open: true}
 			}
 		}
 	}
@@ -984,6 +1025,9 @@ func (s *lifeSim) checkConverged() {
 	first := hs[0]
 	want := first.ledger.stateHash()
 	for _, p := range hs {
+		if (p.dissolved == nil) != (first.dissolved == nil) || (p.dissolved != nil && *p.dissolved != *first.dissolved) {
+			s.fail("node %d dissolved at %v, node %d at %v", p.idx, p.dissolved, first.idx, first.dissolved)
+		}
 		if err := p.ledger.check(); err != nil {
 			s.fail("node %d ledger invariant at the end: %v", p.idx, err)
 		}
