@@ -31,14 +31,27 @@
 //     player absent, never unseated.
 //   - Dissolved. A table paused past GraceTicks is dissolved at its last
 //     certified round: Ready.Dissolve names the round; the actor persists it
-//     and never signs for the table again. A certificate of a later round
-//     that arrives afterwards (its confirms were already out) moves the
-//     dissolution to that round, so both sides of a partition converge.
+//     and never signs for the table again. At 4+ seats the grace runs only
+//     while this node sees a quorum present: a node that sees fewer may be
+//     a cut-off minority while a quorum plays on (and unseats it), so it
+//     stays paused instead. A dissolved table keeps sending presence, which
+//     says where it dissolved (the actor marks it; the receiver calls
+//     HeardDissolved): a certificate of a later round (its confirms were
+//     already out) is then fetched and moves the dissolution to that round,
+//     and a node that was away learns from f+1 seats (one at 2–3 seats)
+//     that the table ended, catches up to their round and dissolves too.
+//     So both sides of a partition, and a node that restarts after the
+//     end, converge on one dissolution round.
 //   - Catching up. When f+1 seated players (one at 2–3 seats) name a round
 //     past the next one this node can play, certified rounds exist that it
-//     does not hold: it stops voting, asks one of those players for the
-//     rounds from its next one (Ready.AskRounds, at most once per
+//     does not hold: it stops voting, asks the players ahead, in turn, for
+//     the rounds from its next one (Ready.AskRounds, at most once per
 //     AskEveryTicks) and plays again once a certified round reaches them.
 //     f+1 claims: a lone Byzantine player cannot keep honest nodes from
-//     voting by claiming rounds that do not exist.
+//     voting by claiming rounds that do not exist; taking turns: nor can it
+//     be the only one asked.
+//
+// The seeded simulator that runs these rules with bft and game under
+// crashes, pauses, partitions, leaves and Byzantine players is
+// internal/game's TestLifecycleSimulator (lifesim_test.go).
 package lifecycle

@@ -40,8 +40,12 @@ func (m Mode) String() string {
 // Ready is what the table wants done. The caller must, in this order:
 //  1. persist Dissolve durably, if set, before anything else: from then on
 //     it never signs for the table again, even after a restart;
-//  2. send presence to every other seat if Heartbeat, and a request for
-//     the certified rounds from AskRounds.From to AskRounds.To if set;
+//  2. send presence to every other seat if Heartbeat (naming Status().Round;
+//     once dissolved, saying it dissolved at Status().DissolvedAt, which
+//     the receiver hands to HeardDissolved instead of Heard), and a request
+//     for the certified rounds from AskRounds.From to AskRounds.To if set
+//     (the asked node answers from its certified log; an empty answer is
+//     NothingNewer);
 //  3. submit an unseat payload for each of Unseat;
 //  4. call Advance with this Ready.
 type Ready struct {
