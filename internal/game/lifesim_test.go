@@ -880,8 +880,8 @@ func (s *lifeSim) act(p *lifeNode) {
 	}
 }
 
-// mayLeave: an honest player leaves only if two seats stay (this
-// simulator never makes a table of one: see the report on lone players)
+// mayLeave: an honest player leaves only if two seats would stay (players
+// who leave in the same round still make tables of one, which must pause)
 // and the Byzantine players seated stay within the f of the smaller table.
 func (s *lifeSim) mayLeave(seats []bft.PublicKey) bool {
 	if len(seats) <= 2 {
@@ -1037,8 +1037,8 @@ func (s *lifeSim) checkConverged() {
 		if k := len(p.certs); k != len(first.certs) || (k > 0 && p.certs[k-1].StateHash != first.certs[k-1].StateHash) {
 			s.fail("node %d table state at round %d differs from node %d's at round %d", p.idx, k, first.idx, len(first.certs))
 		}
-		if p.returned && p.life.Status().Behind > 0 {
-			s.fail("node %d came back and is still %d rounds behind", p.idx, p.life.Status().Behind)
+		if p.returned && (uint64(len(p.certs)) < s.maxHonestRound() || p.life.Mode() == lifecycle.CatchingUp) {
+			s.fail("node %d came back and is %s at round %d of %d", p.idx, p.life.Mode(), len(p.certs), s.maxHonestRound())
 		}
 	}
 }

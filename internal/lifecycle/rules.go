@@ -24,6 +24,9 @@ func (t *Table) evaluate() {
 		mode = CatchingUp
 	default:
 		reason = PauseReason(len(t.seats), t.present(), t.cfg.MinPlayers, t.hostAbsent())
+		if reason == "" && t.alone() {
+			reason = "a lone player may not roll: the dice need a second secret"
+		}
 		if reason != "" {
 			mode = Paused
 		}
@@ -151,6 +154,16 @@ func (t *Table) absent() []bft.PublicKey {
 }
 
 func (t *Table) present() int { return len(t.seats) - len(t.absent()) }
+
+// alone: this node holds the table's only seat and is not the host.
+// Nobody ever rolls alone (DESIGN.md): its secret alone would choose the
+// dice against a bank someone else funded. Found by the lifecycle
+// simulator (seed 1885: two of three players left in one round, and the
+// third rolled on alone at min_players 1). The host alone plays against
+// its own bank only.
+func (t *Table) alone() bool {
+	return len(t.seats) == 1 && t.seats[0] == t.cfg.Self && t.cfg.Host != t.cfg.Self
+}
 
 func (t *Table) hostAbsent() bool {
 	return t.cfg.Host != (bft.PublicKey{}) && slices.Contains(t.seats, t.cfg.Host) && t.isAbsent(t.cfg.Host)
