@@ -48,6 +48,20 @@ import (
 // Then every fault ends at once and the run goes on until every honest
 // replica agrees. Joins mid-game are not simulated: internal/game has no
 // join yet.
+//
+// Checked on every certification, the only step that changes a result or
+// moves money: no two honest players certify different results for a
+// round; the first certification of a round had min_players of its seats
+// present and, for a roll, two revealers at least (checkFirstCertification
+// says exactly how presence is counted); a player unseated by a payload
+// had been away for the grace (checkUnseated); every replica's ledger
+// keeps the invariant and matches its table; a node dissolves only at a
+// round it certified. At the end (checkConverged): every honest replica
+// still seated holds the same certified rounds, the same dissolution (or
+// none) and the same ledger state hash, and every node that crashed or
+// stopped holds every round an honest player certified; a table still
+// playing went goalRounds past the rounds certified when the faults
+// stopped (lifeSim.settled).
 
 // Wire kinds besides consensus messages.
 type wireKind uint8
@@ -470,8 +484,8 @@ func (s *lifeSim) onCertified(p *lifeNode, c *bft.Certificate) bool {
 			}
 		}
 		s.certs[c.Round] = key
-		s.checkLedger(p, c, st)
 	}
+	s.checkLedger(p, c, st) // every replica: a Byzantine node's ledger follows the true states too
 	reseat := false
 	for _, l := range st.Leavers {
 		if l.Player == p.key.String() {
