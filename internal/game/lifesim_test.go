@@ -469,7 +469,7 @@ func (s *lifeSim) onCertified(p *lifeNode, c *bft.Certificate) bool {
 	}
 	if _, ok := s.certAt[c.Round]; !ok {
 		s.certAt[c.Round] = s.now
-		s.checkFirstCertification(p, c)
+		s.checkFirstCertification(p, c, st)
 	}
 	key := fmt.Sprintf("%s body %s state %s outcomes %v bank %d leavers %v", c.Body.Kind, c.BodyHash(), c.StateHash, st.Outcomes, st.BankDelta, st.Leavers)
 	s.logf("node %d certified round %d view %d %s dice %v state %s leavers %v", p.idx, c.Round, c.View, c.Body.Kind, st.Dice, c.StateHash.String()[:8], st.Leavers)
@@ -542,7 +542,7 @@ func (s *lifeSim) presenceWindow() uint64 { return simAbsent + 2*uint64(s.plan.m
 //     within presenceWindow before the certification;
 //   - revealers: a roll's dice come from the reveals of at least two
 //     distinct players (never a single revealer).
-func (s *lifeSim) checkFirstCertification(p *lifeNode, c *bft.Certificate) {
+func (s *lifeSim) checkFirstCertification(p *lifeNode, c *bft.Certificate, st Settlement) {
 	present := 0
 	for _, k := range c.Body.Seats {
 		q := s.byKey[k]
@@ -554,7 +554,7 @@ func (s *lifeSim) checkFirstCertification(p *lifeNode, c *bft.Certificate) {
 		s.fail("round %d certified by node %d with %d of its %d seats present, min_players is %d",
 			c.Round, p.idx, present, len(c.Body.Seats), s.plan.minPlayers)
 	}
-	s.checkUnseated(p, c)
+	s.checkUnseated(p, c, st)
 	if c.Body.Kind == bft.BodyRoll {
 		var revealers []bft.PublicKey
 		for _, r := range c.Reveals {
@@ -571,13 +571,17 @@ func (s *lifeSim) checkFirstCertification(p *lifeNode, c *bft.Certificate) {
 // the grace, less the slack of MayUnseat (AbsentTicks), of a heartbeat and
 // of two network delays, in a stretch that lasts or ended within the
 // longest a locked round can take to certify (four view timeouts, doubling).
-func (s *lifeSim) checkUnseated(p *lifeNode, c *bft.Certificate) {
-	for i := range c.Body.Bets {
-		pl, err := DecodePayload(c.Body.Bets[i].Payload)
-		if err != nil || pl.Kind != KindUnseat || s.byKey[pl.Target] == nil {
-			continue
+func (s *lifeSim) checkUnseated(p *lifeNode, c *bft.Certificate, st Settlement) {
+	for _, l := range st.Leavers {
+		if l.Reason != Silent {
+			continue // a void round refunds its unseat payloads
 		}
-		k := s.byKey[pl.Target]
+		i := slices.IndexFunc(s.nodes, func(q *lifeNode) bool { return q.key.String() == l.Player })
+		if i < 0 {
+			s.fail("round %d unseats %s, who is no player", c.Round, l.Player)
+			return
+		}
+		k := s.nodes[i]
 		a := s.away[p.idx][k.idx]
 		to := a.to
 		if a.open {
