@@ -172,9 +172,13 @@ type lifeFault struct {
 	at, until uint64
 	node      int   // crash, stop
 	side      []int // partition: the side of each node
+	atCert    bool  // partition: starts at the first certification from at on, for until-at
 }
 
 func (f lifeFault) String() string {
+	if f.kind == faultPartition && f.atCert {
+		return fmt.Sprintf("partition %v at a certification from tick %d for %d", f.side, f.at, f.until-f.at)
+	}
 	if f.kind == faultPartition {
 		return fmt.Sprintf("partition %v ticks %d..%d", f.side, f.at, f.until)
 	}
@@ -200,17 +204,19 @@ type lifePlan struct {
 }
 
 type lifeSim struct {
-	t       testing.TB
-	seed    uint64
-	plan    lifePlan
-	verbose bool
-	rng     *rand.Rand
-	now     uint64
-	genesis Genesis
-	nodes   []*lifeNode
-	byKey   map[bft.PublicKey]*lifeNode
-	queue   map[uint64][]lifeMsg
-	side    []int // partition side per node; nil when healed
+	t        testing.TB
+	seed     uint64
+	plan     lifePlan
+	verbose  bool
+	rng      *rand.Rand
+	now      uint64
+	genesis  Genesis
+	nodes    []*lifeNode
+	byKey    map[bft.PublicKey]*lifeNode
+	queue    map[uint64][]lifeMsg
+	side     []int // partition side per node; nil when healed
+	cutUntil uint64
+	cutDone  map[int]bool // partitions at a certification that happened
 
 	certs     map[uint64]string // round → what the first honest player certified
 	certAt    map[uint64]uint64 // round → tick of its first certification
@@ -236,7 +242,7 @@ type lifeStats struct {
 func newLifeSim(t testing.TB, seed uint64, plan lifePlan, verbose bool) *lifeSim {
 	s := &lifeSim{t: t, seed: seed, plan: plan, verbose: verbose, rng: rand.New(rand.NewPCG(seed, 0x6c696665)),
 		byKey: map[bft.PublicKey]*lifeNode{}, queue: map[uint64][]lifeMsg{},
-		certs: map[uint64]string{}, certAt: map[uint64]uint64{}}
+		certs: map[uint64]string{}, certAt: map[uint64]uint64{}, cutDone: map[int]bool{}}
 	s.genesis = Genesis{TableID: simTable, Rules: testGenesis(1, 0, 0).Rules, Bank: 5000 * crap}
 	for i := 0; i < plan.n; i++ {
 		key, priv := testKey(byte(i), byte(seed))
@@ -470,6 +476,7 @@ func (s *lifeSim) onCertified(p *lifeNode, c *bft.Certificate) bool {
 	if _, ok := s.certAt[c.Round]; !ok {
 		s.certAt[c.Round] = s.now
 		s.checkFirstCertification(p, c, st)
+		s.cutAtCertification()
 	}
 	key := fmt.Sprintf("%s body %s state %s outcomes %v bank %d leavers %v", c.Body.Kind, c.BodyHash(), c.StateHash, st.Outcomes, st.BankDelta, st.Leavers)
 	s.logf("node %d certified round %d view %d %s dice %v state %s leavers %v", p.idx, c.Round, c.View, c.Body.Kind, st.Dice, c.StateHash.String()[:8], st.Leavers)
@@ -707,13 +714,30 @@ func (s *lifeSim) applyFaults() {
 			s.stats.stops++
 			p.stoppedUntil, p.returned = f.until, true
 			s.logf("node %d stopped until %d", p.idx, f.until)
-		case f.at == s.now && f.kind == faultPartition:
-			s.stats.partitions++
-			s.side = f.side
-			s.logf("partition %v", f.side)
-		case f.until == s.now && f.kind == faultPartition:
-			s.side = nil
-			s.logf("partition healed")
+		case f.at == s.now && f.kind == faultPartition && !f.atCert:
+			s.cut(f, f.until)
+		}
+	}
+	if s.side != nil && s.now == s.cutUntil {
+		s.side = nil
+		s.logf("partition healed")
+	}
+}
+
+func (s *lifeSim) cut(f lifeFault, until uint64) {
+	s.stats.partitions++
+	s.side, s.cutUntil = f.side, until
+	s.logf("partition %v until %d", f.side, until)
+}
+
+// cutAtCertification starts the partitions that wait for a certification:
+// the first node to certify a round is cut off before the others hear its
+// confirm, which is what leaves the sides one round apart.
+func (s *lifeSim) cutAtCertification() {
+	for i, f := range s.plan.faults {
+		if f.kind == faultPartition && f.atCert && !s.cutDone[i] && f.at <= s.now && s.side == nil && s.faulty() {
+			s.cutDone[i] = true
+			s.cut(f, s.now+f.until-f.at)
 		}
 	}
 }

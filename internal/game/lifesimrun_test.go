@@ -10,7 +10,7 @@ import (
 
 var (
 	lifeSeed  = flag.Uint64("seed", 0, "TestLifecycleSimulator: replay this one seed, printing every event")
-	lifeSeeds = flag.Int("seeds", 0, "TestLifecycleSimulator: run seeds 1..N (the long run; default 300, 60 with -short)")
+	lifeSeeds = flag.Int("seeds", 0, "TestLifecycleSimulator: run seeds 1..N (the long run; default 48, 16 with -short)")
 )
 
 // TestLifecycleSimulator runs seeded plans (lifePlanFor) of the lifecycle
@@ -28,9 +28,9 @@ func TestLifecycleSimulator(t *testing.T) {
 		t.Logf("seed %d: %s: %+v", *lifeSeed, s.plan, s.stats)
 		return
 	}
-	count := 300
+	count := 48 // 12 of each size: about a minute under -race on two cores
 	if testing.Short() {
-		count = 60
+		count = 16
 	}
 	if *lifeSeeds > 0 {
 		count = *lifeSeeds
@@ -125,6 +125,7 @@ func lifePlanFor(seed uint64) lifePlan {
 		f.until = f.at + dur
 		if f.kind == faultPartition {
 			f.side = make([]int, n)
+			f.atCert = rng.IntN(2) == 0
 			cut := 1 + rng.IntN(max(1, (n+1)/2)) // 1|1 at two seats, 2|1 at three
 			for i, k := range rng.Perm(n) {
 				if i < cut {
