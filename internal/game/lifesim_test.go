@@ -2,12 +2,10 @@ package game
 
 import (
 	"crypto/ed25519"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 
@@ -63,16 +61,6 @@ import (
 // playing went goalRounds past the rounds certified when the faults
 // stopped (lifeSim.settled).
 
-// Wire kinds besides consensus messages.
-type wireKind uint8
-
-const (
-	wireBFT      wireKind = iota // data[0]: an encoded bft.Message
-	wirePresence                 // round: the sender's next round; data: "dissolved" if it dissolved at round-1
-	wireAsk                      // round: send certified rounds from this one
-	wireRounds                   // data: encoded certificate messages, in order
-)
-
 // Lifecycle settings of the simulator, in ticks. The grace is short enough
 // to be outlasted within a run, and long enough for many rounds.
 const (
@@ -83,13 +71,6 @@ const (
 	simAskBatch   = 16
 	simLifeResend = 5
 )
-
-type lifeMsg struct {
-	from, to int
-	kind     wireKind
-	round    uint64
-	data     [][]byte
-}
 
 // lifeNode is one player: what it keeps in memory (lost in a crash) and
 // what it persisted (kept).
@@ -154,35 +135,6 @@ func (a lifeApp) Apply(prev bft.Hash, bets []bft.Bet, seed bft.Hash) (bft.Hash, 
 		h[0] ^= 0xff
 	}
 	return h, err
-}
-
-type faultKind uint8
-
-const (
-	faultCrash faultKind = iota
-	faultStop
-	faultPartition
-)
-
-func (k faultKind) String() string { return [...]string{"crash", "stop", "partition"}[k] }
-
-// lifeFault is one fault episode: [at, until).
-type lifeFault struct {
-	kind      faultKind
-	at, until uint64
-	node      int   // crash, stop
-	side      []int // partition: the side of each node
-	atCert    bool  // partition: starts at the first certification from at on, for until-at
-}
-
-func (f lifeFault) String() string {
-	if f.kind == faultPartition && f.atCert {
-		return fmt.Sprintf("partition %v at a certification from tick %d for %d", f.side, f.at, f.until-f.at)
-	}
-	if f.kind == faultPartition {
-		return fmt.Sprintf("partition %v ticks %d..%d", f.side, f.at, f.until)
-	}
-	return fmt.Sprintf("%s node %d ticks %d..%d", f.kind, f.node, f.at, f.until)
 }
 
 // lifePlan is one run, drawn from its seed (lifePlanFor).
@@ -523,92 +475,6 @@ func (s *lifeSim) onCertified(p *lifeNode, c *bft.Certificate) bool {
 	return reseat
 }
 
-func (s *lifeSim) checkLedger(p *lifeNode, c *bft.Certificate, st Settlement) {
-	if err := p.ledger.settle(st); err != nil {
-		s.fail("node %d ledger, round %d: %v", p.idx, c.Round, err)
-	} else if err := p.ledger.check(); err != nil {
-		s.fail("node %d ledger invariant after round %d: %v", p.idx, c.Round, err)
-	} else if err := p.ledger.matches(p.app, c.StateHash); err != nil {
-		s.fail("node %d ledger vs table after round %d: %v", p.idx, c.Round, err)
-	}
-}
-
-// presenceWindow is how stale the ground truth may be when a round
-// certifies: a seat counts as present for a certification if it was up and
-// on the certifier's side of any partition within this many ticks. The
-// rules can only see absence after AbsentTicks of silence, the last message
-// of a seat that just went away may arrive maxDelay late, and the votes of
-// the round may take another maxDelay to gather.
-func (s *lifeSim) presenceWindow() uint64 { return simAbsent + 2*uint64(s.plan.maxDelay) + 2 }
-
-// checkFirstCertification is the per-step check of issue 16 on a round the
-// first time any node certifies it:
-//   - present players: at least min_players of the round's seats
-//     (cert.Body.Seats) were present at the certifying node — up (neither
-//     crashed nor stopped) and on its side of any partition — at some tick
-//     within presenceWindow before the certification;
-//   - revealers: a roll's dice come from the reveals of at least two
-//     distinct players (never a single revealer).
-func (s *lifeSim) checkFirstCertification(p *lifeNode, c *bft.Certificate, st Settlement) {
-	present := 0
-	for _, k := range c.Body.Seats {
-		q := s.byKey[k]
-		if q == p || s.now-s.seenUp[p.idx][q.idx] <= s.presenceWindow() {
-			present++
-		}
-	}
-	if present < s.plan.minPlayers {
-		s.fail("round %d certified by node %d with %d of its %d seats present, min_players is %d",
-			c.Round, p.idx, present, len(c.Body.Seats), s.plan.minPlayers)
-	}
-	s.checkUnseated(p, c, st)
-	if c.Body.Kind == bft.BodyRoll {
-		var revealers []bft.PublicKey
-		for _, r := range c.Reveals {
-			revealers = append(revealers, r.Player)
-		}
-		if len(SortedKeys(revealers)) < 2 {
-			s.fail("round %d rolled with the secret of %d player(s) only", c.Round, len(SortedKeys(revealers)))
-		}
-	}
-}
-
-// checkUnseated: absence is not exit. A player unseated by an unseat
-// payload was away from the certifying node (down, stopped or cut off) for
-// the grace, less the slack of MayUnseat (AbsentTicks), of a heartbeat and
-// of two network delays, in a stretch that lasts or ended within the
-// longest a locked round can take to certify (four view timeouts, doubling).
-func (s *lifeSim) checkUnseated(p *lifeNode, c *bft.Certificate, st Settlement) {
-	for _, l := range st.Leavers {
-		if l.Reason != Silent {
-			continue // a void round refunds its unseat payloads
-		}
-		i := slices.IndexFunc(s.nodes, func(q *lifeNode) bool { return q.key.String() == l.Player })
-		if i < 0 {
-			s.fail("round %d unseats %s, who is no player", c.Round, l.Player)
-			return
-		}
-		k := s.nodes[i]
-		a := s.away[p.idx][k.idx]
-		to := a.to
-		if a.open {
-			to = s.now
-		}
-		need := uint64(simGrace - simAbsent - simHeartbeat - 2*s.plan.maxDelay)
-		if to-a.from < need || s.now-to > 24*(1+2+4+8) {
-			s.fail("round %d unseats node %d (%s), whose latest absence from node %d is ticks %d..%d (open %v), under the grace %d",
-				c.Round, k.idx, k.byz, p.idx, a.from, to, a.open, simGrace)
-		}
-	}
-}
-
-// checkDissolution: a node dissolves only at a round it certified.
-func (s *lifeSim) checkDissolution(p *lifeNode) {
-	if p.dissolved.Round != uint64(len(p.certs)) {
-		s.fail("node %d dissolved at round %d holding %d certified rounds", p.idx, p.dissolved.Round, len(p.certs))
-	}
-}
-
 func (s *lifeSim) firstHonest() int {
 	for _, p := range s.nodes {
 		if p.byz == honest {
@@ -629,192 +495,6 @@ func (s *lifeSim) reseat(p *lifeNode) {
 	}
 	s.logf("node %d re-seated from round %d: %d seats", p.idx, last.Round+1, len(seats))
 	s.startNode(p, seats, last.Round+1, last.StateHash, carriedRecords(p.records, last.Round+1))
-}
-
-// connected: the network carries messages between i and j now.
-func (s *lifeSim) connected(i, j int) bool { return s.side == nil || s.side[i] == s.side[j] }
-
-func (s *lifeSim) transmit(m lifeMsg) {
-	copies := 1
-	if s.faulty() {
-		if s.rng.Float64() < s.plan.dropP {
-			return
-		}
-		if s.rng.Float64() < s.plan.dupP {
-			copies = 2
-		}
-	}
-	for range copies {
-		at := s.now + 1
-		if s.faulty() && s.plan.maxDelay > 1 {
-			at += uint64(s.rng.IntN(s.plan.maxDelay))
-		}
-		s.queue[at] = append(s.queue[at], m)
-	}
-}
-
-func (s *lifeSim) step() {
-	s.now++
-	s.applyFaults()
-	due := s.queue[s.now]
-	delete(s.queue, s.now)
-	s.rng.Shuffle(len(due), func(i, j int) { due[i], due[j] = due[j], due[i] })
-	for _, m := range due {
-		if !s.connected(m.from, m.to) {
-			continue
-		}
-		s.deliver(m)
-	}
-	for _, p := range s.nodes {
-		if !p.up(s.now) || p.life == nil || s.failed {
-			continue
-		}
-		p.life.Tick()
-		s.drive(p)
-		if p.node != nil && p.life != nil && p.life.Mode() == lifecycle.Playing {
-			s.act(p)
-			if p.node != nil {
-				p.node.Tick()
-			}
-			s.drive(p)
-		}
-	}
-	for j := range s.nodes {
-		for i, q := range s.nodes {
-			a := &s.away[j][i]
-			switch {
-			case q.up(s.now) && s.connected(i, j):
-				s.seenUp[j][i] = s.now
-				if a.open {
-					a.to, a.open = s.now, false
-				}
-			case !a.open:
-				*a = awayStretch{from: s.now, open: true}
-			}
-		}
-	}
-}
-
-func (s *lifeSim) applyFaults() {
-	for _, f := range s.plan.faults {
-		switch {
-		case f.at == s.now && f.kind == faultCrash:
-			p := s.nodes[f.node]
-			if p.gone {
-				continue
-			}
-			s.stats.crashes++
-			p.crashedUntil, p.returned = f.until, true
-			p.node, p.app, p.life = nil, nil, nil
-			s.logf("node %d crashes until %d", p.idx, f.until)
-		case f.until == s.now && f.kind == faultCrash:
-			s.restart(s.nodes[f.node])
-		case f.at == s.now && f.kind == faultStop:
-			p := s.nodes[f.node]
-			s.stats.stops++
-			p.stoppedUntil, p.returned = f.until, true
-			s.logf("node %d stopped until %d", p.idx, f.until)
-		case f.at == s.now && f.kind == faultPartition && !f.atCert:
-			s.cut(f, f.until)
-		}
-	}
-	if s.side != nil && s.now == s.cutUntil {
-		s.side = nil
-		s.logf("partition healed")
-	}
-}
-
-func (s *lifeSim) cut(f lifeFault, until uint64) {
-	s.stats.partitions++
-	s.side, s.cutUntil = f.side, until
-	s.logf("partition %v until %d", f.side, until)
-}
-
-// cutAtCertification starts the partitions that wait for a certification:
-// the first node to certify a round is cut off before the others hear its
-// confirm, which is what leaves the sides one round apart.
-func (s *lifeSim) cutAtCertification() {
-	for i, f := range s.plan.faults {
-		if f.kind == faultPartition && f.atCert && !s.cutDone[i] && f.at <= s.now && s.side == nil && s.faulty() {
-			s.cutDone[i] = true
-			s.cut(f, s.now+f.until-f.at)
-		}
-	}
-}
-
-func (s *lifeSim) restart(p *lifeNode) {
-	if p.gone || p.life != nil {
-		return
-	}
-	p.crashedUntil = 0
-	s.logf("node %d restarts at round %d (dissolved %v)", p.idx, len(p.certs)+1, p.dissolved)
-	s.start(p)
-	s.drive(p)
-}
-
-// heal ends every fault.
-func (s *lifeSim) heal() {
-	s.side = nil
-	for _, p := range s.nodes {
-		p.stoppedUntil = 0
-		if p.crashedUntil > s.now {
-			s.restart(p)
-		}
-	}
-	s.healedMax = s.maxHonestRound()
-	s.logf("faults end; honest round %d", s.healedMax)
-}
-
-func (s *lifeSim) deliver(m lifeMsg) {
-	p, from := s.nodes[m.to], s.nodes[m.from]
-	if !p.up(s.now) || p.life == nil {
-		return
-	}
-	switch m.kind {
-	case wireBFT:
-		msg, err := bft.UnmarshalMessage(m.data[0])
-		if err != nil {
-			s.fail("node %d: unmarshal: %v", p.idx, err)
-			return
-		}
-		round := msg.Round()
-		if msg.Certificate != nil {
-			round++ // the sender certified it: it is at the next round
-		}
-		p.life.Heard(from.key, round)
-		s.stepConsensus(p, msg)
-		s.help(p, from, msg.Round())
-	case wirePresence:
-		if len(m.data) > 0 { // "dissolved at round"
-			p.life.HeardDissolved(from.key, m.round-1)
-		} else {
-			p.life.Heard(from.key, m.round)
-		}
-		s.help(p, from, m.round)
-	case wireAsk:
-		p.life.Heard(from.key, m.round)
-		s.answer(p, from, m.round)
-	case wireRounds:
-		if len(m.data) == 0 {
-			p.life.Heard(from.key, 0)
-			p.life.NothingNewer(from.key)
-			break
-		}
-		for _, b := range m.data {
-			msg, err := bft.UnmarshalMessage(b)
-			if err != nil || msg.Certificate == nil {
-				s.fail("node %d: a rounds answer holds %v (%v)", p.idx, msg.Type(), err)
-				return
-			}
-			p.life.Heard(from.key, msg.Certificate.Round+1)
-			s.stepConsensus(p, msg)
-			s.drive(p)
-			if p.life == nil {
-				return
-			}
-		}
-	}
-	s.drive(p)
 }
 
 // stepConsensus hands a message to the node's consensus if the lifecycle
@@ -850,38 +530,6 @@ func (s *lifeSim) learnAfterDissolution(p *lifeNode, c *bft.Certificate) {
 	}
 	s.logf("node %d learns round %d after its dissolution", p.idx, c.Round)
 	s.onCertified(p, c)
-}
-
-// help answers a message naming a round the node has certified with that
-// round's certificate, at most once per resend period per player.
-func (s *lifeSim) help(p, from *lifeNode, r uint64) {
-	if r == 0 || r > uint64(len(p.certs)) || p.byz == byzClaimer {
-		return
-	}
-	if last, ok := p.helpedAt[from.idx]; ok && s.now-last < simLifeResend {
-		return
-	}
-	p.helpedAt[from.idx] = s.now
-	b, err := (bft.Message{To: from.key, Certificate: &p.certs[r-1]}).MarshalBinary()
-	if err != nil {
-		s.fail("marshal certificate: %v", err)
-		return
-	}
-	s.transmit(lifeMsg{from: p.idx, to: from.idx, kind: wireBFT, data: [][]byte{b}})
-}
-
-// answer serves a request for certified rounds from the certified log.
-func (s *lifeSim) answer(p, from *lifeNode, round uint64) {
-	var data [][]byte
-	for r := round; p.byz != byzClaimer && r >= 1 && r <= uint64(len(p.certs)) && len(data) < simAskBatch; r++ {
-		b, err := (bft.Message{To: from.key, Certificate: &p.certs[r-1]}).MarshalBinary()
-		if err != nil {
-			s.fail("marshal certificate: %v", err)
-			return
-		}
-		data = append(data, b)
-	}
-	s.transmit(lifeMsg{from: p.idx, to: from.idx, kind: wireRounds, data: data})
 }
 
 // act is what a playing node does on its own: an honest player bets at
@@ -938,104 +586,6 @@ func (s *lifeSim) mayLeave(seats []bft.PublicKey) bool {
 	return byz == 0 || bft.Faults(len(seats)-1) >= byz
 }
 
-func (s *lifeSim) maxHonestRound() uint64 {
-	var r uint64
-	for _, p := range s.nodes {
-		if p.byz == honest {
-			r = max(r, uint64(len(p.certs)))
-		}
-	}
-	return r
-}
-
-// honestSeated are the honest players still at the table.
-func (s *lifeSim) honestSeated() []*lifeNode {
-	var out []*lifeNode
-	for _, p := range s.nodes {
-		if p.byz == honest && !p.gone {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// settled says whether the run may end: every honest player still seated
-// holds the same certified log and the same dissolution, none is catching
-// up, and a table still playing went goalRounds past the rounds certified
-// when the faults stopped.
-func (s *lifeSim) settled() bool {
-	hs := s.honestSeated()
-	if len(hs) == 0 {
-		return true
-	}
-	first := hs[0]
-	for _, p := range hs {
-		if len(p.certs) != len(first.certs) || (p.dissolved == nil) != (first.dissolved == nil) ||
-			(p.dissolved != nil && *p.dissolved != *first.dissolved) || p.life == nil || p.life.Mode() == lifecycle.CatchingUp {
-			return false
-		}
-	}
-	return first.dissolved != nil || !s.tolerated(first) || uint64(len(first.certs)) >= s.healedMax+s.plan.goalRounds
-}
-
-// tolerated: the Byzantine players still seated are within the f of the
-// table's seats at p's last certified round. An unseating of an honest
-// player who was away can leave more (a liar among three seats): such a
-// table stalls with everyone present, safely, and the run asks it for
-// agreement only.
-func (s *lifeSim) tolerated(p *lifeNode) bool {
-	seats := s.genesis.Players()
-	if k := len(p.certs); k > 0 {
-		var err error
-		if seats, err = p.app.Seats(p.certs[k-1].StateHash); err != nil {
-			return true
-		}
-	}
-	byz := 0
-	for _, k := range seats {
-		if s.byKey[k].byz != honest {
-			byz++
-		}
-	}
-	return byz <= bft.Faults(len(seats))
-}
-
-// stateHash is a replica's ledger state, for comparing replicas.
-func (l *ledgerModel) stateHash() bft.Hash {
-	var lines []string
-	for p, v := range l.wallet {
-		lines = append(lines, fmt.Sprintf("wallet %s %d", p, v))
-	}
-	for p, v := range l.chips {
-		lines = append(lines, fmt.Sprintf("chips %s %d", p, v))
-	}
-	sort.Strings(lines)
-	lines = append(lines, fmt.Sprintf("bank %d grants %d", l.bank, l.grants))
-	return sha256.Sum256([]byte(strings.Join(lines, "\n")))
-}
-
-func (s *lifeSim) describe() string {
-	var parts []string
-	for _, p := range s.nodes {
-		switch {
-		case p.gone:
-			parts = append(parts, fmt.Sprintf("%d(%s):gone after %d", p.idx, p.byz, len(p.certs)))
-		case p.life == nil:
-			parts = append(parts, fmt.Sprintf("%d(%s):down certs=%d", p.idx, p.byz, len(p.certs)))
-		default:
-			st := p.life.Status()
-			d := ""
-			if p.node != nil {
-				ns := p.node.Status()
-				d = fmt.Sprintf(" bft r%d v%d seats=%d", ns.Round, ns.View, len(ns.Seats))
-			}
-			parts = append(parts, fmt.Sprintf("%d(%s):%s r%d certs=%d absent=%d dissolved=%v%s %s", p.idx, p.byz, st.Mode, st.Round,
-				len(p.certs), len(st.Absent), p.dissolved, d, st.Reason))
-		}
-	}
-	return strings.Join(parts, "\n  ")
-}
-
 // run plays the faults, heals everything, and plays on until the honest
 // replicas settle.
 func (s *lifeSim) run() {
@@ -1053,34 +603,5 @@ func (s *lifeSim) run() {
 			return
 		}
 		s.step()
-	}
-}
-
-// checkConverged is the end check of issue 16: every honest replica still
-// seated holds the same table state (certified log, dissolution) and the
-// same ledger state, and every node that crashed or stopped caught up.
-func (s *lifeSim) checkConverged() {
-	hs := s.honestSeated()
-	if len(hs) == 0 || s.failed {
-		return
-	}
-	first := hs[0]
-	want := first.ledger.stateHash()
-	for _, p := range hs {
-		if (p.dissolved == nil) != (first.dissolved == nil) || (p.dissolved != nil && *p.dissolved != *first.dissolved) {
-			s.fail("node %d dissolved at %v, node %d at %v", p.idx, p.dissolved, first.idx, first.dissolved)
-		}
-		if err := p.ledger.check(); err != nil {
-			s.fail("node %d ledger invariant at the end: %v", p.idx, err)
-		}
-		if got := p.ledger.stateHash(); got != want {
-			s.fail("node %d ledger state %s, node %d has %s", p.idx, got.String()[:8], first.idx, want.String()[:8])
-		}
-		if k := len(p.certs); k != len(first.certs) || (k > 0 && p.certs[k-1].StateHash != first.certs[k-1].StateHash) {
-			s.fail("node %d table state at round %d differs from node %d's at round %d", p.idx, k, first.idx, len(first.certs))
-		}
-		if p.returned && (uint64(len(p.certs)) < s.maxHonestRound() || p.life.Mode() == lifecycle.CatchingUp) {
-			s.fail("node %d came back and is %s at round %d of %d", p.idx, p.life.Mode(), len(p.certs), s.maxHonestRound())
-		}
 	}
 }
