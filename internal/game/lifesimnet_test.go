@@ -60,20 +60,8 @@ func (f lifeFault) String() string {
 func (s *lifeSim) connected(i, j int) bool { return s.side == nil || s.side[i] == s.side[j] }
 
 func (s *lifeSim) transmit(m lifeMsg) {
-	copies := 1
-	if s.faulty() {
-		if s.rng.Float64() < s.plan.dropP {
-			return
-		}
-		if s.rng.Float64() < s.plan.dupP {
-			copies = 2
-		}
-	}
-	for range copies {
-		at := s.now + 1
-		if s.faulty() && s.plan.maxDelay > 1 {
-			at += uint64(s.rng.IntN(s.plan.maxDelay))
-		}
+	link := lossyLink{rng: s.rng, dropP: s.plan.dropP, dupP: s.plan.dupP, maxDelay: s.plan.maxDelay}
+	for _, at := range link.arrivals(s.now, s.faulty()) {
 		s.queue[at] = append(s.queue[at], m)
 	}
 }

@@ -346,22 +346,42 @@ func leaksReveal(m bft.Message, k bft.PublicKey) bool {
 }
 
 func (s *sim) transmit(to int, b []byte) {
+	link := lossyLink{rng: s.rng, dropP: s.opt.dropP, dupP: s.opt.dupP, maxDelay: s.opt.maxDelay}
+	for _, at := range link.arrivals(s.now, s.faulty()) {
+		s.queue[at] = append(s.queue[at], simMsg{to: to, data: b})
+	}
+}
+
+// lossyLink is what the simulated network does to one message while faults
+// are on: drop it, duplicate it, delay it (which reorders), each drawn from
+// the run's seeded stream. Both simulators of this package send through it.
+type lossyLink struct {
+	rng         *rand.Rand
+	dropP, dupP float64
+	maxDelay    int
+}
+
+// arrivals are the ticks at which a message sent at now arrives: none if
+// it is dropped, two if it is duplicated; the next tick when not faulty.
+func (l lossyLink) arrivals(now uint64, faulty bool) []uint64 {
 	copies := 1
-	if s.faulty() {
-		if s.rng.Float64() < s.opt.dropP {
-			return
+	if faulty {
+		if l.rng.Float64() < l.dropP {
+			return nil
 		}
-		if s.rng.Float64() < s.opt.dupP {
+		if l.rng.Float64() < l.dupP {
 			copies = 2
 		}
 	}
-	for i := 0; i < copies; i++ {
-		at := s.now + 1
-		if s.faulty() && s.opt.maxDelay > 1 {
-			at += uint64(s.rng.IntN(s.opt.maxDelay))
+	out := make([]uint64, 0, copies)
+	for range copies {
+		at := now + 1
+		if faulty && l.maxDelay > 1 {
+			at += uint64(l.rng.IntN(l.maxDelay))
 		}
-		s.queue[at] = append(s.queue[at], simMsg{to: to, data: b})
+		out = append(out, at)
 	}
+	return out
 }
 
 func (s *sim) step() {
