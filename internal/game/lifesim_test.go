@@ -24,7 +24,9 @@ import (
 //     node still learns certified rounds;
 //   - every message from a seat calls Heard(from, the round it names);
 //     sending consensus messages to every seat calls Spoke;
-//   - Ready.Heartbeat sends presence (the next round) to the other seats;
+//   - Ready.Heartbeat sends presence to the other seats: the next round,
+//     or once dissolved the dissolution round, which the receiver hands to
+//     HeardDissolved instead of Heard;
 //     Ready.AskRounds asks one seat, which answers with up to simAskBatch
 //     certificates from its certified log (none newer: NothingNewer);
 //     Ready.Unseat submits EncodeUnseat as a bet, and the App a node
@@ -41,7 +43,8 @@ import (
 // log, the ledger and the dissolution kept; bft.Restore and lifecycle.New
 // from them); pause-and-resume (SIGSTOP: no ticks, no input) shorter and
 // longer than the grace; partitions (1|1 at two seats, 2|1 at three, any
-// split at four and seven) and heal; leaves mid-game; Byzantine players
+// split at four and seven), some cut the instant a round first certifies,
+// and heal; leaves mid-game; Byzantine players
 // (withholder, liar, false claimer of rounds, unseater of present players).
 // Then every fault ends at once and the run goes on until every honest
 // replica agrees. Joins mid-game are not simulated: internal/game has no
