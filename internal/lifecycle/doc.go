@@ -32,9 +32,9 @@
 //   - Dissolved. A table paused past GraceTicks is dissolved at its last
 //     certified round: Ready.Dissolve names the round; the actor persists it
 //     and never signs for the table again. At 4+ seats the grace runs only
-//     while this node sees a quorum present: a node that sees fewer may be
-//     a cut-off minority while a quorum plays on (and unseats it), so it
-//     stays paused instead. A dissolved table keeps sending presence, which
+//     while this node sees a quorum present (seats that dissolved count): a
+//     node that sees fewer may be a cut-off minority while a quorum plays
+//     on (and unseats it), so it stays paused instead. A dissolved table keeps sending presence, which
 //     says where it dissolved (the actor marks it; the receiver calls
 //     HeardDissolved): a certificate of a later round (its confirms were
 //     already out) is then fetched and moves the dissolution to that round,
