@@ -45,7 +45,8 @@ import (
 // longer than the grace; partitions (1|1 at two seats, 2|1 at three, any
 // split at four and seven), some cut the instant a round first certifies,
 // and heal; leaves mid-game; Byzantine players
-// (withholder, liar, false claimer of rounds, unseater of present players).
+// (withholder, liar, false claimer of rounds, unseater of present players,
+// false dissolver).
 // Then every fault ends at once and the run goes on until every honest
 // replica agrees. Joins mid-game are not simulated: internal/game has no
 // join yet.
@@ -383,8 +384,11 @@ func (s *lifeSim) pumpLife(p *lifeNode) {
 	if rd.Heartbeat {
 		st := p.life.Status()
 		m := lifeMsg{from: p.idx, kind: wirePresence, round: st.Round}
-		if st.Mode == lifecycle.Dissolved {
+		if st.Mode == lifecycle.Dissolved || p.byz == byzDissolver {
 			m.round, m.data = st.DissolvedAt+1, [][]byte{[]byte("dissolved")}
+		}
+		if p.byz == byzDissolver && st.Mode != lifecycle.Dissolved {
+			m.round = st.Round // "dissolved at my last certified round"
 		}
 		if p.byz == byzClaimer {
 			m.round += 40

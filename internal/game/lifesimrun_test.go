@@ -98,7 +98,7 @@ func lifePlanFor(seed uint64) lifePlan {
 		dropP: rng.Float64() * 0.1, dupP: rng.Float64() * 0.1, betP: 0.05 + rng.Float64()*0.2,
 		leaveOdds: 15 + rng.IntN(60), goalRounds: 3, withholdAt: 2 + uint64(rng.IntN(8)),
 		minPlayers: 1 + rng.IntN(n)}
-	kinds := []byzKind{byzWithhold, byzLiar, byzClaimer, byzUnseater}
+	kinds := []byzKind{byzWithhold, byzLiar, byzClaimer, byzUnseater, byzDissolver}
 	perm := rng.Perm(n)
 	switch n {
 	case 2, 3:

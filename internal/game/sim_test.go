@@ -35,12 +35,13 @@ const (
 	honest byzKind = iota
 	byzWithhold
 	byzLiar
-	byzClaimer  // lifecycle simulator: names rounds that do not exist, answers asks with nothing
-	byzUnseater // lifecycle simulator: asks to unseat players who are present
+	byzClaimer   // lifecycle simulator: names rounds that do not exist, answers asks with nothing
+	byzUnseater  // lifecycle simulator: asks to unseat players who are present
+	byzDissolver // lifecycle simulator: says it dissolved the table, and plays on
 )
 
 func (b byzKind) String() string {
-	return [...]string{"honest", "withhold", "liar", "claimer", "unseater"}[b]
+	return [...]string{"honest", "withhold", "liar", "claimer", "unseater", "dissolver"}[b]
 }
 
 type simOptions struct {
