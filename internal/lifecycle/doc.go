@@ -19,8 +19,10 @@
 //     consensus) while fewer than MinPlayers are present, while any seat is
 //     absent at 2–3 seats (unanimity: no round could certify anyway, and
 //     the dice must never come from a lone revealer), while fewer than a
-//     quorum are present, or while the host, whose bank pays, is seated and
-//     absent. A paused table still sends presence, so that two nodes which
+//     quorum are present, while the host, whose bank pays, is seated and
+//     absent, or while this node holds the only seat and is not the host
+//     (whatever MinPlayers says, nobody rolls alone against someone else's
+//     bank). A paused table still sends presence, so that two nodes which
 //     each saw the other absent find each other again after a partition.
 //   - Unseated. At 4+ seats, a player absent past GraceTicks while the
 //     table plays is unseated by a certified round: Ready.Unseat asks the
