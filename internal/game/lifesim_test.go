@@ -56,7 +56,7 @@ import (
 // round; the first certification of a round had min_players of its seats
 // present and, for a roll, two revealers at least (checkFirstCertification
 // says exactly how presence is counted); a player unseated by a payload
-// had been away for the grace (checkUnseated); every replica's ledger
+// had been away from an honest player for the grace (checkUnseated); every replica's ledger
 // keeps the invariant and matches its table; a node dissolves only at a
 // round it certified. At the end (checkConverged): every honest replica
 // still seated holds the same certified rounds, the same dissolution (or
@@ -177,18 +177,27 @@ type lifeSim struct {
 	certs     map[uint64]string // round → what the first honest player certified
 	certAt    map[uint64]uint64 // round → tick of its first certification
 	seenUp    [][]uint64        // [j][i]: last tick i was up and on j's side
-	away      [][]awayStretch   // [j][i]: i's latest stretch away from j
+	away      [][]awayStretch   // [j][i]: i's absences from j
 	trace     []string
 	failed    bool
 	stats     lifeStats
 	healedMax uint64 // highest honest round when the faults stopped
 }
 
-// awayStretch is a stretch of ticks [from, to) in which a node was down,
-// stopped or cut off from another; open while it lasts.
+// awayStretch follows one node's absences from another (down, stopped or
+// cut off): the stretch going on, if open, and the longest one so far.
 type awayStretch struct {
-	from, to uint64
-	open     bool
+	from    uint64
+	open    bool
+	longest uint64
+}
+
+// longestBy is the longest absence so far, the one going on included.
+func (a awayStretch) longestBy(now uint64) uint64 {
+	if a.open {
+		return max(a.longest, now-a.from)
+	}
+	return a.longest
 }
 
 type lifeStats struct {

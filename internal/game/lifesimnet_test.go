@@ -99,10 +99,10 @@ func (s *lifeSim) step() {
 			case q.up(s.now) && s.connected(i, j):
 				s.seenUp[j][i] = s.now
 				if a.open {
-					a.to, a.open = s.now, false
+					a.longest, a.open = a.longestBy(s.now), false
 				}
 			case !a.open:
-				*a = awayStretch{from: s.now, open: true}
+				a.from, a.open = s.now, true
 			}
 		}
 	}
