@@ -19,7 +19,13 @@ var (
 // every certification and at the end. A failure prints its seed; -seed N
 // replays it with every event logged, -seeds N runs more. Signatures are
 // real Ed25519 (bft keeps its cheap stand-in to its own package), which is
-// what bounds the seed count of a quick run under -race.
+// what bounds the seed count of a quick run under -race. The seeds that
+// internal/lifecycle's comments and transcripts cite drew their plans from
+// lifePlanFor as it was in the commit that found them; the transcripts,
+// not the seeds, are the regression tests.
+//
+// The long run: go test ./internal/game -run TestLifecycleSimulator -seeds 8000
+// (without -race, about ten minutes on two shared cores).
 func TestLifecycleSimulator(t *testing.T) {
 	if *lifeSeed != 0 {
 		s := newLifeSim(t, *lifeSeed, lifePlanFor(*lifeSeed), true)
