@@ -85,6 +85,9 @@ func (s *lifeSim) checkUnseated(p *lifeNode, c *bft.Certificate, st Settlement) 
 			return
 		}
 		k, longest := s.nodes[i], uint64(0)
+		if k.dissolved != nil || k.byz == byzDissolver {
+			continue // it said it dissolved the table: absent whatever else it sends
+		}
 		for _, h := range s.nodes {
 			if h != k && h.byz == honest {
 				longest = max(longest, s.away[h.idx][k.idx].longestBy(s.now))

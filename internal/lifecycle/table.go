@@ -160,7 +160,9 @@ func (t *Table) Heard(from bft.PublicKey, round uint64) {
 	if from == t.cfg.Self || !slices.Contains(t.seats, from) {
 		return
 	}
-	t.heard[from] = t.now
+	if _, ended := t.ended[from]; !ended {
+		t.heard[from] = t.now // a seat that dissolved is absent whatever it sends (its asks, say)
+	}
 	if round > t.claims[from] {
 		t.claims[from] = round
 	}
