@@ -206,9 +206,9 @@ func (t *Table) claimed() uint64 {
 func (t *Table) behind() bool { return t.claimed() > t.round+1 }
 
 // ask requests the missing rounds from a seat that named a round of at
-// least atLeast, at most once per AskEveryTicks. The seats that did take
-// turns, in seat order: a Byzantine player that names the highest round
-// and answers nothing must not be the only one ever asked.
+// least atLeast, at most once per AskEveryTicks. Those seats take turns,
+// in seat order: a Byzantine player that names the highest round and
+// answers nothing must not be the only one ever asked.
 func (t *Table) ask(atLeast uint64) {
 	if t.asked && t.now-t.askedAt < t.cfg.AskEveryTicks {
 		return

@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"math"
 	"slices"
 
 	"github.com/bitcraps/bitcraps/internal/bft"
@@ -175,8 +176,8 @@ func (t *Table) Heard(from bft.PublicKey, round uint64) {
 // seats), the table has ended for this node too: it catches up to the
 // round they name, then dissolves at its own last certified round.
 func (t *Table) HeardDissolved(from bft.PublicKey, round uint64) {
-	if from == t.cfg.Self || !slices.Contains(t.seats, from) {
-		return
+	if from == t.cfg.Self || !slices.Contains(t.seats, from) || round == math.MaxUint64 {
+		return // the last: no round that far can exist, nor be asked for
 	}
 	if e, ok := t.ended[from]; !ok || round > e {
 		t.ended[from] = round
