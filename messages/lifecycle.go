@@ -13,8 +13,9 @@ import (
 // sender and the mesh link authenticates it, so presence needs no
 // signature of its own, and certificates prove themselves.
 const (
-	// FramePresence: u64 round — "I am here, at this round". Sent when a
-	// node has sent nothing else to the table for a heartbeat.
+	// FramePresence: u64 round ‖ u8 flags — "I am here, at this round", or
+	// with flag 1 "I dissolved the table at this round". Sent when a node
+	// has sent nothing else to the table for a heartbeat (EncodePresence).
 	FramePresence byte = 4
 	// FrameRoundsAsk: u64 from — "send me the certified rounds from this
 	// one on".
@@ -30,10 +31,30 @@ const (
 // node catching up hundreds of rounds needs only a few dozen asks.
 const MaxRoundsPerAnswer = 16
 
-// EncodeRound is the body of FramePresence and FrameRoundsAsk.
+// presenceDissolved is the flag of a dissolved table's presence.
+const presenceDissolved = 1
+
+// EncodePresence is the body of FramePresence.
+func EncodePresence(round uint64, dissolved bool) []byte {
+	flags := byte(0)
+	if dissolved {
+		flags = presenceDissolved
+	}
+	return append(EncodeRound(round), flags)
+}
+
+// DecodePresence reads the body of FramePresence.
+func DecodePresence(b []byte) (round uint64, dissolved bool, err error) {
+	if len(b) != 9 || b[8]&^presenceDissolved != 0 {
+		return 0, false, fmt.Errorf("presence body of %d bytes: want 8 bytes of round and a known flag: %w", len(b), ErrBadFrame)
+	}
+	return binary.BigEndian.Uint64(b), b[8] == presenceDissolved, nil
+}
+
+// EncodeRound is the body of FrameRoundsAsk.
 func EncodeRound(round uint64) []byte { return binary.BigEndian.AppendUint64(nil, round) }
 
-// DecodeRound reads the body of FramePresence or FrameRoundsAsk.
+// DecodeRound reads the body of FrameRoundsAsk.
 func DecodeRound(b []byte) (uint64, error) {
 	if len(b) != 8 {
 		return 0, fmt.Errorf("round body of %d bytes, want 8: %w", len(b), ErrBadFrame)

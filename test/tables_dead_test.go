@@ -1,7 +1,6 @@
 package test
 
 import (
-	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -34,29 +33,7 @@ func TestJoinMidGameThenADeadPlayerIsUnseatedAfterTheGrace(t *testing.T) {
 	round := uint64(1)
 	playRoundWith(t, first, id, round, field, seed)
 
-	joiner := nodes[3]
-	joined := make(chan *messages.TableReply, 1)
-	go func() {
-		eventually(t, 20*time.Second, "the joiner sees the table", func() (bool, string) {
-			r := joiner.ask("games", &messages.GetTable{TableID: id}).(*messages.TableReply)
-			return r.Err == nil, fmt.Sprint(r.Err)
-		})
-		joined <- joiner.ask("games", &messages.JoinTable{TableID: id, BuyIn: 100 * crap}).(*messages.TableReply)
-	}()
-	seatedEverywhere := func(p *peerNode, who string) bool {
-		return slices.ContainsFunc(p.table(id).Players, func(pv messages.PlayerView) bool { return pv.PeerID == who })
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for !seatedEverywhere(nodes[0], joiner.peerID()) {
-		if time.Now().After(deadline) {
-			t.Fatalf("seed %d: the joiner is not seated after round %d", seed, round)
-		}
-		round++
-		playRoundWith(t, first, id, round, field, seed)
-	}
-	if r := <-joined; r.Err != nil {
-		t.Fatalf("seed %d: join mid-game: %v", seed, r.Err)
-	}
+	round = joinMidGame(t, first, nodes[3], id, round, field, seed)
 	waitLifecycle(t, nodes, id, "playing")
 	for range 2 {
 		round++
@@ -64,13 +41,16 @@ func TestJoinMidGameThenADeadPlayerIsUnseatedAfterTheGrace(t *testing.T) {
 	}
 	sameEverywhere(t, nodes, id, int(round))
 
+	seatedAt := func(p *peerNode, who string) bool {
+		return slices.ContainsFunc(p.table(id).Players, func(pv messages.PlayerView) bool { return pv.PeerID == who })
+	}
 	dead := nodes[2]
 	deadID := dead.peerID()
 	dead.stop()
 	rest := []*peerNode{nodes[0], nodes[1], nodes[3]}
 	waitLifecycle(t, rest, id, "playing", deadID)
-	deadline = time.Now().Add(60 * time.Second)
-	for seatedEverywhere(rest[0], deadID) {
+	deadline := time.Now().Add(60 * time.Second)
+	for seatedAt(rest[0], deadID) {
 		if time.Now().After(deadline) {
 			t.Fatalf("seed %d: the dead player is still seated after round %d", seed, round)
 		}
@@ -84,7 +64,7 @@ func TestJoinMidGameThenADeadPlayerIsUnseatedAfterTheGrace(t *testing.T) {
 		playRoundWith(t, rest, id, round, field, seed)
 	}
 	for _, p := range rest {
-		if v := p.table(id); seatedEverywhere(p, deadID) || len(v.Players) != 3 {
+		if v := p.table(id); seatedAt(p, deadID) || len(v.Players) != 3 {
 			t.Fatalf("%s: players %d: want three", p.name, len(v.Players))
 		}
 		if rep := p.verified(); !rep.OK {
@@ -94,4 +74,36 @@ func TestJoinMidGameThenADeadPlayerIsUnseatedAfterTheGrace(t *testing.T) {
 	sameEverywhere(t, rest, id, int(round))
 	verifyExport(t, rest[1], id, int(round))
 	t.Logf("a player joined at round ≤ %d and the dead player was unseated; %d rounds played", round, round)
+}
+
+// joinMidGame has joiner join the playing table id while players play
+// rounds after round (the join rides in one of them); it returns the last
+// round played once the joiner is seated everywhere and its join answered.
+func joinMidGame(t *testing.T, players []*peerNode, joiner *peerNode, id string, round uint64, bet func(string) *messages.PlaceBet, seed uint64) uint64 {
+	t.Helper()
+	joined := make(chan *messages.TableReply, 1)
+	go func() {
+		for range 200 { // the table's announcement reaches the joiner first
+			if r := joiner.ask("games", &messages.GetTable{TableID: id}).(*messages.TableReply); r.Err == nil {
+				break
+			}
+			time.Sleep(100 * time.Millisecond) // polling interval, bounded by the count
+		}
+		joined <- joiner.ask("games", &messages.JoinTable{TableID: id, BuyIn: 100 * crap}).(*messages.TableReply)
+	}()
+	seated := func() bool {
+		return slices.ContainsFunc(players[0].table(id).Players, func(pv messages.PlayerView) bool { return pv.PeerID == joiner.peerID() })
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for !seated() {
+		if time.Now().After(deadline) {
+			t.Fatalf("seed %d: %s is not seated after round %d", seed, joiner.name, round)
+		}
+		round++
+		playRoundWith(t, players, id, round, bet, seed)
+	}
+	if r := <-joined; r.Err != nil {
+		t.Fatalf("seed %d: %s joins mid-game: %v", seed, joiner.name, r.Err)
+	}
+	return round
 }

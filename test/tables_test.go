@@ -284,11 +284,19 @@ func TestTwoAndThreePlayersNeedEveryone(t *testing.T) {
 func TestLeaveMidGame(t *testing.T) {
 	nodes := startCluster(t, 3)
 	a, b, c := nodes[0], nodes[1], nodes[2]
-	v := openTable(t, nodes)
+	// Two players are what the table needs: C joins once it plays, and
+	// the two that stay after B leaves play on.
+	v := create(t, a, scriptedTable(2, 3, 100*crap))
+	join(t, b, v.ID, 100*crap)
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 5))
-	round := uint64(0)
+	field := func(string) *messages.PlaceBet {
+		return &messages.PlaceBet{TableID: v.ID, Type: "field", Amount: crap}
+	}
+	waitLifecycle(t, []*peerNode{a, b}, v.ID, "playing")
+	round := joinMidGame(t, []*peerNode{a, b}, c, v.ID, 0, field, seed)
+	waitLifecycle(t, nodes, v.ID, "playing")
 	for range 4 {
 		round++
 		playRound(t, nodes, v.ID, round, rng, seed)

@@ -68,7 +68,18 @@ type instance struct {
 	life      *lifecycle.Table // who is absent, pause, unseat, dissolve, catch up (lifecycle.go)
 	seen      lifeSeen         // what the metrics last heard of life
 	views     uint64           // the node's view changes counted so far
+	// A bet is acknowledged only once the Ready holding its signed record
+	// is durable: taken and done count Readys, acks wait for theirs.
+	taken, done uint64
+	acks        []betAck
 	own       []ownBet         // our bets whose round is not certified yet (carry.go)
+}
+
+// betAck is a bet reply held until the Ready numbered after is durable.
+type betAck struct {
+	after uint64
+	to    *actor.PID
+	reply *messages.ConsensusBetReply
 }
 
 type pendingBet struct {
@@ -360,7 +371,9 @@ func (in *instance) bet(ctx actor.Context, m *messages.ConsensusBet) {
 	}
 	in.pending[pendingBet{b.Bettor, b.Seq}] = struct{}{}
 	in.track(b)
-	ctx.Respond(&messages.ConsensusBetReply{BetID: betID(b), Round: b.Round})
+	// The bet's signed record is in the next Ready taken: answer once that
+	// is durable, so an acknowledged bet survives a crash.
+	in.acks = append(in.acks, betAck{after: in.taken + 1, to: ctx.Sender(), reply: &messages.ConsensusBetReply{BetID: betID(b), Round: b.Round}})
 	in.afterInput(ctx)
 }
 
@@ -403,6 +416,7 @@ func (in *instance) afterInput(ctx actor.Context) {
 	in.countViewChanges()
 	rd := in.node.Ready()
 	in.inflight = true
+	in.taken++
 	if len(rd.Messages) > 0 && in.life != nil {
 		in.life.Spoke()
 	}
@@ -425,6 +439,8 @@ func (in *instance) onReadyDone(ctx actor.Context, m *readyDone) {
 		// Nothing of this Ready was sent. Restart from the store.
 		panic(fmt.Sprintf("consensus table %s: persist: %v", in.table, m.err))
 	}
+	in.done++
+	in.flushAcks(ctx)
 	node := in.node
 	if node == nil {
 		return
@@ -493,6 +509,21 @@ func (in *instance) onCertified(ctx actor.Context, c *bft.Certificate) {
 		in.life.Certified(c.Round, seats)
 	}
 	in.carry(ctx, c)
+}
+
+// flushAcks answers the bets whose records are durable.
+func (in *instance) flushAcks(ctx actor.Context) {
+	kept := in.acks[:0]
+	for _, a := range in.acks {
+		if in.done >= a.after {
+			if a.to != nil {
+				ctx.Send(a.to, a.reply)
+			}
+			continue
+		}
+		kept = append(kept, a)
+	}
+	in.acks = kept
 }
 
 // countViewChanges adds the node's new view changes to the metrics; a

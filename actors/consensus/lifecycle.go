@@ -58,11 +58,11 @@ func (in *instance) mayUnseat(k bft.PublicKey) bool {
 }
 
 // mayVoid is bft's Config.MayVoid: a committed player whose reveal is
-// missing while it is heard from is withholding, and its round may be voided
-// (step 4); one that is absent may be restarting, and gets the seat grace
-// first.
-func (in *instance) mayVoid(k bft.PublicKey) bool {
-	return in.life != nil && (!in.life.Absent(k) || in.life.MayUnseat(k))
+// missing although it was heard from since the round locked is withholding,
+// and its round may be voided (step 4); one silent since then may have
+// crashed after committing, and gets the seat grace first.
+func (in *instance) mayVoid(k bft.PublicKey, lockedTicks uint64) bool {
+	return in.life != nil && (in.life.HeardWithin(k, lockedTicks) || in.life.MayUnseat(k))
 }
 
 // startLife makes the lifecycle core for the round after the last
@@ -118,7 +118,12 @@ func (in *instance) driveLife(ctx actor.Context) {
 			in.reportHealth(ctx)
 		}
 		if rd.Heartbeat {
-			in.broadcastFrame(messages.FramePresence, messages.EncodeRound(in.life.Status().Round))
+			st := in.life.Status()
+			body := messages.EncodePresence(st.Round, false)
+			if st.Mode == lifecycle.Dissolved {
+				body = messages.EncodePresence(st.DissolvedAt, true)
+			}
+			in.broadcastFrame(messages.FramePresence, body)
 		}
 		if a := rd.AskRounds; a != nil {
 			in.sendFrame(a.To, messages.FrameRoundsAsk, messages.EncodeRound(a.From))
@@ -250,12 +255,16 @@ func (in *instance) saveSpec(sp spec) error {
 
 // onPresence: a seat says it is here.
 func (in *instance) onPresence(ctx actor.Context, from string, body []byte) {
-	round, err := messages.DecodeRound(body)
+	round, dissolved, err := messages.DecodePresence(body)
 	if err != nil {
 		in.opts.Metrics.droppedFrame("bad_presence")
 		return
 	}
-	in.heard(from, round)
+	if k, err := keyOf(from); err == nil && in.life != nil && dissolved {
+		in.life.HeardDissolved(k, round)
+	} else {
+		in.heard(from, round)
+	}
 	in.afterInput(ctx)
 }
 

@@ -100,12 +100,16 @@ func (in *instance) sendFrame(to bft.PublicKey, kind byte, body []byte) {
 	}
 }
 
-// broadcastFrame sends a lifecycle frame to every other seat.
+// broadcastFrame sends a lifecycle frame to every other seat: the bft
+// node's, or after a dissolution the seats of the round after the last.
 func (in *instance) broadcastFrame(kind byte, body []byte) {
-	if in.node == nil {
-		return
+	var seats []bft.PublicKey
+	if in.node != nil {
+		seats = in.node.Status().Seats
+	} else if s, err := in.nextSeats(); err == nil {
+		seats = s
 	}
-	for _, k := range in.node.Status().Seats {
+	for _, k := range seats {
 		if k != in.me {
 			in.sendFrame(k, kind, body)
 		}

@@ -22,11 +22,13 @@ type Config struct {
 	Entropy io.Reader
 	// MayVoid is the caller's judgement of a withholder (step 4): the node
 	// proposes or votes for voiding a round, which unseats the players whose
-	// reveal is missing, only if MayVoid says yes for each of them. A node
-	// that crashed after committing is absent, not a withholder, until the
-	// seat grace ends (internal/lifecycle's MayUnseat). nil: always. It
-	// only delays voids, so it touches liveness, never safety.
-	MayVoid func(PublicKey) bool
+	// reveal is missing, only if MayVoid says yes for each of them.
+	// lockedTicks is how long ago this node first knew the round's lock: a
+	// player heard from since then is alive and withholding; one that went
+	// silent may have crashed after committing, and is absent, not a
+	// withholder, until the seat grace ends (internal/lifecycle). nil:
+	// always. It only delays voids, so it touches liveness, never safety.
+	MayVoid func(k PublicKey, lockedTicks uint64) bool
 	// FirstRound is the first round this node plays (0 means 1); with
 	// GenesisStateHash it lets the actor start a new seating of a table at a
 	// certified round boundary.

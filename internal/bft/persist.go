@@ -170,6 +170,7 @@ func (n *Node) restoreRound(records []Record) ([]Message, error) {
 		n.rs.locks[lc.View] = lc
 		n.rs.bodies[h] = &lc.Body
 		n.rs.lockSeen[h] = lc.View
+		n.rs.lockSeenAt[h] = n.now
 	}
 	sort.SliceStable(own, func(i, j int) bool { return replayOrder(own[i]) < replayOrder(own[j]) })
 	return own, nil

@@ -141,17 +141,19 @@ func (n *Node) acceptVoid(b *Body) bool {
 	}
 	roll := voidOf(b, nil)
 	roll.Kind = BodyRoll
-	seen, ok := n.rs.lockSeen[BodyHash(n.cfg.TableID, n.round, &roll)]
-	return ok && seen+1 <= n.rs.view && n.mayVoid(b.Withholders)
+	h := BodyHash(n.cfg.TableID, n.round, &roll)
+	seen, ok := n.rs.lockSeen[h]
+	return ok && seen+1 <= n.rs.view && n.mayVoid(b.Withholders, h)
 }
 
-// mayVoid asks Config.MayVoid about every withholder.
-func (n *Node) mayVoid(withholders []PublicKey) bool {
+// mayVoid asks Config.MayVoid about every withholder of the lock h.
+func (n *Node) mayVoid(withholders []PublicKey, h Hash) bool {
 	if n.cfg.MayVoid == nil {
 		return true
 	}
+	since := n.now - n.rs.lockSeenAt[h]
 	for _, k := range withholders {
-		if !n.cfg.MayVoid(k) {
+		if !n.cfg.MayVoid(k, since) {
 			return false
 		}
 	}

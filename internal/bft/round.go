@@ -34,6 +34,7 @@ type roundState struct {
 	reveals     map[PublicKey][]*Reveal // distinct signed reveals, at most two
 	locks       map[uint64]*LockCert    // by view
 	lockSeen    map[Hash]uint64         // body hash → our view when we first knew it locked
+	lockSeenAt  map[Hash]uint64         // body hash → our tick when we first knew it locked
 	vcs         map[uint64]map[PublicKey]*ViewChange
 	vcHigh      map[PublicKey]uint64 // highest view change target seen per player
 	outcomes    map[Hash]Hash        // body hash → state hash we computed
@@ -58,6 +59,7 @@ func newRoundState(now uint64) *roundState {
 		reveals:     make(map[PublicKey][]*Reveal),
 		locks:       make(map[uint64]*LockCert),
 		lockSeen:    make(map[Hash]uint64),
+		lockSeenAt:  make(map[Hash]uint64),
 		vcs:         make(map[uint64]map[PublicKey]*ViewChange),
 		vcHigh:      make(map[PublicKey]uint64),
 		outcomes:    make(map[Hash]Hash),

@@ -333,7 +333,7 @@ func (n *Node) reproposeOrVoid(t uint64, d viewDecision) (Body, []Reveal) {
 		}
 	}
 	seen, ok := n.rs.lockSeen[d.lockHash]
-	if len(missing) == 0 || !ok || seen+1 > t || !n.mayVoid(missing) {
+	if len(missing) == 0 || !ok || seen+1 > t || !n.mayVoid(missing, d.lockHash) {
 		return d.lock.Body, extra
 	}
 	return voidOf(&d.lock.Body, missing), extra

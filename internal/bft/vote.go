@@ -44,6 +44,7 @@ func (n *Node) addLock(lc *LockCert, h Hash) {
 	n.rs.bodies[h] = &lc.Body
 	if _, ok := n.rs.lockSeen[h]; !ok {
 		n.rs.lockSeen[h] = n.rs.view
+		n.rs.lockSeenAt[h] = n.now
 	}
 	if p := n.rs.persistedLock; p == nil || lc.View > p.View {
 		n.rs.persistedLock = lc

@@ -35,9 +35,14 @@ const (
 	honest byzKind = iota
 	byzWithhold
 	byzLiar
+	byzClaimer   // lifecycle simulator: names rounds that do not exist, answers asks with nothing
+	byzUnseater  // lifecycle simulator: asks to unseat players who are present
+	byzDissolver // lifecycle simulator: says it dissolved the table, and plays on
 )
 
-func (b byzKind) String() string { return [...]string{"honest", "withhold", "liar"}[b] }
+func (b byzKind) String() string {
+	return [...]string{"honest", "withhold", "liar", "claimer", "unseater", "dissolver"}[b]
+}
 
 type simOptions struct {
 	n          int
@@ -268,11 +273,16 @@ func (s *sim) reseat(p *simPlayer) {
 		return
 	}
 	s.logf("player %d re-seated from round %d: %d seats", p.idx, last.Round+1, len(seats))
-	carried := slices.DeleteFunc(slices.Clone(p.records), func(r bft.Record) bool {
+	s.startNode(p, seats, last.Round+1, last.StateHash, carriedRecords(p.records, last.Round+1))
+}
+
+// carriedRecords are the records a re-seated core of round next restores:
+// the round's secret and the commitment and bets already signed with it.
+func carriedRecords(records []bft.Record, next uint64) []bft.Record {
+	return slices.DeleteFunc(slices.Clone(records), func(r bft.Record) bool {
 		own := r.Kind == bft.RecordSigned && (r.Message.Commitment != nil || r.Message.Bet != nil)
-		return r.Round != last.Round+1 || !(own || r.Kind == bft.RecordSecret)
+		return r.Round != next || !(own || r.Kind == bft.RecordSecret)
 	})
-	s.startNode(p, seats, last.Round+1, last.StateHash, carried)
 }
 
 type encoded struct {
@@ -284,12 +294,21 @@ type encoded struct {
 // may list one Ready's messages in any order (it iterates maps), and the
 // network's randomness must not depend on that, or a seed would not replay.
 func (s *sim) sorted(from *simPlayer, ms []bft.Message) []encoded {
+	out, err := encodeSorted(ms)
+	if err != nil {
+		s.fail("player %d: %v", from.idx, err)
+	}
+	return out
+}
+
+// encodeSorted is sorted for any simulator: the encodings of ms in the
+// order of their bytes and recipients.
+func encodeSorted(ms []bft.Message) ([]encoded, error) {
 	out := make([]encoded, 0, len(ms))
 	for _, m := range ms {
 		b, err := m.MarshalBinary()
 		if err != nil {
-			s.fail("player %d: marshal %s: %v", from.idx, m.Type(), err)
-			continue
+			return nil, fmt.Errorf("marshal %s: %w", m.Type(), err)
 		}
 		out = append(out, encoded{m, append(b, m.To[:]...)})
 	}
@@ -297,7 +316,7 @@ func (s *sim) sorted(from *simPlayer, ms []bft.Message) []encoded {
 	for i := range out {
 		out[i].data = out[i].data[:len(out[i].data)-len(bft.PublicKey{})]
 	}
-	return out
+	return out, nil
 }
 
 func (s *sim) send(from *simPlayer, m bft.Message, b []byte) {
@@ -328,22 +347,42 @@ func leaksReveal(m bft.Message, k bft.PublicKey) bool {
 }
 
 func (s *sim) transmit(to int, b []byte) {
+	link := lossyLink{rng: s.rng, dropP: s.opt.dropP, dupP: s.opt.dupP, maxDelay: s.opt.maxDelay}
+	for _, at := range link.arrivals(s.now, s.faulty()) {
+		s.queue[at] = append(s.queue[at], simMsg{to: to, data: b})
+	}
+}
+
+// lossyLink is what the simulated network does to one message while faults
+// are on: drop it, duplicate it, delay it (which reorders), each drawn from
+// the run's seeded stream. Both simulators of this package send through it.
+type lossyLink struct {
+	rng         *rand.Rand
+	dropP, dupP float64
+	maxDelay    int
+}
+
+// arrivals are the ticks at which a message sent at now arrives: none if
+// it is dropped, two if it is duplicated; the next tick when not faulty.
+func (l lossyLink) arrivals(now uint64, faulty bool) []uint64 {
 	copies := 1
-	if s.faulty() {
-		if s.rng.Float64() < s.opt.dropP {
-			return
+	if faulty {
+		if l.rng.Float64() < l.dropP {
+			return nil
 		}
-		if s.rng.Float64() < s.opt.dupP {
+		if l.rng.Float64() < l.dupP {
 			copies = 2
 		}
 	}
-	for i := 0; i < copies; i++ {
-		at := s.now + 1
-		if s.faulty() && s.opt.maxDelay > 1 {
-			at += uint64(s.rng.IntN(s.opt.maxDelay))
+	out := make([]uint64, 0, copies)
+	for range copies {
+		at := now + 1
+		if faulty && l.maxDelay > 1 {
+			at += uint64(l.rng.IntN(l.maxDelay))
 		}
-		s.queue[at] = append(s.queue[at], simMsg{to: to, data: b})
+		out = append(out, at)
 	}
+	return out
 }
 
 func (s *sim) step() {

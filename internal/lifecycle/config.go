@@ -67,7 +67,7 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	switch {
 	case c.Self == (bft.PublicKey{}):
-		return c, fmt.Errorf("config Self is zero: %w", ErrConfig)
+		return c, fmt.Errorf("the Self key is zero: %w", ErrConfig)
 	case c.MinPlayers < 1:
 		return c, fmt.Errorf("MinPlayers %d: want ≥ 1: %w", c.MinPlayers, ErrConfig)
 	case c.GraceTicks <= c.AbsentTicks:

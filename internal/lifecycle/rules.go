@@ -10,14 +10,23 @@ import (
 // evaluate applies the rules of doc.go after every input.
 func (t *Table) evaluate() {
 	if t.dissolved != nil {
+		t.followDissolved()
+		return
+	}
+	ended, hasEnded := t.endedAt()
+	if hasEnded && t.round > ended {
+		t.dissolve()
 		return
 	}
 	mode, reason := Playing, ""
 	switch {
-	case t.behind():
+	case hasEnded || t.behind():
 		mode = CatchingUp
 	default:
-		reason = PauseReason(len(t.seats), t.present(), min(t.cfg.MinPlayers, len(t.seats)), t.hostAbsent())
+		reason = PauseReason(len(t.seats), t.present(), t.cfg.MinPlayers, t.hostAbsent())
+		if reason == "" && t.alone() {
+			reason = "a lone player may not roll: the dice need a second secret"
+		}
 		if reason != "" {
 			mode = Paused
 		}
@@ -30,28 +39,102 @@ func (t *Table) evaluate() {
 		t.mode = mode
 		t.ready.Mode = mode
 	}
+	if t.mode != Paused || !t.mayDissolve() {
+		t.graceRunning = false
+	} else if !t.graceRunning {
+		t.graceRunning, t.graceFrom = true, t.now
+	}
 	switch t.mode {
 	case Paused:
-		if t.now-t.pausedAt >= t.cfg.GraceTicks {
+		if t.graceDone() {
 			t.dissolve()
 			return
 		}
 	case CatchingUp:
-		t.ask()
+		t.ask(t.round + 1)
 	case Playing:
 		t.unseatAbsent()
 	}
+	t.heartbeat()
+}
+
+func (t *Table) heartbeat() {
 	if t.now-t.spokeAt >= t.cfg.HeartbeatTicks {
 		t.spokeAt = t.now
 		t.ready.Heartbeat = true
 	}
 }
 
+// followDissolved: a dissolved table signs nothing, but it keeps sending
+// presence (which says it dissolved, and where), so that nodes that were
+// cut off from it learn the table ended; and when any seat names a round
+// past the dissolution, it asks for it, so that the round whose confirms
+// were out when it dissolved reaches it and moves the dissolution. One
+// claim is enough here: there is no vote to withhold, and what comes back
+// is checked certificates.
+func (t *Table) followDissolved() {
+	t.ask(t.round + 1)
+	t.heartbeat()
+}
+
+// graceDone: the table has been paused for the grace while it could be
+// dissolved. The grace counts from when both held, not from the pause: a
+// node healing from a partition sees the others one by one, and must not
+// dissolve in the instant it sees a quorum but has not yet heard the
+// host, or min_players.
+func (t *Table) graceDone() bool {
+	return t.graceRunning && t.now-t.graceFrom >= t.cfg.GraceTicks
+}
+
+// mayDissolve: no round can certify anywhere without this node's side, so
+// its last certified round is the table's (give or take the one whose
+// confirms were out). At 2–3 seats every round needs every player. At 4+
+// seats only a side that sees a quorum knows that: a node that sees fewer
+// may be the cut-off minority while a quorum plays on without it (and
+// unseats it after the grace), so it stays paused and catches up when it
+// hears them again, or learns from f+1 of them that they dissolved. Seats
+// that said they dissolved count with this side: they never sign again,
+// so no quorum elsewhere can include them. (Found by the lifecycle
+// simulator, seed 1650: of three nodes that saw a quorum while the host
+// was away, the first to dissolve took itself out of the others' quorum,
+// so they never dissolved, and played on without it once the host came
+// back.)
+func (t *Table) mayDissolve() bool {
+	if len(t.seats) <= 3 {
+		return true
+	}
+	ended := 0
+	for _, k := range t.seats {
+		if _, ok := t.ended[k]; ok && k != t.cfg.Self {
+			ended++
+		}
+	}
+	return t.present()+ended >= bft.Quorum(len(t.seats))
+}
+
+// endedAt is the round f+1 seats (one at 2–3 seats) said they dissolved
+// the table at, the lowest among the f+1 highest: at least one of them is
+// honest, and an honest node dissolves only a table that cannot play on.
+func (t *Table) endedAt() (uint64, bool) {
+	var rounds []uint64
+	for _, k := range t.seats {
+		if e, ok := t.ended[k]; ok && k != t.cfg.Self {
+			rounds = append(rounds, e)
+		}
+	}
+	need := bft.Faults(len(t.seats)) + 1
+	if len(rounds) < need {
+		return 0, false
+	}
+	slices.Sort(rounds)
+	return rounds[len(rounds)-need], true
+}
+
 // PauseReason says why a table of seats, present of them here (this node
 // included), may not play; "" if it may. hostAbsent: the bank's owner is
-// seated and absent. minPlayers guards against playing without absent
-// players; a table that players left of their own will has fewer seats,
-// and the caller passes at most the seats (everyone present may play on).
+// seated and absent. A table that players left below min_players pauses
+// too (and is dissolved past the grace) unless others join: min_players is
+// what the table needs, whoever made it short.
 func PauseReason(seats, present, minPlayers int, hostAbsent bool) string {
 	switch {
 	case present < minPlayers:
@@ -66,8 +149,14 @@ func PauseReason(seats, present, minPlayers int, hostAbsent bool) string {
 	return ""
 }
 
+// isAbsent: not heard for AbsentTicks, or dissolved the table (it will
+// never sign again).
 func (t *Table) isAbsent(k bft.PublicKey) bool {
-	return k != t.cfg.Self && t.now-t.heard[k] >= t.cfg.AbsentTicks
+	if k == t.cfg.Self {
+		return false
+	}
+	_, ended := t.ended[k]
+	return ended || t.now-t.heard[k] >= t.cfg.AbsentTicks
 }
 
 func (t *Table) absent() []bft.PublicKey {
@@ -81,6 +170,16 @@ func (t *Table) absent() []bft.PublicKey {
 }
 
 func (t *Table) present() int { return len(t.seats) - len(t.absent()) }
+
+// alone: this node holds the table's only seat and is not the host.
+// Nobody ever rolls alone (DESIGN.md): its secret alone would choose the
+// dice against a bank someone else funded. Found by the lifecycle
+// simulator (seed 1885: two of three players left in one round, and the
+// third rolled on alone at min_players 1). The host alone plays against
+// its own bank only.
+func (t *Table) alone() bool {
+	return len(t.seats) == 1 && t.seats[0] == t.cfg.Self && t.cfg.Host != t.cfg.Self
+}
 
 func (t *Table) hostAbsent() bool {
 	return t.cfg.Host != (bft.PublicKey{}) && slices.Contains(t.seats, t.cfg.Host) && t.isAbsent(t.cfg.Host)
@@ -105,28 +204,38 @@ func (t *Table) claimed() uint64 {
 
 // behind: a round past the next one is certified. A claim of just the next
 // round is normal for a moment (the others certified first) and bft itself
-// hands over that one certificate. A node whose player is not among the
-// seats it knows was seated by a round it has not seen (it joined mid-game):
-// it is behind too.
+// hands over that one certificate. A node whose player never sat in the
+// seats it knows was seated by a round it has not seen (it joined
+// mid-game): it is behind too. One that sat and is no longer seated left
+// or was unseated: its table actor cashes it out and stops the instance.
 func (t *Table) behind() bool {
-	return t.claimed() > t.round+1 || !slices.Contains(t.seats, t.cfg.Self)
+	return t.claimed() > t.round+1 || !t.wasSeated
 }
 
-// ask requests the missing rounds from the seat with the highest claim,
-// at most once per AskEveryTicks.
-func (t *Table) ask() {
+// ask requests the missing rounds from a seat that named a round of at
+// least atLeast, at most once per AskEveryTicks. Those seats take turns,
+// in seat order: a Byzantine player that names the highest round and
+// answers nothing must not be the only one ever asked.
+func (t *Table) ask(atLeast uint64) {
 	if t.asked && t.now-t.askedAt < t.cfg.AskEveryTicks {
 		return
 	}
-	to := t.firstOther()
-	best := uint64(0)
-	for _, k := range t.seats {
-		if c := t.claims[k]; k != t.cfg.Self && c > best {
-			to, best = k, c
+	for i := range t.seats {
+		j := (t.askNext + i) % len(t.seats)
+		if k := t.seats[j]; k != t.cfg.Self && t.claims[k] >= atLeast {
+			t.askNext = j + 1
+			t.asked, t.askedAt = true, t.now
+			t.ready.AskRounds = &Ask{To: k, From: t.round}
+			return
 		}
 	}
-	t.asked, t.askedAt = true, t.now
-	t.ready.AskRounds = &Ask{To: to, From: t.round}
+	if !t.wasSeated {
+		// A joiner nobody has named a round to yet: the host seated it.
+		if to := t.firstOther(); to != (bft.PublicKey{}) {
+			t.asked, t.askedAt = true, t.now
+			t.ready.AskRounds = &Ask{To: to, From: t.round}
+		}
+	}
 }
 
 // firstOther is who to ask when nobody claimed a round: the host if it is

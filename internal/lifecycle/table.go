@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"math"
 	"slices"
 
 	"github.com/bitcraps/bitcraps/internal/bft"
@@ -40,8 +41,12 @@ func (m Mode) String() string {
 // Ready is what the table wants done. The caller must, in this order:
 //  1. persist Dissolve durably, if set, before anything else: from then on
 //     it never signs for the table again, even after a restart;
-//  2. send presence to every other seat if Heartbeat, and a request for
-//     the certified rounds from AskRounds.From to AskRounds.To if set;
+//  2. send presence to every other seat if Heartbeat (naming Status().Round;
+//     once dissolved, saying it dissolved at Status().DissolvedAt, which
+//     the receiver hands to HeardDissolved instead of Heard), and a request
+//     for the certified rounds from AskRounds.From to AskRounds.To if set
+//     (the asked node answers from its certified log; an empty answer is
+//     NothingNewer);
 //  3. submit an unseat payload for each of Unseat;
 //  4. call Advance with this Ready.
 type Ready struct {
@@ -89,15 +94,23 @@ type Table struct {
 	seats  []bft.PublicKey
 	heard  map[bft.PublicKey]uint64 // tick a seat was last heard
 	claims map[bft.PublicKey]uint64 // highest round a seat named
+	ended  map[bft.PublicKey]uint64 // round a seat said it dissolved the table at
 	mode   Mode
 	reason string
 
-	pausedAt    uint64
-	dissolved   *Dissolve
-	unseatAsked map[bft.PublicKey]uint64 // round an unseat was asked in
-	askedAt     uint64
-	asked       bool
-	spokeAt     uint64
+	pausedAt     uint64
+	graceFrom    uint64 // tick the grace before a dissolution started
+	graceRunning bool
+	dissolved    *Dissolve
+	unseatAsked  map[bft.PublicKey]uint64 // round an unseat was asked in
+	askedAt      uint64
+	asked        bool
+	askNext      int // seat index the next ask starts looking from
+	spokeAt      uint64
+	// wasSeated: this node's player sat in a round this table knows. Not
+	// in the seats and never seated is a joiner (catch up); not in them
+	// after it sat is a player that left or was unseated (nothing to do).
+	wasSeated bool
 
 	ready Ready
 }
@@ -110,7 +123,8 @@ func New(cfg Config, st State) (*Table, error) {
 		return nil, err
 	}
 	t := &Table{cfg: c, round: max(st.Round, 1), mode: Playing,
-		heard: map[bft.PublicKey]uint64{}, claims: map[bft.PublicKey]uint64{}, unseatAsked: map[bft.PublicKey]uint64{}}
+		heard: map[bft.PublicKey]uint64{}, claims: map[bft.PublicKey]uint64{}, ended: map[bft.PublicKey]uint64{},
+		unseatAsked: map[bft.PublicKey]uint64{}}
 	t.setSeats(st.Seats)
 	if st.Dissolved != nil {
 		d := *st.Dissolved
@@ -124,6 +138,7 @@ func New(cfg Config, st State) (*Table, error) {
 
 func (t *Table) setSeats(seats []bft.PublicKey) {
 	t.seats = slices.Clone(seats)
+	t.wasSeated = t.wasSeated || slices.Contains(seats, t.cfg.Self)
 	for _, k := range t.seats {
 		if _, ok := t.heard[k]; !ok {
 			t.heard[k] = t.now
@@ -133,6 +148,7 @@ func (t *Table) setSeats(seats []bft.PublicKey) {
 		if !slices.Contains(t.seats, k) {
 			delete(t.heard, k)
 			delete(t.claims, k)
+			delete(t.ended, k)
 			delete(t.unseatAsked, k)
 		}
 	}
@@ -150,18 +166,47 @@ func (t *Table) Heard(from bft.PublicKey, round uint64) {
 	if from == t.cfg.Self || !slices.Contains(t.seats, from) {
 		return
 	}
-	t.heard[from] = t.now
+	if _, ended := t.ended[from]; !ended {
+		t.heard[from] = t.now // a seat that dissolved is absent whatever it sends (its asks, say)
+	}
 	if round > t.claims[from] {
 		t.claims[from] = round
 	}
 	t.evaluate()
 }
 
+// HeardDissolved records that a seated player said it dissolved the table
+// at round (its presence while dissolved). That seat will never sign again,
+// so it counts as absent from now on; and once f+1 seats say so (one at 2–3
+// seats), the table has ended for this node too: it catches up to the
+// round they name, then dissolves at its own last certified round.
+func (t *Table) HeardDissolved(from bft.PublicKey, round uint64) {
+	if from == t.cfg.Self || !slices.Contains(t.seats, from) || round == math.MaxUint64 {
+		return // the last: no round that far can exist, nor be asked for
+	}
+	if e, ok := t.ended[from]; !ok || round > e {
+		t.ended[from] = round
+	}
+	if round+1 > t.claims[from] {
+		t.claims[from] = round + 1
+	}
+	t.evaluate()
+}
+
 // NothingNewer records that from answered a request for rounds with none
 // past this node's: its claim of a later round was stale or false.
+//
+// A dissolution it claimed past this node's last certified round was false
+// too: it is taken as one at that round. (Found by the lifecycle simulator,
+// seed 350: a Byzantine seat at three seats claimed it dissolved 40 rounds
+// ahead, and the two honest nodes caught up for ever, neither playing nor
+// pausing, so the table never dissolved.)
 func (t *Table) NothingNewer(from bft.PublicKey) {
 	if c, ok := t.claims[from]; ok && c > t.round {
 		t.claims[from] = t.round
+	}
+	if e, ok := t.ended[from]; ok && e >= t.round {
+		t.ended[from] = t.round - 1
 	}
 	t.evaluate()
 }
@@ -176,6 +221,7 @@ func (t *Table) Certified(round uint64, seats []bft.PublicKey) {
 	if t.dissolved != nil {
 		if round > t.dissolved.Round {
 			t.dissolved = &Dissolve{Round: round}
+			t.round = round + 1
 			d := *t.dissolved
 			t.ready.Dissolve = &d
 		}
@@ -186,7 +232,7 @@ func (t *Table) Certified(round uint64, seats []bft.PublicKey) {
 	}
 	t.round = round + 1
 	t.setSeats(seats)
-	t.pausedAt = t.now // progress: the table is alive, whatever this node sees
+	t.pausedAt, t.graceFrom = t.now, t.now // progress: the table is alive, whatever this node sees
 	t.evaluate()
 }
 
@@ -198,6 +244,12 @@ func (t *Table) MayUnseat(k bft.PublicKey) bool {
 		return false
 	}
 	return t.now-t.heard[k]+t.cfg.AbsentTicks >= t.cfg.GraceTicks
+}
+
+// HeardWithin reports whether seat k was heard from in the last ticks.
+func (t *Table) HeardWithin(k bft.PublicKey, ticks uint64) bool {
+	h, ok := t.heard[k]
+	return ok && t.now-h < ticks
 }
 
 // Absent reports whether seat k is absent now.

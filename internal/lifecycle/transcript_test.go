@@ -17,6 +17,7 @@ import (
 //	tick [n=N] [hear=B,C]         tick N times (default 1); B and C are heard
 //	                              before every tick (live players resending)
 //	heard from=B [round=R]        a message from B naming round R
+//	heard-dissolved from=B round=R  B's presence: it dissolved the table at R
 //	certified round=R seats=A,B   round R certified; the next round's seats
 //	nothing-newer from=B          B had no rounds past ours
 //	spoke                         this node sent consensus messages
@@ -117,6 +118,10 @@ func (h *harness) run(t *testing.T, d *datadriven.TestData) string {
 		from, _ := arg("from")
 		h.tbl.Heard(key(from), num("round", 0))
 		h.drain()
+	case "heard-dissolved":
+		from, _ := arg("from")
+		h.tbl.HeardDissolved(key(from), num("round", 0))
+		h.drain()
 	case "certified":
 		seats, _ := arg("seats")
 		h.tbl.Certified(num("round", 0), keys(seats))
@@ -156,7 +161,9 @@ func (h *harness) drain() {
 		if rd.Dissolve != nil {
 			fmt.Fprintf(&h.out, "%s dissolve at round %d (persist first)\n", at, rd.Dissolve.Round)
 		}
-		if rd.Heartbeat {
+		if rd.Heartbeat && h.tbl.dissolved != nil {
+			fmt.Fprintf(&h.out, "%s heartbeat: dissolved at round %d\n", at, h.tbl.dissolved.Round)
+		} else if rd.Heartbeat {
 			fmt.Fprintf(&h.out, "%s heartbeat round %d\n", at, h.tbl.round)
 		}
 		if a := rd.AskRounds; a != nil {
