@@ -72,7 +72,7 @@ type instance struct {
 	// is durable: taken and done count Readys, acks wait for theirs.
 	taken, done uint64
 	acks        []betAck
-	own       []ownBet         // our bets whose round is not certified yet (carry.go)
+	own         []ownBet // our bets whose round is not certified yet (carry.go)
 }
 
 // betAck is a bet reply held until the Ready numbered after is durable.
