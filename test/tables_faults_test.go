@@ -116,7 +116,7 @@ func TestTablesRideOutAPausedAndAKilledNode(t *testing.T) {
 		}
 		cluster.sameRounds(id, seats[id])
 	}
-	cluster.sameLedgers(30 * time.Second)
+	t.Logf("every ledger verifies to state hash %s", harness.SameLedgers(t, cluster.snapshot(), 30*time.Second))
 	for _, id := range []string{two, four} {
 		for i := range nodes {
 			if !slices.Contains(seats[id], i) {
@@ -133,6 +133,13 @@ type faultCluster struct {
 	t     *testing.T
 	mu    sync.Mutex
 	nodes []*harness.Node
+}
+
+// snapshot is the nodes now (a restart replaces one).
+func (c *faultCluster) snapshot() []*harness.Node {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.nodes)
 }
 
 func (c *faultCluster) node(i int) *harness.Node {
@@ -293,55 +300,6 @@ func spectatorView(v messages.TableView) string {
 	}
 	return fmt.Sprintf("round %d state %s phase %s point %d dice %v shooter %.8s bank %d players%s",
 		v.Round, v.StateHash, v.Phase, v.Point, v.LastDice, v.Shooter, v.Bank, players)
-}
-
-// sameLedgers asks every node's ledger verify at once until all pass and
-// give one state hash: the tables keep rolling, so a snapshot taken while
-// a round settles is retried.
-func (c *faultCluster) sameLedgers(within time.Duration) {
-	c.t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		reps := make([]ledgerReport, len(c.nodes))
-		errs := make([]error, len(c.nodes))
-		var wg sync.WaitGroup
-		for i := range c.nodes {
-			wg.Go(func() {
-				_, errs[i] = c.node(i).TryJSON(30*time.Second, http.MethodGet, "/api/v1/ledger/verify", nil, &reps[i])
-			})
-		}
-		wg.Wait()
-		hashes := map[string]bool{}
-		for i, rep := range reps {
-			if errs[i] != nil || !rep.OK {
-				c.t.Fatalf("node %d: ledger verify: %+v %v", i, rep, errs[i])
-			}
-			hashes[rep.StateHash] = true
-		}
-		if len(hashes) == 1 {
-			c.t.Logf("every ledger verifies to state hash %s", reps[0].StateHash)
-			return
-		}
-		if time.Now().After(deadline) {
-			got := ""
-			for i, rep := range reps {
-				got += fmt.Sprintf("\n  node %d: %+v", i, rep)
-			}
-			c.t.Fatalf("ledger state hashes still differ after %v:%s", within, got)
-		}
-		time.Sleep(100 * time.Millisecond) // polling interval, bounded by the deadline
-	}
-}
-
-type ledgerReport struct {
-	OK        bool     `json:"ok"`
-	StateHash string   `json:"state_hash"`
-	Ops       uint64   `json:"ops"`
-	Accounts  int      `json:"accounts"`
-	Wallets   int64    `json:"total_wallets"`
-	Chips     int64    `json:"total_chips"`
-	Banks     int64    `json:"total_banks"`
-	Problems  []string `json:"problems"`
 }
 
 // bettors place a field bet of 1 CRAP for each player at each of its
