@@ -18,7 +18,7 @@
 //
 // Actor panics and dropped links use the node's hidden --fault-injection
 // routes (POST /debug/faults/panic and /debug/faults/drop): a dropped link
-// is the transport closing every connection to the peer and refusing it
-// for a while, on one side, so both nodes stay up and may still reach each
-// other through a third.
+// is one node's transport closing every connection to the peer, refusing
+// it for the length of the fault and then dialing it again, so both nodes
+// stay up and may still reach each other through a third.
 package chaos
