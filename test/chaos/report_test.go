@@ -3,11 +3,13 @@
 package chaos
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/bitcraps/bitcraps/internal/bft"
 	"github.com/bitcraps/bitcraps/messages"
 	"github.com/bitcraps/bitcraps/test/harness"
 )
@@ -36,7 +38,13 @@ func report(t *testing.T, seed uint64, c *cluster, l *load, faults []fault, cert
 	}
 	unseated, dissolved := 0, 0
 	for k, s := range tables {
-		unseated += len(s.seats()) - len(c.seated(k))
+		seated := c.seated(k)
+		for _, i := range s.seats() {
+			if !slices.Contains(seated, i) {
+				unseated++
+				t.Logf("CHAOS unseated: node %d (%.8s) from table %d (%s)", i, c.ids[i], k, c.table[k])
+			}
+		}
 		for _, i := range s.seats() {
 			if v, _ := c.view(i, k); v.Lifecycle == "dissolved" {
 				dissolved++
@@ -54,6 +62,11 @@ func report(t *testing.T, seed uint64, c *cluster, l *load, faults []fault, cert
 	t.Logf("CHAOS every player of each table holds the same certified rounds (%s)", roundCounts(rounds))
 	hash := harness.SameLedgers(t, c.snapshot(), 60*time.Second)
 	t.Logf("CHAOS every node's ledger verifies to state hash %s", hash)
+	for k := range tables {
+		for _, v := range voids(t, rounds[k]) {
+			t.Logf("CHAOS table %d: %s", k, v)
+		}
+	}
 	fate, err := fateOf(l.acked, rounds)
 	if err != nil {
 		t.Fatal(err)
@@ -75,6 +88,27 @@ func roundCounts(rounds map[int][]messages.RoundView) string {
 	out := ""
 	for k := range tables {
 		out += fmt.Sprintf("table %d: %d; ", k, len(rounds[k]))
+	}
+	return out
+}
+
+// voids describes the voided rounds and whose reveal each lacked (the
+// withholders, who are unseated by it).
+func voids(t *testing.T, rounds []messages.RoundView) []string {
+	var out []string
+	for _, r := range rounds {
+		if !r.Void {
+			continue
+		}
+		var cert bft.Certificate
+		if err := json.Unmarshal(r.Certificate, &cert); err != nil {
+			t.Fatalf("round %d: certificate: %v", r.Round, err)
+		}
+		who := ""
+		for _, k := range cert.Body.Withholders {
+			who += " " + k.Short()
+		}
+		out = append(out, fmt.Sprintf("round %d voided, withholders%s", r.Round, who))
 	}
 	return out
 }
