@@ -13,7 +13,7 @@ GOVULNCHECK ?= v1.9.0
 # Tests get a generous timeout: the suite includes multi-process and crash tests.
 TESTFLAGS ?= -race -count=1 -timeout 75m
 
-.PHONY: build run test bench byzantine lint vuln generate fuzz demo clean
+.PHONY: build run test bench byzantine chaos lint vuln generate fuzz demo clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/bitcraps
@@ -38,6 +38,14 @@ bench:
 # test plays 30; the simulators cover thousands of seeds).
 byzantine:
 	BYZANTINE_ROUNDS=100 $(GO) test $(TESTFLAGS) -run Byzantine ./test/
+
+# Five node processes under a seeded schedule of faults (kill -9 and restart,
+# SIGSTOP, actor panics, dropped links) while a load client bets; prints
+# availability, rounds/s and recovery times, and fails on any disagreement
+# (test/chaos/doc.go). CHAOS_ARGS="--duration 90s --seed 7 --faults=false".
+CHAOS_ARGS ?=
+chaos:
+	$(GO) test -tags chaos -count=1 -v -timeout 60m -run TestChaos ./test/chaos/ -args $(CHAOS_ARGS)
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

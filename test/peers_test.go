@@ -12,7 +12,7 @@ import (
 // Three `bitcraps node` processes joined by --join: `bitcraps peers` on
 // each lists the other two as alive.
 func TestThreeNodeProcessesSeeEachOther(t *testing.T) {
-	nodes, ids := launchProcesses(t, 3)
+	nodes, ids := harness.LaunchCluster(t, 3)
 
 	deadline := time.Now().Add(60 * time.Second)
 	for i, n := range nodes {

@@ -23,7 +23,7 @@ import (
 // rounds and the same ledger state.
 func TestFourNodeProcessesPlayATableWithTheCLI(t *testing.T) {
 	const rounds = 100
-	nodes, ids := startProcesses(t, 4)
+	nodes, ids := harness.StartCluster(t, 4)
 	id := cliTable(t, nodes[0], "table", "create", "--min-players", "4", "--max-players", "4", "--bankroll", "400",
 		"--min-bet", "1", "--max-bet", "20", "--buy-in", "100", "--bet-window", "10m").ID
 	for _, n := range nodes[1:] {
@@ -205,56 +205,6 @@ func outputEnd(out string) string {
 		return "…" + out[len(out)-2000:]
 	}
 	return out
-}
-
-// startProcesses starts size node processes joined to the first and waits
-// until each has a transport connection to every other; it returns them
-// and their peer IDs.
-func startProcesses(t *testing.T, size int) ([]*harness.Node, []string) {
-	t.Helper()
-	nodes, ids := launchProcesses(t, size)
-	deadline := time.Now().Add(60 * time.Second)
-	for i, n := range nodes {
-		for {
-			var peers []messages.PeerInfo
-			n.GetJSON(t, "/api/v1/peers", &peers)
-			connected := 0
-			for _, p := range peers {
-				if p.State == messages.PeerAlive && strings.Contains(p.Transport, "tcp") {
-					connected++
-				}
-			}
-			if connected == size-1 {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("node %d: %d of %d peers connected: %+v", i, connected, size-1, peers)
-			}
-			time.Sleep(100 * time.Millisecond) // polling interval, bounded by the deadline
-		}
-	}
-	return nodes, ids
-}
-
-// launchProcesses starts size node processes joined by gossip to the
-// first, waits until each is ready, and returns them with their peer IDs.
-func launchProcesses(t *testing.T, size int) ([]*harness.Node, []string) {
-	t.Helper()
-	first := harness.StartNode(t, harness.NodeSpec{})
-	first.WaitReady(t, 60*time.Second)
-	nodes := []*harness.Node{first}
-	for range size - 1 {
-		n := harness.StartNode(t, harness.NodeSpec{Join: []string{fmt.Sprintf("127.0.0.1:%d", first.Spec.GossipPort)}})
-		n.WaitReady(t, 60*time.Second)
-		nodes = append(nodes, n)
-	}
-	ids := make([]string, size)
-	for i, n := range nodes {
-		var h healthDoc
-		n.GetJSON(t, "/health", &h)
-		ids[i] = h.PeerID
-	}
-	return nodes, ids
 }
 
 // cliTable runs a table command with --json and decodes the table.

@@ -49,6 +49,9 @@ type Options struct {
 	// StreamIdle ends an event stream that delivered no event for this
 	// long (the node's session timeout); zero means 30 minutes.
 	StreamIdle time.Duration
+	// Faults, when set (--fault-injection), mounts the fault-injection
+	// routes under /debug/faults (faults.go).
+	Faults Faults
 }
 
 // Server is the HTTP server of one node.
@@ -110,6 +113,9 @@ func (s *Server) routes() {
 	}
 	if s.opts.Services != nil {
 		s.mountPlayer()
+	}
+	if s.opts.Faults != nil {
+		s.mountFaults()
 	}
 	s.mountOpenAPI()
 	if s.opts.Web != nil {

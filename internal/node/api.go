@@ -21,5 +21,8 @@ func (n *Node) apiBackends(opts api.Options) api.Options {
 	}
 	opts.Web = web.Handler()
 	opts.Registerer = n.registry
+	if n.cfg.FaultInjection {
+		opts.Faults = faults{n}
+	}
 	return opts
 }

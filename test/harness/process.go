@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -136,6 +137,31 @@ func (n *Node) Signal(t testing.TB, sig syscall.Signal, timeout time.Duration) i
 	return 0
 }
 
+// Send delivers sig without waiting for anything: SIGSTOP and SIGCONT
+// pause and resume the process as a sleeping laptop would.
+func (n *Node) Send(t testing.TB, sig syscall.Signal) {
+	t.Helper()
+	if err := n.cmd.Process.Signal(sig); err != nil {
+		t.Fatalf("signal %v to node %s: %v", sig, n.URL, err)
+	}
+}
+
+// Restart starts the node again on the same data dir, ports and flags once
+// its process has ended (Kill it first for a crash); the new process is
+// a new Node. Its output starts afresh; the old one stays readable.
+func (n *Node) Restart(t testing.TB) *Node {
+	t.Helper()
+	select {
+	case <-n.done:
+	default:
+		t.Fatalf("restart node %s: its process is still running", n.URL)
+	}
+	return StartNode(t, n.Spec)
+}
+
+// Exited is closed when the process has ended.
+func (n *Node) Exited() <-chan struct{} { return n.done }
+
 // Kill sends SIGKILL if the process is still running and waits for it.
 func (n *Node) Kill() {
 	select {
@@ -158,39 +184,51 @@ func (n *Node) GetJSON(t testing.TB, path string, v any) int {
 }
 
 // DoJSON sends body (JSON-encoded unless nil) and decodes the answer into
-// v (when not nil); it returns the status code.
+// v (when not nil); it returns the status code. Any failure to get an
+// answer fails the test.
 func (n *Node) DoJSON(t testing.TB, method, path string, body, v any) int {
 	t.Helper()
+	status, err := n.TryJSON(30*time.Second, method, path, body, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return status
+}
+
+// TryJSON is DoJSON for a node that may be stopped, killed or restarting
+// (fault tests, load clients on other goroutines): it waits at most
+// timeout and returns what went wrong instead of failing the test.
+func (n *Node) TryJSON(timeout time.Duration, method, path string, body, v any) (int, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			t.Fatal(err)
+			return 0, fmt.Errorf("%s %s: encode: %w", method, path, err)
 		}
 		rd = bytes.NewReader(b)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, n.URL+path, rd)
 	if err != nil {
-		t.Fatal(err)
+		return 0, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		return 0, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("%s %s: read: %v", method, path, err)
+		return resp.StatusCode, fmt.Errorf("%s %s: read: %w", method, path, err)
 	}
 	if v != nil {
 		if err := json.Unmarshal(raw, v); err != nil {
-			t.Fatalf("%s %s: status %d, decode %q: %v", method, path, resp.StatusCode, raw, err)
+			return resp.StatusCode, fmt.Errorf("%s %s: status %d, decode %q: %w", method, path, resp.StatusCode, raw, err)
 		}
 	}
-	return resp.StatusCode
+	return resp.StatusCode, nil
 }
 
 // GetText fetches path and returns the body.
