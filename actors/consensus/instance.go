@@ -207,7 +207,18 @@ func (in *instance) restore() error {
 	if len(certs) > 0 {
 		last = &certs[len(certs)-1]
 	}
-	return in.rebuild(last, records)
+	if err := in.rebuild(last, records); err != nil {
+		return err
+	}
+	// Our bets signed in the round in progress were acknowledged: track
+	// them again, so that one the round leaves out is carried (carry.go)
+	// after a restart too.
+	for _, r := range in.live {
+		if m := r.Message; r.Kind == bft.RecordSigned && m != nil && m.Bet != nil && m.Bet.Bettor == in.me {
+			in.track(*m.Bet)
+		}
+	}
+	return nil
 }
 
 // rebuild makes a new bft node for the round after last (or round 1). Its
