@@ -43,14 +43,20 @@ func (in *instance) track(b bft.Bet) {
 
 // carry runs after round c is certified (and the node rebuilt if the
 // seating changed): our bets of that round that it does not hold go into
-// the next one.
+// the next one, and so do bets of earlier rounds that waited while this
+// node caught up.
 func (in *instance) carry(ctx actor.Context, c *bft.Certificate) {
 	var keep []ownBet
 	for _, o := range in.own {
 		switch {
 		case o.round > c.Round:
 			keep = append(keep, o)
-		case o.round == c.Round && !in.included(c, o):
+		case o.round == c.Round && in.included(c, o):
+		case !in.playing():
+			// Catching up (or paused): a bet placed now would be signed for
+			// a stale round. It goes in once this node plays again.
+			keep = append(keep, o)
+		default:
 			if next := in.carryOne(ctx, o); next != nil {
 				keep = append(keep, *next)
 			}

@@ -162,7 +162,8 @@ func fateOf(acked []ackedBet, rounds map[int][]messages.RoundView) (betFate, err
 }
 
 // claimCarried takes, from the unclaimed certified bets, one of bettor's
-// within three rounds after round: that is how a carried bet looks.
+// in a later round: that is how a carried bet looks (a node that was
+// killed carries its bet only once it has caught up, maybe many rounds on).
 func claimCarried(unclaimed map[string]bool, bettor string, round uint64) bool {
 	for id := range unclaimed {
 		var r, seq uint64
@@ -170,7 +171,7 @@ func claimCarried(unclaimed map[string]bool, bettor string, round uint64) bool {
 		if _, err := fmt.Sscanf(strings.ReplaceAll(id, "-", " "), "%d %s %d", &r, &who, &seq); err != nil {
 			continue
 		}
-		if who == bettor && r > round && r <= round+3 {
+		if who == bettor && r > round {
 			delete(unclaimed, id)
 			return true
 		}
