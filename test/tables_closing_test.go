@@ -203,14 +203,17 @@ func TestWaitingTablesCanAlwaysBeLeftOrClosed(t *testing.T) {
 // left in it, goes back to the host. Its cancel then answers the closed
 // table.
 func TestHostClosesATableItsPlayersLeft(t *testing.T) {
-	nodes := startCluster(t, 2)
-	a, b := nodes[0], nodes[1]
+	nodes := startCluster(t, 3)
+	a, b, c := nodes[0], nodes[1], nodes[2]
 	grantEveryone(t, nodes)
 	const grant = 1000 * crap
-	v := create(t, a, scriptedTable(1, 2, 0))
+	// Two players: a lone player may not roll (the dice need a second
+	// secret), so the two leave together.
+	v := create(t, a, scriptedTable(2, 3, 0))
 	join(t, b, v.ID, 50*crap)
-	sameTableEverywhere(t, nodes, v.ID, "playing", b)
-	wantRefusal(t, "close a table B plays at", a.ask("games", &messages.CancelTable{TableID: v.ID}).(*messages.TableReply).Err,
+	join(t, c, v.ID, 50*crap)
+	sameTableEverywhere(t, nodes, v.ID, "playing", b, c)
+	wantRefusal(t, "close a table B and C play at", a.ask("games", &messages.CancelTable{TableID: v.ID}).(*messages.TableReply).Err,
 		messages.CodeTableInPlay, v.ID)
 
 	seed := uint64(time.Now().UnixNano())
@@ -218,18 +221,25 @@ func TestHostClosesATableItsPlayersLeft(t *testing.T) {
 	field := func(string) *messages.PlaceBet {
 		return &messages.PlaceBet{TableID: v.ID, Type: "field", Amount: 2 * crap}
 	}
-	playRoundWith(t, []*peerNode{b}, v.ID, 1, field, seed)
-	if ack := b.ask("games", &messages.LeaveTable{TableID: v.ID}).(*messages.Ack); ack.Err != nil {
-		t.Fatalf("B leaves: %v", ack.Err)
+	players := []*peerNode{b, c}
+	playRoundWith(t, players, v.ID, 1, field, seed)
+	for _, p := range players {
+		if ack := p.ask("games", &messages.LeaveTable{TableID: v.ID}).(*messages.Ack); ack.Err != nil {
+			t.Fatalf("%s leaves: %v", p.name, ack.Err)
+		}
 	}
-	roll(t, []*peerNode{b}, v.ID, 2, 1, seed)
-	eventually(t, 20*time.Second, "B cashed out", func() (bool, string) {
-		h := holdingsOf(b, b)
-		return h.Chips[v.ID] == 0 && !b.table(v.ID).Seated, fmt.Sprintf("B chips %d", h.Chips[v.ID])
+	roll(t, players, v.ID, 2, 2, seed)
+	eventually(t, 20*time.Second, "B and C cashed out", func() (bool, string) {
+		for _, p := range players {
+			if h := holdingsOf(p, p); h.Chips[v.ID] != 0 || p.table(v.ID).Seated {
+				return false, fmt.Sprintf("%s chips %d", p.name, h.Chips[v.ID])
+			}
+		}
+		return true, ""
 	})
 
 	var closed *messages.TableView
-	eventually(t, 20*time.Second, "A closes once it followed B's leave", func() (bool, string) {
+	eventually(t, 20*time.Second, "A closes once it followed the leaves", func() (bool, string) {
 		r := a.ask("games", &messages.CancelTable{TableID: v.ID}).(*messages.TableReply)
 		if r.Err != nil {
 			wantRefusal(t, "close before A followed the leave", r.Err, messages.CodeTableInPlay, v.ID)
@@ -243,9 +253,9 @@ func TestHostClosesATableItsPlayersLeft(t *testing.T) {
 	}
 	eventually(t, 20*time.Second, "the bank back to A and every chip to its owner, on both nodes", func() (bool, string) {
 		for _, p := range nodes {
-			ha, hb := holdingsOf(p, a), holdingsOf(p, b)
-			if lt := p.ledgerTable(v.ID); !lt.Closed || lt.Bank != 0 || hb.Chips[v.ID] != 0 || ha.Wallet+hb.Wallet != 2*grant {
-				return false, fmt.Sprintf("%s: table %+v, A wallet %d, B wallet %d chips %d", p.name, lt, ha.Wallet, hb.Wallet, hb.Chips[v.ID])
+			ha, hb, hc := holdingsOf(p, a), holdingsOf(p, b), holdingsOf(p, c)
+			if lt := p.ledgerTable(v.ID); !lt.Closed || lt.Bank != 0 || hb.Chips[v.ID]+hc.Chips[v.ID] != 0 || ha.Wallet+hb.Wallet+hc.Wallet != 3*grant {
+				return false, fmt.Sprintf("%s: table %+v, wallets A %d B %d C %d, chips B %d C %d", p.name, lt, ha.Wallet, hb.Wallet, hc.Wallet, hb.Chips[v.ID], hc.Chips[v.ID])
 			}
 		}
 		return true, ""
