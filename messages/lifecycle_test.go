@@ -38,9 +38,9 @@ func TestPresenceAndRoundsBodies(t *testing.T) {
 	}
 }
 
-// FuzzDecodeLifecycleBodies: the lifecycle's frame bodies never panic, and
+// FuzzLifecycleBodies: the lifecycle's frame bodies never panic, and
 // what they accept re-encodes to the same bytes.
-func FuzzDecodeLifecycleBodies(f *testing.F) {
+func FuzzLifecycleBodies(f *testing.F) {
 	f.Add(EncodePresence(5, true))
 	body, _ := EncodeRounds(3, nil)
 	f.Add(body)
