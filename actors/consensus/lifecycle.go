@@ -57,12 +57,9 @@ func (in *instance) mayUnseat(k bft.PublicKey) bool {
 	return in.life != nil && in.life.MayUnseat(k)
 }
 
-// mayVoid is bft's Config.MayVoid: a committed player whose reveal is
-// missing although it was heard from since the round locked is withholding,
-// and its round may be voided (step 4); one silent since then may have
-// crashed after committing, and gets the seat grace first.
+// mayVoid is bft's Config.MayVoid: the lifecycle's judgement.
 func (in *instance) mayVoid(k bft.PublicKey, lockedTicks uint64) bool {
-	return in.life != nil && (in.life.HeardWithin(k, lockedTicks) || in.life.MayUnseat(k))
+	return in.life != nil && in.life.MayVoid(k, lockedTicks)
 }
 
 // startLife makes the lifecycle core for the round after the last

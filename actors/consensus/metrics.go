@@ -73,6 +73,10 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "bitcraps_consensus_late_bets_total", Help: "Local bets that missed their round, by what became of them (carried into the next round, or dropped).",
 		}, []string{"result"}),
 	}
+	// Every reason is present from the start, so the first drop alerts.
+	for _, r := range []string{"undecodable", "unknown_kind", "unknown_table", "bad_presence", "bad_rounds", "bad_rounds_ask", "rounds_ask_over_budget"} {
+		m.dropped.WithLabelValues(r)
+	}
 	m.withheld = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "bitcraps_consensus_withheld_reveals_total",
 		Help: "Reveals withheld in certified void rounds (each withholder lost its bets of the round and its seat).",

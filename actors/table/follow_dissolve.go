@@ -2,12 +2,12 @@ package table
 
 import (
 	"errors"
-	"slices"
 
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/bitcraps/bitcraps/internal/bft"
 	"github.com/bitcraps/bitcraps/internal/ledger"
+	"github.com/bitcraps/bitcraps/internal/lifecycle"
 	"github.com/bitcraps/bitcraps/messages"
 )
 
@@ -32,25 +32,16 @@ func (f *follower) claimDissolved(from string, round uint64) {
 	}
 }
 
-// dissolvedRound is the round f+1 of the chain's seats claim the table was
-// dissolved at or after, if they do.
+// dissolvedRound is the round the table's players say it was dissolved at,
+// by the lifecycle's rule (f+1 of the chain's seats), if they do.
 func (f *follower) dissolvedRound() (uint64, bool) {
-	seats := f.chain.Seats()
-	var rounds []uint64
+	claims := make(map[bft.PublicKey]uint64, len(f.dissolveClaims))
 	for from, r := range f.dissolveClaims {
-		if k, err := keyOfPeer(from); err == nil && slices.Contains(seats, k) {
-			rounds = append(rounds, r)
+		if k, err := keyOfPeer(from); err == nil {
+			claims[k] = r
 		}
 	}
-	need := bft.Faults(len(seats)) + 1
-	if len(rounds) < need {
-		return 0, false
-	}
-	low := rounds[0]
-	for _, r := range rounds {
-		low = min(low, r)
-	}
-	return low, true
+	return lifecycle.EndedAt(f.chain.Seats(), claims)
 }
 
 // dissolveFollowed applies the chain's dissolution once the claims are in,

@@ -116,13 +116,27 @@ func (t *Table) mayDissolve() bool {
 // the table at, the lowest among the f+1 highest: at least one of them is
 // honest, and an honest node dissolves only a table that cannot play on.
 func (t *Table) endedAt() (uint64, bool) {
+	others := make(map[bft.PublicKey]uint64, len(t.ended))
+	for k, r := range t.ended {
+		if k != t.cfg.Self {
+			others[k] = r
+		}
+	}
+	return EndedAt(t.seats, others)
+}
+
+// EndedAt is the round at which f+1 of seats (one at 2–3 seats) say they
+// dissolved the table (claims, by seat), the lowest among the f+1 highest;
+// false if fewer say so. A node that does not sit at the table applies the
+// same rule to its players' word (actors/table follows it).
+func EndedAt(seats []bft.PublicKey, claims map[bft.PublicKey]uint64) (uint64, bool) {
 	var rounds []uint64
-	for _, k := range t.seats {
-		if e, ok := t.ended[k]; ok && k != t.cfg.Self {
+	for _, k := range seats {
+		if e, ok := claims[k]; ok {
 			rounds = append(rounds, e)
 		}
 	}
-	need := bft.Faults(len(t.seats)) + 1
+	need := bft.Faults(len(seats)) + 1
 	if len(rounds) < need {
 		return 0, false
 	}

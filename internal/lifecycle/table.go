@@ -246,10 +246,14 @@ func (t *Table) MayUnseat(k bft.PublicKey) bool {
 	return t.now-t.heard[k]+t.cfg.AbsentTicks >= t.cfg.GraceTicks
 }
 
-// HeardWithin reports whether seat k was heard from in the last ticks.
-func (t *Table) HeardWithin(k bft.PublicKey, ticks uint64) bool {
+// MayVoid is this node's judgement of voiding a round that misses k's
+// reveal (bft's Config.MayVoid; lockedTicks is how long ago the round's
+// lock was known): k heard from since then is alive and withholding; k
+// silent since then may have crashed after committing, and is absent, not
+// a withholder, until it may be unseated.
+func (t *Table) MayVoid(k bft.PublicKey, lockedTicks uint64) bool {
 	h, ok := t.heard[k]
-	return ok && t.now-h < ticks
+	return (ok && t.now-h < lockedTicks) || t.MayUnseat(k)
 }
 
 // Absent reports whether seat k is absent now.

@@ -22,6 +22,7 @@ import (
 //	nothing-newer from=B          B had no rounds past ours
 //	spoke                         this node sent consensus messages
 //	may-unseat who=D              this node's judgement of unseating D
+//	may-void who=D locked=N       of voiding D's missing reveal, the lock known N ticks
 //	status
 //
 // After each command every Ready is printed as "t=<tick> <what>" and
@@ -132,6 +133,9 @@ func (h *harness) run(t *testing.T, d *datadriven.TestData) string {
 		h.drain()
 	case "spoke":
 		h.tbl.Spoke()
+	case "may-void":
+		who, _ := arg("who")
+		fmt.Fprintf(&h.out, "%v\n", h.tbl.MayVoid(key(who), num("locked", 0)))
 	case "may-unseat":
 		who, _ := arg("who")
 		fmt.Fprintf(&h.out, "%v\n", h.tbl.MayUnseat(key(who)))
