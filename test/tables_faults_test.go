@@ -44,7 +44,7 @@ func TestTablesRideOutAPausedAndAKilledNode(t *testing.T) {
 			cliTable(t, nodes[i], "table", "join", id, "100")
 		}
 	}
-	cluster := &faultCluster{t: t, nodes: nodes}
+	cluster := &faultCluster{t: t, Nodes: harness.NewNodes(nodes)}
 	for _, id := range []string{two, four} {
 		cluster.waitRound(id, seats[id], 2, 60*time.Second)
 	}
@@ -93,7 +93,7 @@ func TestTablesRideOutAPausedAndAKilledNode(t *testing.T) {
 	restartedAt := time.Now()
 	restarted.WaitReady(t, 30*time.Second)
 	readyAt := time.Now()
-	cluster.set(3, restarted)
+	cluster.Set(3, restarted)
 	behind := cluster.view(0, four).Round
 	caughtUp := cluster.waitCaughtUp(3, four, 60*time.Second)
 	cluster.waitRound(four, seats[four], cluster.view(0, four).Round+1, 60*time.Second)
@@ -116,7 +116,7 @@ func TestTablesRideOutAPausedAndAKilledNode(t *testing.T) {
 		}
 		cluster.sameRounds(id, seats[id])
 	}
-	t.Logf("every ledger verifies to state hash %s", harness.SameLedgers(t, cluster.snapshot(), 30*time.Second))
+	t.Logf("every ledger verifies to state hash %s", harness.SameLedgers(t, cluster.Snapshot(), 30*time.Second))
 	for _, id := range []string{two, four} {
 		for i := range nodes {
 			if !slices.Contains(seats[id], i) {
@@ -130,34 +130,14 @@ func TestTablesRideOutAPausedAndAKilledNode(t *testing.T) {
 // faultCluster reads the nodes of a fault test, some of which may be
 // stopped or restarting: every read has a short timeout and is retried.
 type faultCluster struct {
-	t     *testing.T
-	mu    sync.Mutex
-	nodes []*harness.Node
-}
-
-// snapshot is the nodes now (a restart replaces one).
-func (c *faultCluster) snapshot() []*harness.Node {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Clone(c.nodes)
-}
-
-func (c *faultCluster) node(i int) *harness.Node {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.nodes[i]
-}
-
-func (c *faultCluster) set(i int, n *harness.Node) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.nodes[i] = n
+	t *testing.T
+	*harness.Nodes
 }
 
 // view is node i's view of the table; the zero view when it does not answer.
 func (c *faultCluster) view(i int, id string) messages.TableView {
 	var v messages.TableView
-	if status, err := c.node(i).TryJSON(2*time.Second, http.MethodGet, "/api/v1/tables/"+id, nil, &v); err != nil || status != http.StatusOK {
+	if status, err := c.Node(i).TryJSON(2*time.Second, http.MethodGet, "/api/v1/tables/"+id, nil, &v); err != nil || status != http.StatusOK {
 		return messages.TableView{}
 	}
 	return v
@@ -210,7 +190,7 @@ func playerIDs(v messages.TableView) string {
 func (c *faultCluster) rounds(i int, id string) []messages.RoundView {
 	c.t.Helper()
 	var rs []messages.RoundView
-	if status, err := c.node(i).TryJSON(10*time.Second, http.MethodGet, "/api/v1/tables/"+id+"/rounds", nil, &rs); err != nil || status != http.StatusOK {
+	if status, err := c.Node(i).TryJSON(10*time.Second, http.MethodGet, "/api/v1/tables/"+id+"/rounds", nil, &rs); err != nil || status != http.StatusOK {
 		c.t.Fatalf("node %d: rounds of %s: status %d, %v", i, id, status, err)
 	}
 	return rs
@@ -347,7 +327,7 @@ func (b *bettors) bet(i int, tables []string) {
 			if v.Lifecycle != "playing" || (v.Round == last[id] && last[id] != 0) {
 				continue
 			}
-			status, err := b.cluster.node(i).TryJSON(2*time.Second, http.MethodPost, "/api/v1/tables/"+id+"/bets",
+			status, err := b.cluster.Node(i).TryJSON(2*time.Second, http.MethodPost, "/api/v1/tables/"+id+"/bets",
 				map[string]any{"type": "field", "amount": crap}, nil)
 			if err == nil && status == http.StatusAccepted {
 				last[id] = v.Round

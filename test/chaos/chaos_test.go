@@ -39,7 +39,7 @@ func TestChaos(t *testing.T) {
 		if time.Since(began) >= *duration {
 			break
 		}
-		f := schedule(rng, len(c.nodes))
+		f := schedule(rng, c.Len())
 		f.at = time.Since(began)
 		c.inject(f)
 		c.recover(&f, 60*time.Second)

@@ -18,7 +18,7 @@ import (
 // rounds is node i's certified rounds of table k.
 func (c *cluster) rounds(i, k int) ([]messages.RoundView, error) {
 	var rs []messages.RoundView
-	status, err := c.node(i).TryJSON(20*time.Second, http.MethodGet, "/api/v1/tables/"+c.table[k]+"/rounds", nil, &rs)
+	status, err := c.Node(i).TryJSON(20*time.Second, http.MethodGet, "/api/v1/tables/"+c.table[k]+"/rounds", nil, &rs)
 	if err == nil && status != http.StatusOK {
 		err = fmt.Errorf("status %d", status)
 	}

@@ -38,9 +38,9 @@ func (s tableSpec) seats() []int { return append([]int{s.host}, s.joiners...) }
 // replaced in place, and a node under a fault is marked down so that the
 // load's availability can be told with and without it.
 type cluster struct {
-	t     *testing.T
-	mu    sync.Mutex
-	nodes []*harness.Node
+	t *testing.T
+	*harness.Nodes
+	mu    sync.Mutex // guards down
 	ids   []string
 	down  []bool
 	table []string // ids of the tables, in the order of tables
@@ -48,7 +48,7 @@ type cluster struct {
 
 func startCluster(t *testing.T) *cluster {
 	nodes, ids := harness.StartCluster(t, 5, "--fault-injection")
-	c := &cluster{t: t, nodes: nodes, ids: ids, down: make([]bool, len(nodes))}
+	c := &cluster{t: t, Nodes: harness.NewNodes(nodes), ids: ids, down: make([]bool, len(nodes))}
 	for _, s := range tables {
 		var v messages.TableView
 		body := map[string]any{"min_players": 2, "max_players": len(s.seats()), "bankroll": 300 * crap,
@@ -73,7 +73,7 @@ func (c *cluster) join(i int, id string) {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		var v messages.TableView
-		status, err := c.node(i).TryJSON(40*time.Second, http.MethodPost, "/api/v1/tables/"+id+"/join", map[string]any{"buy_in": 100 * crap}, &v)
+		status, err := c.Node(i).TryJSON(40*time.Second, http.MethodPost, "/api/v1/tables/"+id+"/join", map[string]any{"buy_in": 100 * crap}, &v)
 		if err == nil && status == http.StatusOK {
 			return
 		}
@@ -82,19 +82,6 @@ func (c *cluster) join(i int, id string) {
 		}
 		time.Sleep(200 * time.Millisecond) // polling interval, bounded by the deadline
 	}
-}
-
-// snapshot is the nodes now (a restart replaces one).
-func (c *cluster) snapshot() []*harness.Node {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Clone(c.nodes)
-}
-
-func (c *cluster) node(i int) *harness.Node {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.nodes[i]
 }
 
 func (c *cluster) setDown(i int, down bool) {
@@ -109,18 +96,12 @@ func (c *cluster) isDown(i int) bool {
 	return c.down[i]
 }
 
-func (c *cluster) replace(i int, n *harness.Node) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.nodes[i] = n
-}
-
 // gossipAddrs are the gossip addresses of every node but i.
 func (c *cluster) gossipAddrs(i int) []string {
 	var out []string
-	for j := range c.nodes {
+	for j := range c.Len() {
 		if j != i {
-			out = append(out, fmt.Sprintf("127.0.0.1:%d", c.node(j).Spec.GossipPort))
+			out = append(out, fmt.Sprintf("127.0.0.1:%d", c.Node(j).Spec.GossipPort))
 		}
 	}
 	return out
@@ -129,7 +110,7 @@ func (c *cluster) gossipAddrs(i int) []string {
 // view is node i's view of table k; ok is false when it did not answer.
 func (c *cluster) view(i, k int) (messages.TableView, bool) {
 	var v messages.TableView
-	status, err := c.node(i).TryJSON(2*time.Second, http.MethodGet, "/api/v1/tables/"+c.table[k], nil, &v)
+	status, err := c.Node(i).TryJSON(2*time.Second, http.MethodGet, "/api/v1/tables/"+c.table[k], nil, &v)
 	return v, err == nil && status == http.StatusOK
 }
 

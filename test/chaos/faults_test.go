@@ -65,7 +65,7 @@ func schedule(rng *rand.Rand, nodes int) fault {
 // inject does the fault and returns when it is over.
 func (c *cluster) inject(f fault) {
 	c.t.Helper()
-	n := c.node(f.node)
+	n := c.Node(f.node)
 	switch f.kind {
 	case "kill":
 		c.setDown(f.node, true)
@@ -76,7 +76,7 @@ func (c *cluster) inject(f fault) {
 		n.Spec.Join = c.gossipAddrs(f.node)
 		back := n.Restart(c.t)
 		back.WaitReady(c.t, 60*time.Second)
-		c.replace(f.node, back)
+		c.Set(f.node, back)
 		c.setDown(f.node, false)
 	case "stop":
 		c.setDown(f.node, true)

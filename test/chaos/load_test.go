@@ -32,7 +32,7 @@ type ackedBet struct {
 
 func startLoad(c *cluster) *load {
 	l := &load{c: c, done: make(chan struct{})}
-	for i := range c.nodes {
+	for i := range c.Len() {
 		l.wg.Go(func() { l.play(i) })
 	}
 	return l
@@ -74,7 +74,7 @@ func (l *load) play(i int) {
 
 // call is one counted API request to node i.
 func (l *load) call(i int, method, path string, body, v any) (int, error) {
-	status, err := l.c.node(i).TryJSON(2*time.Second, method, path, body, v)
+	status, err := l.c.Node(i).TryJSON(2*time.Second, method, path, body, v)
 	l.count(i, err == nil && status < 500)
 	return status, err
 }

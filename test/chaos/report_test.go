@@ -60,7 +60,7 @@ func report(t *testing.T, seed uint64, c *cluster, l *load, faults []fault, cert
 		rounds[k] = c.sameRounds(k, 60*time.Second)
 	}
 	t.Logf("CHAOS every player of each table holds the same certified rounds (%s)", roundCounts(rounds))
-	hash := harness.SameLedgers(t, c.snapshot(), 60*time.Second)
+	hash := harness.SameLedgers(t, c.Snapshot(), 60*time.Second)
 	t.Logf("CHAOS every node's ledger verifies to state hash %s", hash)
 	for k := range tables {
 		for _, v := range voids(t, rounds[k]) {
