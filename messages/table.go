@@ -173,8 +173,9 @@ type TableView struct {
 	Problem string `json:"problem,omitempty"`
 	// Lifecycle is the table's mode on this node: "playing", "paused"
 	// (PausedReason says why: nobody rolls until it resumes), "catching_up"
-	// (Behind certified rounds to fetch before it bets or votes again) or
-	// "dissolved"; empty when this node does not play the table. Absent
+	// (Behind certified rounds to fetch before it bets or votes again),
+	// "dissolving" (paused past the seat grace at 4+ seats: the players
+	// present are certifying its dissolution) or "dissolved"; empty when this node does not play the table. Absent
 	// lists the seats not heard from for a few seconds: they are still
 	// seated (a seat is unseated only after the seat grace, at 4+ seats).
 	Lifecycle    string   `json:"lifecycle,omitempty"`

@@ -153,7 +153,7 @@ func syncText(t messages.TableView) string {
 func lifecycleText(t messages.TableView) string {
 	line := strings.ReplaceAll(t.Lifecycle, "_", " ")
 	switch t.Lifecycle {
-	case "paused":
+	case "paused", "dissolving":
 		line += ": " + t.PausedReason
 	case "catching_up":
 		line += fmt.Sprintf(": %d certified rounds to fetch before this node plays", t.Behind)

@@ -30,6 +30,7 @@ function lifecycleText(t) {
   switch (t.lifecycle) {
     case "paused": return `Paused: ${t.paused_reason}. Nobody rolls until the absent players are back; past the seat grace the table is dissolved.`;
     case "catching_up": return `This node is catching up: ${t.behind} certified rounds to fetch before it bets again.`;
+    case "dissolving": return `Paused past the seat grace (${t.paused_reason}): the players present are dissolving the table.`;
     case "dissolved": return "This table was dissolved: chips, open bets at their exact value and the bank were paid out.";
   }
   return "";
