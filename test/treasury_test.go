@@ -174,6 +174,18 @@ func TestTreasuryGrantsAreSignedReplicatedAndIdempotent(t *testing.T) {
 	if rep := nodes[3].verified(); rep.TreasuryGrants[identity.PeerID(treasury)] != 2 || rep.PlayMoneyGrants != 0 || rep.Money != ledger.ModeTreasury {
 		t.Fatalf("D's report: %+v", rep)
 	}
+	// `ledger verify` online and offline (a stopped node's data dir) sees
+	// the treasury's two grants and nothing else.
+	signed := "0 play-money grants, 2 signed by treasury " + treasury
+	out, code = harness.RunCLI(t, "ledger", "verify", "--node", "http://"+b.n.HTTPAddr())
+	if code != 0 || !strings.Contains(out, "ledger OK") || !strings.Contains(out, "treasury: "+signed) {
+		t.Fatalf("ledger verify: exit %d:\n%s", code, out)
+	}
+	nodes[3].stop()
+	out, code = harness.RunCLI(t, "ledger", "verify", "--data", cfgD.DataDir)
+	if code != 0 || !strings.Contains(out, "ledger OK") || !strings.Contains(out, "(offline): "+signed) {
+		t.Fatalf("ledger verify --data: exit %d:\n%s", code, out)
+	}
 }
 
 func TestPlayMoneyModeIsSaidPlainlyAndGrantsAlike(t *testing.T) {
