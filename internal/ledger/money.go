@@ -147,15 +147,12 @@ func (m Money) admitGrant(op Op) error {
 
 // verifyTreasury checks a treasury grant's signature under the key it names.
 func (op Op) verifyTreasury() error {
-	pub, err := identity.ParsePeerID(string(op.Treasury))
-	if err != nil {
-		return fmt.Errorf("%w: treasury: %w", ErrInvalidOp, err)
-	}
-	if !ed25519.Verify(pub, op.SigningBytes(), op.Signature) {
-		return fmt.Errorf("%w: grant of %d micro-CRAP to %s, serial %d, by treasury %s", ErrBadSignature,
+	ok, err := op.signedBy("treasury", op.Treasury)
+	if err == nil && !ok {
+		err = fmt.Errorf("%w: grant of %d micro-CRAP to %s, serial %d, by treasury %s", ErrBadSignature,
 			op.Amount, op.Owner.Short(), op.Seq, op.Treasury.Short())
 	}
-	return nil
+	return err
 }
 
 // TreasuryGrantOp reports whether op is a grant signed by a treasury.

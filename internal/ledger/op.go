@@ -314,12 +314,18 @@ func (op Op) validateUnused() error {
 
 // verifySignature checks an owner-signed op's signature.
 func (op Op) verifySignature() error {
-	pub, err := identity.ParsePeerID(string(op.Owner))
+	ok, err := op.signedBy("owner", op.Owner)
+	if err == nil && !ok {
+		err = fmt.Errorf("%w: %s op seq %d by %s", ErrBadSignature, op.Kind, op.Seq, op.Owner)
+	}
+	return err
+}
+
+// signedBy reports whether key (the op's field named field) signed op.
+func (op Op) signedBy(field string, key identity.PeerID) (bool, error) {
+	pub, err := identity.ParsePeerID(string(key))
 	if err != nil {
-		return fmt.Errorf("%w: owner: %w", ErrInvalidOp, err)
+		return false, fmt.Errorf("%w: %s: %w", ErrInvalidOp, field, err)
 	}
-	if !ed25519.Verify(pub, op.SigningBytes(), op.Signature) {
-		return fmt.Errorf("%w: %s op seq %d by %s", ErrBadSignature, op.Kind, op.Seq, op.Owner)
-	}
-	return nil
+	return ed25519.Verify(pub, op.SigningBytes(), op.Signature), nil
 }
