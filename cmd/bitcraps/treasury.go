@@ -40,8 +40,10 @@ Without a treasury, nodes run play money: every identity gets
 	keygen := &cobra.Command{
 		Use:   "keygen",
 		Short: "Write a new treasury key file (mode 0600) and print its public key",
-		Args:  cobra.NoArgs,
-		RunE:  runTreasuryKeygen,
+		Example: `  bitcraps treasury keygen --out /secure/treasury.key
+  BITCRAPS_TREASURY_KEY=$(bitcraps treasury keygen --out treasury.key 2>/dev/null) bitcraps node`,
+		Args: cobra.NoArgs,
+		RunE: runTreasuryKeygen,
 	}
 	keygen.Flags().String("out", "treasury.key", "the key file to write; an existing file is never overwritten")
 	grant := &cobra.Command{
