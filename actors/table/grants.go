@@ -3,6 +3,7 @@ package table
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -104,9 +105,14 @@ func decodeLedgerOps(payload []byte) ([]ledger.Op, error) {
 		if err := json.Unmarshal(payload, &grants); err != nil {
 			return nil, err
 		}
+		if len(grants) > grantSyncChunk {
+			// Each grant costs a signature check: a peer hands at most a
+			// chunk per envelope, and the mesh rate-limits envelopes.
+			return nil, fmt.Errorf("%w: %d grants in one envelope, at most %d", errNotGrant, len(grants), grantSyncChunk)
+		}
 		for _, g := range grants {
 			if g.Kind != ledger.KindGrant {
-				return nil, errNotGrant
+				return nil, fmt.Errorf("%w: a %s op in a list of grants", errNotGrant, g.Kind)
 			}
 		}
 		return grants, nil
@@ -116,7 +122,8 @@ func decodeLedgerOps(payload []byte) ([]ledger.Op, error) {
 	return []ledger.Op{op}, err
 }
 
-var errNotGrant = errors.New("a list of ledger ops holds something else than grants")
+// errNotGrant: a list of ledger ops that is not a chunk of grants.
+var errNotGrant = errors.New("not a chunk of grants")
 
 // grants sends a list of grants to one peer.
 func (w wire) grants(to string, grants []ledger.Op) error {

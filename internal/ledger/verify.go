@@ -66,8 +66,11 @@ func (m Money) checkGrants(rep *Report) {
 			rep.PlayMoneyGrants, m.Treasury.Short())
 	}
 	for key, n := range rep.TreasuryGrants {
-		if key != m.Treasury {
-			rep.problem("%d grants signed by %s, which is not this deployment's treasury (%s)", n, key.Short(), m.Mode())
+		switch {
+		case m.Treasury == "":
+			rep.problem("%d grants signed by treasury %s, but this node runs play money (no --treasury-key)", n, key.Short())
+		case key != m.Treasury:
+			rep.problem("%d grants signed by %s, which is not this deployment's treasury %s", n, key.Short(), m.Treasury.Short())
 		}
 	}
 	rep.OK = len(rep.Problems) == 0
