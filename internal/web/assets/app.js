@@ -6,7 +6,8 @@
 // The page uses only the public API of DESIGN.md "Interfaces". What it
 // reads (amounts in micro-CRAP, players as peer IDs):
 //
-//   GET  /api/v1/status           {"peer_id","state"}: who "you" are
+//   GET  /api/v1/status           {"peer_id","state","money"}: who "you" are,
+//                                 and whether CRAP here is play money
 //   GET  /api/v1/balance          {"wallet","chips":{table_id: micros}}
 //   GET  /api/v1/tables           [table, ...] (or {"tables":[...]})
 //   GET  /api/v1/tables/{id}      table = {"id","host","status","phase":
@@ -51,6 +52,10 @@ async function refreshStatus() {
     const state = document.getElementById("node-state");
     state.textContent = s.state;
     state.dataset.state = s.state;
+    // Play money is said plainly (issue 12): these CRAP are free.
+    const money = document.getElementById("money-notice");
+    money.hidden = s.money?.mode !== "play_money";
+    money.textContent = s.money?.notice ?? "";
   } catch (err) {
     showError(err, "reaching the node");
   }
