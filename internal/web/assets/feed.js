@@ -18,7 +18,15 @@ export function describe(type, d, me) {
   const who = (p) => (p === me ? "you" : short(p));
   switch (type) {
     case "bet":
-      return [`${who(d.player)} bet ${formatCRAP(d.amount)} on ${betName(d)}`];
+      if (d.take_down) return [`${who(d.player)} asked to take down ${betName(d)}: waiting for the roll`];
+      return [`${who(d.player)} bet ${formatCRAP(d.amount)} on ${betName(d)}: waiting for the roll`];
+    case "bet_carried":
+      return [`${who(d.player)}: bet ${d.id} reached the shooter after the roll; it waits for round ${d.round} (now ${d.new_id})`];
+    case "bet_dropped":
+      return [`${who(d.player)}: ${d.type ? (d.take_down ? "take-down of " : `bet of ${formatCRAP(d.amount)} CRAP on `) + betName(d) : "bet " + d.id} refused: ${d.reason}`];
+    case "lifecycle":
+      return [d.mode === "paused" ? `the table pauses: ${d.reason}` : d.mode === "catching_up" ? `this node is catching up (${d.behind} rounds)` :
+        d.mode === "dissolved" ? "the table was dissolved" : `the table plays (${d.mode})`];
     case "roll": {
       const [a, b] = d.dice ?? [];
       const next = d.phase === "point" ? `point is ${d.point}` : "come-out next";
@@ -26,6 +34,7 @@ export function describe(type, d, me) {
     }
     case "settlement":
       if (d.void) return [`round ${d.round} is void (a reveal was withheld): bets refunded, the withholder's forfeited`];
+      if (!(d.deltas ?? []).some((x) => x.delta)) return [`round ${d.round}: nobody won or lost`];
       return (d.deltas ?? []).filter((x) => x.delta).map((x) =>
         `${who(x.player)} ${x.delta > 0 ? "won" : "lost"} ${formatCRAP(Math.abs(x.delta))} CRAP in round ${d.round}`);
     case "phase":
