@@ -276,6 +276,12 @@ export class TableView {
   }
 
   renderPlayers(t, players) {
+    // Redraw only on a change: events come in bursts, and a list redrawn
+    // under the pointer swallows a click on its "take down" buttons.
+    const key = JSON.stringify([players, t.shooter, t.host, t.absent, this.me()]);
+    const list = document.getElementById("players");
+    if (list.dataset.key === key) return;
+    list.dataset.key = key;
     const items = players.map((p) => {
       const tags = [];
       if (p.peer_id === this.me()) tags.push(el("span", { className: "badge you", textContent: "you" }));
@@ -295,7 +301,7 @@ export class TableView {
         el("div", { className: "player-line" }, el("code", { textContent: short(p.peer_id), title: p.peer_id }), ...tags, chips),
         bets.length ? el("ul", { className: "bets" }, ...bets) : el("div", { className: "muted small", textContent: "no bets" }));
     });
-    document.getElementById("players").replaceChildren(...items);
+    list.replaceChildren(...items);
   }
 
   renderDice() {

@@ -25,9 +25,10 @@ export function setAmount(node, micros) {
   else delete node.dataset.micros;
 }
 
-// betName is a bet as people say it: "place 6", "pass", "hard 8".
+// betName is a bet as people say it: "place 6", "pass", "hard 8", "hop 2-5".
 export function betName(bet) {
   const type = String(bet.type ?? "?").replaceAll("_", " ");
+  if (bet.type === "hop" && bet.number) return `hop ${Math.floor(bet.number / 10)}-${bet.number % 10}`;
   return bet.number ? `${type} ${bet.number}` : type;
 }
 
