@@ -52,7 +52,8 @@ func TestWatchingPageShowsTheCertifiedRound(t *testing.T) {
 		t.Fatalf("the watching page lists %d players, want 2", n)
 	}
 	p.waitFor("a round is listed with its dice", `document.querySelector('#rounds [data-testid^="round-"] .round-dice') !== null`, pageWait)
-	p.waitFor("the event stream brings the next roll to the live feed", `document.querySelector('#feed li[data-type="roll"]') !== null`, roundWait)
+	p.waitFor("the live feed shows rolls certified before the page opened (history)", `document.querySelector('#feed li[data-type="roll"][data-history="true"]') !== null`, pageWait)
+	p.waitFor("the event stream brings the next roll to the live feed", `document.querySelector('#feed li[data-type="roll"][data-history="false"]') !== null`, roundWait)
 	p.screenshot("web-table-watching.png")
 
 	// The guest sits at the table: while another seat shoots, its page shows

@@ -34,7 +34,6 @@ export function describe(type, d, me) {
     }
     case "settlement":
       if (d.void) return [`round ${d.round} is void (a reveal was withheld): bets refunded, the withholder's forfeited`];
-      if (!(d.deltas ?? []).some((x) => x.delta)) return [`round ${d.round}: nobody won or lost`];
       return (d.deltas ?? []).filter((x) => x.delta).map((x) =>
         `${who(x.player)} ${x.delta > 0 ? "won" : "lost"} ${formatCRAP(Math.abs(x.delta))} CRAP in round ${d.round}`);
     case "phase":
