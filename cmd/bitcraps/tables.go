@@ -113,6 +113,7 @@ func writeTable(out io.Writer, t messages.TableView) error {
 	default:
 		fmt.Fprintf(w, "you\twatching\n")
 	}
+	writeOwnBets(w, t)
 	if err := w.Flush(); err != nil {
 		return err
 	}
