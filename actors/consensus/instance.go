@@ -259,8 +259,9 @@ func (in *instance) rebuild(last *bft.Certificate, records []bft.Record) error {
 	node, err := bft.Restore(bft.Config{
 		TableID: in.table, Self: in.me, Signer: in.opts.Identity, Players: seats, App: game.Judged{App: in.app, Judge: judge{in}},
 		Entropy: in.opts.Entropy, FirstRound: first, GenesisStateHash: prev, BetWindowTicks: in.spec.BetWindowTicks,
-		MayVoid: in.mayVoid, // a player that crashed after committing is absent, not a withholder, within the grace
-		Absent:  in.absent,  // nor waited for
+		MayVoid:    in.mayVoid,                    // a player that crashed after committing is absent, not a withholder, within the grace
+		Absent:     in.absent,                     // nor waited for
+		MustCommit: game.MustCommit(in.hostKey()), // the bank's owner is a party to every roll
 	}, keep)
 	if err != nil {
 		return fmt.Errorf("bft restore at round %d: %w", first, err)

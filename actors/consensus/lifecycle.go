@@ -53,9 +53,7 @@ func (in *instance) mayVoid(k bft.PublicKey, lockedTicks uint64) bool {
 func (in *instance) startLife(round uint64, seats []bft.PublicKey) error {
 	cfg := lifecycle.Config{Self: in.me, MinPlayers: max(in.spec.MinPlayers, 1), GraceTicks: in.ticks(in.opts.SeatGrace),
 		AbsentTicks: in.ticks(absentAfter), HeartbeatTicks: in.ticks(heartbeatEvery), AskEveryTicks: in.ticks(askEvery)}
-	if k, err := keyOf(in.spec.Host); err == nil {
-		cfg.Host = k
-	}
+	cfg.Host = in.hostKey()
 	life, err := lifecycle.New(cfg, lifecycle.State{Round: round, Seats: seats, Dissolved: in.spec.Dissolved})
 	if err != nil {
 		return fmt.Errorf("lifecycle of table %s: %w", in.table, err)
@@ -67,6 +65,12 @@ func (in *instance) startLife(round uint64, seats []bft.PublicKey) error {
 // ticks converts a duration into whole ticks of this node (at least 1).
 func (in *instance) ticks(d time.Duration) uint64 {
 	return max(uint64(d/in.opts.TickInterval), 1)
+}
+
+// hostKey is the table's host (zero if the spec names none).
+func (in *instance) hostKey() bft.PublicKey {
+	k, _ := keyOf(in.spec.Host)
+	return k
 }
 
 func keyOf(peer string) (bft.PublicKey, error) {

@@ -36,6 +36,15 @@ type Config struct {
 	// away. nil: nobody is. The committed set is the leader's choice of q
 	// or more anyway, so it touches liveness, never safety.
 	Absent func(k PublicKey) bool
+	// MustCommit names the seated players whose commitment a fresh roll
+	// body of the given bets must carry, so that their secret is in the
+	// dice and no round certifies without their reveal: the table's host,
+	// whose bank pays (DESIGN.md, "The bank's owner"), so that players
+	// holding every other seat can never choose the dice against it. A
+	// leader waits for those commitments; a player commits to no fresh body
+	// without them. The caller may waive it for bets that roll nothing (a
+	// table's dissolution). nil: nobody.
+	MustCommit func(bets []Bet) []PublicKey
 	// FirstRound is the first round this node plays (0 means 1); with
 	// GenesisStateHash it lets the actor start a new seating of a table at a
 	// certified round boundary.

@@ -2,6 +2,7 @@ package bft
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -86,10 +87,14 @@ func (n *Node) checkProposal(p *Proposal, h Hash) (forced bool, err error) {
 	return n.checkForcedBody(d, &p.Body, h)
 }
 
-// checkFresh: a new roll body must pass the application's checks (step 3).
+// checkFresh: a new roll body must carry the commitments Config.MustCommit
+// names and pass the application's checks (step 3).
 func (n *Node) checkFresh(b *Body) error {
 	if b.Kind != BodyRoll {
 		return fmt.Errorf("%w: a fresh body must be a roll", ErrInvalidProposal)
+	}
+	if k, ok := n.missingRequired(b); ok {
+		return fmt.Errorf("%w: no commitment of %s, whose secret every roll needs", ErrInvalidProposal, k.Short())
 	}
 	if err := n.cfg.App.ValidateBets(n.prev, b.Bets); err != nil {
 		return fmt.Errorf("%w: bets: %w", ErrInvalidProposal, err)
@@ -178,10 +183,38 @@ func (n *Node) tryPropose() {
 		return
 	}
 	b := n.freshBody()
-	if len(b.Bets) == 0 && n.cfg.App.ValidateBets(n.prev, nil) != nil {
-		return // the application takes no empty round now (a table being dissolved waits for its payload)
+	if !n.mayPropose(&b) {
+		return
 	}
 	n.sendProposal(Proposal{Leader: n.cfg.Self, Round: n.round, View: 0, Body: b})
+}
+
+// mayPropose: the leader proposes a fresh body only if it carries the
+// required commitments (it waits for them: they come when the round
+// opens), and only if the application takes it (no empty round at a table
+// being dissolved: it waits for the payload).
+func (n *Node) mayPropose(b *Body) bool {
+	if _, missing := n.missingRequired(b); missing {
+		return false
+	}
+	return len(b.Bets) > 0 || n.cfg.App.ValidateBets(n.prev, nil) == nil
+}
+
+// missingRequired names a seated player Config.MustCommit requires for b's
+// bets whose commitment b does not carry.
+func (n *Node) missingRequired(b *Body) (PublicKey, bool) {
+	if n.cfg.MustCommit == nil {
+		return PublicKey{}, false
+	}
+	for _, k := range n.cfg.MustCommit(b.Bets) {
+		if _, seated := n.seat[k]; !seated {
+			continue
+		}
+		if !slices.ContainsFunc(b.Commitments, func(c Commitment) bool { return c.Player == k }) {
+			return k, true
+		}
+	}
+	return PublicKey{}, false
 }
 
 func (n *Node) sendProposal(p Proposal) {
@@ -200,11 +233,16 @@ func (n *Node) sendProposal(p Proposal) {
 // together.
 func (n *Node) freshBody() Body {
 	b := Body{Kind: BodyRoll, Seats: append([]PublicKey(nil), n.seats...), Prev: n.prev}
+	b.Bets = n.chooseBets()
+	var required []PublicKey
+	if n.cfg.MustCommit != nil {
+		required = n.cfg.MustCommit(b.Bets)
+	}
 	var present []Commitment
 	for _, k := range n.seats {
 		if c, ok := n.rs.commitments[k]; ok {
 			b.Commitments = append(b.Commitments, *c)
-			if n.cfg.Absent == nil || !n.cfg.Absent(k) {
+			if n.cfg.Absent == nil || !n.cfg.Absent(k) || slices.Contains(required, k) {
 				present = append(present, *c)
 			}
 		}
@@ -212,7 +250,6 @@ func (n *Node) freshBody() Body {
 	if len(present) >= n.quorum() {
 		b.Commitments = present
 	}
-	b.Bets = n.chooseBets()
 	return b
 }
 

@@ -305,7 +305,9 @@ func (n *Node) tryNewView(t uint64) {
 		if !n.haveSecret || len(rs.commitments) < n.quorum() {
 			return // wait for commitments; tryPropose runs again when one arrives
 		}
-		p.Body = n.freshBody()
+		if p.Body = n.freshBody(); !n.mayPropose(&p.Body) {
+			return
+		}
 	case d.lock.Body.Kind == BodyVoid || len(d.missing) == 0:
 		p.Body = d.lock.Body
 	default:

@@ -71,3 +71,21 @@ func (a Judged) ValidateBets(prev bft.Hash, bets []bft.Bet) error {
 	}
 	return a.App.ValidateBets(prev, bets)
 }
+
+// MustCommit is bft's Config.MustCommit for a table hosted by host (nil for
+// none): the host's secret is in every roll, since its bank pays; not in a
+// round that dissolves the table, which rolls nothing and must certify
+// while the host is away.
+func MustCommit(host bft.PublicKey) func(bets []bft.Bet) []bft.PublicKey {
+	if host == (bft.PublicKey{}) {
+		return nil
+	}
+	return func(bets []bft.Bet) []bft.PublicKey {
+		for i := range bets {
+			if p, err := DecodePayload(bets[i].Payload); err == nil && p.Kind == KindDissolve {
+				return nil
+			}
+		}
+		return []bft.PublicKey{host}
+	}
+}

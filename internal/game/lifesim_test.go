@@ -278,8 +278,9 @@ func (s *lifeSim) startNode(p *lifeNode, seats []bft.PublicKey, first uint64, pr
 	node, err := bft.Restore(bft.Config{TableID: simTable, Self: p.key, Signer: edSigner{p.priv}, Players: seats,
 		App: lifeApp{Judged{p.app, lifeJudge{p}}, p}, Entropy: p.entropy, FirstRound: first, GenesisStateHash: prev,
 		BetWindowTicks: 10, ViewTimeoutTicks: 24, MaxTimeoutDoublings: 3, ResendTicks: simLifeResend,
-		MayVoid: func(k bft.PublicKey, locked uint64) bool { return p.life != nil && p.life.MayVoid(k, locked) },
-		Absent:  func(k bft.PublicKey) bool { return p.life != nil && p.life.Absent(k) }}, records)
+		MayVoid:    func(k bft.PublicKey, locked uint64) bool { return p.life != nil && p.life.MayVoid(k, locked) },
+		Absent:     func(k bft.PublicKey) bool { return p.life != nil && p.life.Absent(k) },
+		MustCommit: MustCommit(s.lifeConfig(p).Host)}, records)
 	if err != nil {
 		s.fail("node %d: consensus at round %d: %v", p.idx, first, err)
 		return

@@ -41,7 +41,8 @@ func (s *lifeSim) presenceWindow() uint64 { return simAbsent + 2*uint64(s.plan.m
 //     first proposal on (a round locked while the table played completes
 //     when its players vote again, even to dissolve it: seed 262);
 //   - revealers: a roll's dice come from the reveals of at least two
-//     distinct players (never a single revealer).
+//     distinct players (never a single revealer), the host's among them
+//     while it is seated.
 //
 // A round that rolls nothing needs no min_players: a void (a locked round
 // whose committed player stayed away past the grace, which a table about
@@ -70,6 +71,9 @@ func (s *lifeSim) checkFirstCertification(p *lifeNode, c *bft.Certificate, st Se
 	var revealers []bft.PublicKey
 	for _, r := range c.Reveals {
 		revealers = append(revealers, r.Player)
+	}
+	if h := s.plan.host; h >= 0 && slices.Contains(c.Body.Seats, s.nodes[h].key) && !slices.Contains(revealers, s.nodes[h].key) {
+		s.fail("round %d rolled without the secret of the host (node %d), whose bank pays", c.Round, h)
 	}
 	if len(SortedKeys(revealers)) < 2 {
 		s.fail("round %d rolled with the secret of %d player(s) only", c.Round, len(SortedKeys(revealers)))
