@@ -251,5 +251,8 @@ func TestDemoStopsOnInterrupt(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		t.Fatalf("demo still running 60s after Ctrl-C:\n%s", printed())
 	}
-	mustContain(t, "demo after Ctrl-C", printed(), "stopping", "2 nodes stopped")
+	mustContain(t, "demo after Ctrl-C", printed(), "stopping", "node 1  wallet", "node 2  wallet", "2 nodes stopped")
+	if strings.Count(printed(), "ledger OK") != 2 {
+		t.Fatalf("demo after Ctrl-C: want both balances with ledger OK:\n%s", printed())
+	}
 }

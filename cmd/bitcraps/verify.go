@@ -84,16 +84,16 @@ func readExport(cmd *cobra.Command, name string) ([]byte, error) {
 }
 
 func writeVerifyText(w io.Writer, exp game.Export, rep game.Report, quiet bool) {
-	fmt.Fprintf(w, "table %s: %d seats, bank %s, %d certified rounds in the file\n", exp.Genesis.TableID,
-		len(exp.Genesis.Seats), formatCRAP(exp.Genesis.Bank), len(exp.Certificates))
+	fmt.Fprintf(w, "table %s: %s, bank %s, %s in the file\n", exp.Genesis.TableID,
+		plural(len(exp.Genesis.Seats), "seat"), formatCRAP(exp.Genesis.Bank), plural(len(exp.Certificates), "certified round"))
 	if !quiet {
 		for _, c := range rep.Checks {
 			what := fmt.Sprintf("dice %d-%d", c.Dice[0], c.Dice[1])
 			if c.Void {
 				what = "void (no dice)"
 			}
-			fmt.Fprintf(w, "round %d ok: %s, view %d, %s, %d of %d seats confirmed, state %s", c.Round, what, c.View,
-				plural(c.Bets, "bet"), c.Confirms, c.Seats, c.StateHash.String()[:16])
+			fmt.Fprintf(w, "round %d ok: %s, view %d, %s, %d of %s confirmed, state %s", c.Round, what, c.View,
+				plural(c.Bets, "bet"), c.Confirms, plural(c.Seats, "seat"), c.StateHash.String()[:16])
 			for _, l := range c.Leavers {
 				fmt.Fprintf(w, ", %s… unseated (%s, cashes out %s)", l.Player[:8], l.Reason, formatCRAP(l.Chips))
 			}
