@@ -656,8 +656,10 @@ func (m *Manager) checkWallet(ctx actor.Context, amount int64, what string, then
 		case err != nil:
 			then(fmt.Errorf("read the wallet: %w", err))
 		case h.Holdings.Wallet < amount:
-			then(messages.Errorf(messages.CodeInsufficientBalance,
-				"insufficient balance to %s: the wallet holds %d micro-CRAP, %d needed", what, h.Holdings.Wallet, amount))
+			ue := messages.Errorf(messages.CodeInsufficientBalance,
+				"insufficient balance to %s: the wallet holds %s, %s needed", what, inCRAP(h.Holdings.Wallet), inCRAP(amount))
+			ue.Detail = &messages.ErrorDetail{Amount: &amount, Held: &h.Holdings.Wallet}
+			then(ue)
 		default:
 			then(nil)
 		}
