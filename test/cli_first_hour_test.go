@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -104,4 +105,43 @@ func TestCLIFirstHourAtATable(t *testing.T) {
 		!strings.Contains(out, "1 of 1 seat confirmed") {
 		t.Errorf("verify of a one-seat table: exit %d\n%s", code, out)
 	}
+}
+
+// A table closed because its last player left still shows its last
+// certified round after the node restarts: the node reads the rounds from
+// its own store, as nobody is left at the table to ask.
+func TestClosedTableKeepsItsLastRoundAfterRestart(t *testing.T) {
+	n := harness.StartNode(t, harness.NodeSpec{})
+	n.WaitReady(t, 60*time.Second)
+	id := createdPattern.FindStringSubmatch(cli(t, n, "table", "create", "--bankroll", "100", "--buy-in", "50", "--bet-window", "60s"))[1]
+	var view messages.TableView
+	eventually(t, 30*time.Second, "table playing", func() (bool, string) {
+		cliJSON(t, n, &view, "table", "show", id)
+		return view.Status == "playing" && view.Shooter != "", view.Status
+	})
+	cli(t, n, "bet", id, "field", "1")
+	cli(t, n, "table", "roll", id)
+	cli(t, n, "table", "leave", id)
+	cli(t, n, "table", "roll", id) // the round the leave rides in
+	eventually(t, 30*time.Second, "table closed", func() (bool, string) {
+		cliJSON(t, n, &view, "table", "show", id)
+		return view.Status == "closed", view.Status
+	})
+	if view.Round < 2 {
+		t.Fatalf("closed at round %d, want 2 or more", view.Round)
+	}
+	if code := n.Signal(t, syscall.SIGTERM, 30*time.Second); code != 0 {
+		t.Fatalf("exit %d after SIGTERM", code)
+	}
+	again := n.Restart(t)
+	again.WaitReady(t, 60*time.Second)
+	var after messages.TableView
+	eventually(t, 30*time.Second, "the last round shown again", func() (bool, string) {
+		cliJSON(t, again, &after, "table", "show", id)
+		return after.Round == view.Round, fmt.Sprintf("round %d, want %d", after.Round, view.Round)
+	})
+	if after.Status != "closed" || after.LastDice != view.LastDice || after.StateHash != view.StateHash || after.Bank != view.Bank {
+		t.Fatalf("after the restart %+v\nwant as before %+v", after, view)
+	}
+	harness.SameLedgers(t, []*harness.Node{again}, 10*time.Second)
 }
