@@ -130,7 +130,7 @@ func TestCLIPlaysAgainstANodeProcess(t *testing.T) {
 	cliFails(t, n, []string{"AMOUNT", "6 decimals"}, "bet", id, "pass", "1.0000001")
 	cliFails(t, n, []string{"400", "place", "got 7"}, "bet", id, "place", "1", "--number", "7")
 
-	mustContain(t, "roll", cli(t, n, "table", "roll", id), "roll requested")
+	mustMatch(t, "roll", cli(t, n, "table", "roll", id), `^round 1 at table `+id+`: \d \+ \d = \d+, `)
 	eventually(t, 30*time.Second, "round 1 certified", func() (bool, string) {
 		cliJSON(t, n, &view, "table", "show", id)
 		return view.Round >= 1, view.Status

@@ -29,9 +29,9 @@ func (t *tableActor) betError(b messages.PlaceBet, err error) error {
 	case errors.Is(err, game.ErrLeaving):
 		ue = messages.Errorf(messages.CodeBetNotAllowed, "%s is not allowed: you leave the table at the end of this round", what)
 	case errors.Is(err, game.ErrCannotLeave):
-		ue = messages.Errorf(messages.CodeBetNotAllowed, "%s is not allowed now: a pass or come bet with its point on stays until it is decided", what)
+		ue = messages.Errorf(messages.CodeBetNotAllowed, "%s is not allowed now: your pass or come bet with its point on is a contract bet; it stays until the point is made or a seven rolls", what)
 	case errors.Is(err, craps.ErrContractBet):
-		ue = messages.Errorf(messages.CodeBetNotAllowed, "%s is not allowed now: a pass or come bet with its point on may not be taken down", what)
+		ue = messages.Errorf(messages.CodeBetNotAllowed, "%s is not allowed now: a pass or come bet with its point on is a contract bet and may not be taken down", what)
 	case errors.Is(err, craps.ErrNotAllowedInPhase), errors.Is(err, craps.ErrBankCannotCover), errors.Is(err, craps.ErrInsufficientChips):
 		// Refused by a peer: only the reason's text came back.
 		ue = messages.Errorf(codeOf(err), "%s was refused: %s", what, lastReason(err))
