@@ -101,7 +101,7 @@ func writeVerifyText(w io.Writer, exp game.Export, rep game.Report, quiet bool) 
 		}
 	}
 	if rep.OK {
-		fmt.Fprintf(w, "OK: %d rounds verified; final state hash %s\n", rep.Rounds, rep.StateHash)
+		fmt.Fprintf(w, "OK: %s verified; final state hash %s\n", plural(rep.Rounds, "round"), rep.StateHash)
 		return
 	}
 	fmt.Fprintf(w, "FAILED at round %d: %s\n", rep.FirstBad.Round, rep.FirstBad.Reason)
