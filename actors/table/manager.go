@@ -681,7 +681,7 @@ func (m *Manager) join(ctx actor.Context, r *messages.JoinTable) {
 		return
 	}
 	sender, rec := ctx.Sender(), m.directory[r.TableID].clone()
-	m.checkWallet(ctx, r.BuyIn, "buy in", func(err error) {
+	m.checkWallet(ctx, r.BuyIn, "buy in at table "+r.TableID, func(err error) {
 		if err == nil && m.tables[r.TableID] != nil {
 			err = messages.Errorf(messages.CodeBadRequest, "a join of table %s is already under way", r.TableID)
 		}
