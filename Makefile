@@ -22,9 +22,15 @@ build:
 run: build
 	./$(BIN) node --data ./data --http 127.0.0.1:8080 --bind 127.0.0.1
 
+# The lifecycle simulator's long run (internal/game): SIM_SEEDS seeded runs
+# of bft, game and lifecycle under crashes, pauses, partitions and Byzantine
+# players, without -race (the race run above plays 96 of them).
+SIM_SEEDS ?= 2000
+
 test:
 	$(GO) vet ./...
 	$(GO) test $(TESTFLAGS) ./...
+	$(GO) test -count=1 -timeout 30m -run TestLifecycleSimulator ./internal/game/ -args -seeds $(SIM_SEEDS)
 
 # Benchmarks measure speed and memory; nothing here asserts a wall-clock limit.
 # The cluster benchmarks in test/ need many rounds for a p50 and a p99.

@@ -147,8 +147,9 @@ type ConsensusStatus struct {
 	// that does not replay); the table shows it.
 	Failure string
 	// Lifecycle is the table's mode here (internal/lifecycle): "playing",
-	// "paused", "catching_up" or "dissolved"; PausedReason says why it
-	// pauses; Absent lists the seats not heard from; Behind counts the
+	// "paused", "catching_up", "dissolving" (paused past the seat grace at
+	// 4+ seats: voting for the round that dissolves it) or "dissolved";
+	// PausedReason says why it pauses; Absent lists the seats not heard from; Behind counts the
 	// certified rounds others are known to be ahead while catching up.
 	Lifecycle    string
 	PausedReason string

@@ -17,8 +17,11 @@ type LedgerApply struct {
 	Op ledger.Op
 }
 
-// LedgerGrantGenesis grants the configured initial balance to an identity
-// the first time it is seen (a no-op afterwards). Answer: *LedgerApplied.
+// LedgerGrantGenesis gives an identity the grant the money policy derives
+// on every node alike (ledger.Money.GenesisGrant): the play-money grant the
+// first time the identity is seen, a no-op afterwards, and nothing at all
+// under a treasury (answered with an empty LedgerApplied). Answer:
+// *LedgerApplied.
 type LedgerGrantGenesis struct {
 	Peer identity.PeerID
 }
@@ -111,6 +114,19 @@ type LedgerEvidenceRequest struct{}
 type LedgerEvidence struct {
 	Evidence []ledger.Evidence
 	Err      error
+}
+
+// LedgerTreasuryGrantsRequest asks for up to Limit of the treasury grants
+// applied here (what a node hands a peer that connects). Answer:
+// *LedgerTreasuryGrants.
+type LedgerTreasuryGrantsRequest struct {
+	Limit int
+}
+
+// LedgerTreasuryGrants answers LedgerTreasuryGrantsRequest.
+type LedgerTreasuryGrants struct {
+	Grants []ledger.Op
+	Err    error
 }
 
 // LedgerReaderRequest asks for a read handle on the ledger, for callers

@@ -55,6 +55,9 @@ type PlaceBet struct {
 	Type    string // craps wire name, e.g. "pass", "place", "hard"
 	Number  int    // for bets that need one (place 6, hard 8, ...); 0 otherwise
 	Amount  int64
+	// TakeDown asks for the player's open wagers on Type/Number back
+	// instead (Amount is 0): it rides in the round like a bet.
+	TakeDown bool
 }
 
 // RollDice asks the table to close betting and roll now; only the shooter
@@ -173,8 +176,9 @@ type TableView struct {
 	Problem string `json:"problem,omitempty"`
 	// Lifecycle is the table's mode on this node: "playing", "paused"
 	// (PausedReason says why: nobody rolls until it resumes), "catching_up"
-	// (Behind certified rounds to fetch before it bets or votes again) or
-	// "dissolved"; empty when this node does not play the table. Absent
+	// (Behind certified rounds to fetch before it bets or votes again),
+	// "dissolving" (paused past the seat grace at 4+ seats: the players
+	// present are certifying its dissolution) or "dissolved"; empty when this node does not play the table. Absent
 	// lists the seats not heard from for a few seconds: they are still
 	// seated (a seat is unseated only after the seat grace, at 4+ seats).
 	Lifecycle    string   `json:"lifecycle,omitempty"`
@@ -185,6 +189,10 @@ type TableView struct {
 	// (equivocation, a reveal that does not open its commitment, a wrong
 	// state hash, a bad signature); each is also an "evidence" event.
 	Evidence int `json:"evidence"`
+	// WaitingBets and RefusedBets are this node's player's own bets not on
+	// the layout (mybets.go).
+	WaitingBets []WaitingBet `json:"waiting_bets,omitempty"`
+	RefusedBets []RefusedBet `json:"refused_bets,omitempty"`
 }
 
 // Roles of this node at a table (TableView.Role).
@@ -228,6 +236,9 @@ type RoundView struct {
 	Void        bool            `json:"void"`
 	StateHash   string          `json:"state_hash"`
 	Certificate json.RawMessage `json:"certificate"`
+	// Bets and Outcomes say what the round did, decoded (mybets.go).
+	Bets     []RoundBet   `json:"bets"`
+	Outcomes []game.Event `json:"outcomes,omitempty"`
 }
 
 // TableEvent is one live event of a table, streamed to subscribers and
@@ -237,6 +248,11 @@ type TableEvent struct {
 	TableID string          `json:"table_id"`
 	Type    string          `json:"type"`
 	Data    json.RawMessage `json:"data"`
+	// At is when the node emitted the event (Unix milliseconds); History
+	// marks an event replayed to a new subscriber from the table's recent
+	// past, not one that just happened.
+	At      int64 `json:"at,omitempty"`
+	History bool  `json:"history,omitempty"`
 }
 
 // Table event types.

@@ -117,7 +117,7 @@ func TestCLIPlaysAgainstANodeProcess(t *testing.T) {
 		cliJSON(t, n, &view, "table", "show", id)
 		return view.Status == "playing" && view.Shooter != "", view.Status
 	})
-	mustContain(t, "bet", cli(t, n, "bet", id, "pass", "2.5"), "accepted", "pass: 2.5 CRAP")
+	mustContain(t, "bet", cli(t, n, "bet", id, "pass", "2.5"), "pass: 2.5 CRAP, waiting for the roll")
 	var bet struct {
 		BetID string `json:"bet_id"`
 	}
@@ -125,7 +125,8 @@ func TestCLIPlaysAgainstANodeProcess(t *testing.T) {
 	if bet.BetID == "" {
 		t.Fatal("bet --json: no bet_id")
 	}
-	mustContain(t, "show", cli(t, n, "table", "show", id), "2 bets waiting for the roll")
+	mustContain(t, "show", cli(t, n, "table", "show", id), "2 bets waiting for the roll",
+		"waiting for the roll  pass: 2.5 CRAP (bet ", "waiting for the roll  field: 1 CRAP (bet "+bet.BetID+")")
 	cliFails(t, n, []string{"bad_request", "unknown bet", "martingale"}, "bet", id, "martingale", "1")
 	cliFails(t, n, []string{"AMOUNT", "6 decimals"}, "bet", id, "pass", "1.0000001")
 	cliFails(t, n, []string{"400", "place", "got 7"}, "bet", id, "place", "1", "--number", "7")

@@ -77,7 +77,17 @@ func absentPlayer(t *testing.T, size int) {
 	// Gone past the grace: the table is dissolved where it was paused.
 	gone.stop()
 	waitLifecycle(t, rest, id, "paused", goneID)
-	eventually(t, 40*time.Second, "the table dissolved", func() (bool, string) {
+	dissolvedAlike(t, rest, observer, id, round, goneID)
+}
+
+// dissolvedAlike: every node that stayed shows the table dissolved, and
+// every one of them and the observer pays it out by the same rule, at
+// round: chips and wagers to the wallets (the absent player's too),
+// the bank to the host; the same wallets everywhere, a ledger that checks
+// out, and an export an auditor re-derives the payout from.
+func dissolvedAlike(t *testing.T, rest []*peerNode, observer *peerNode, id string, round uint64, goneID string) {
+	t.Helper()
+	eventually(t, 60*time.Second, "the table dissolved", func() (bool, string) {
 		for _, p := range rest {
 			if v := p.table(id); v.Lifecycle != "dissolved" {
 				return false, fmt.Sprintf("%s: %s (%s)", p.name, v.Lifecycle, v.PausedReason)
@@ -85,8 +95,10 @@ func absentPlayer(t *testing.T, size int) {
 		}
 		return true, ""
 	})
-	// Every node that stayed pays the table out by the same rule: chips and
-	// wagers to the wallets (the absent player's too), the bank to the host.
+	players := []string{goneID}
+	for _, p := range rest {
+		players = append(players, p.peerID())
+	}
 	stayed := append(slices.Clone(rest), observer)
 	eventually(t, 30*time.Second, "the dissolution paid out", func() (bool, string) {
 		for _, p := range stayed {
@@ -99,10 +111,6 @@ func absentPlayer(t *testing.T, size int) {
 	})
 	// Every node that knows the players' identities holds the same wallets
 	// for them (the observer's own grant is the only other account).
-	players := []string{goneID}
-	for _, p := range rest {
-		players = append(players, p.peerID())
-	}
 	wallets := func(p *peerNode) string {
 		out := ""
 		for _, pl := range players {
@@ -144,4 +152,54 @@ func waitLifecycle(t *testing.T, nodes []*peerNode, id, mode string, absent ...s
 		}
 		return true, ""
 	})
+}
+
+// At 4+ seats a quorum can play on without any one player, so no node ends
+// a table on its own clock: a table paused past the grace with a quorum
+// present (here: its host, whose bank pays, is gone) is dissolved by a
+// certified round that carries the dissolve payload, on every node at the
+// same state. The observer's chain says so too, and the host, back later,
+// catches up to that round and pays the table out alike.
+func TestAnAbsentHostDissolvesAFourSeatTableByACertifiedRound(t *testing.T) {
+	first := startPeer(t, "A", nodeConfig(t))
+	nodes := []*peerNode{first}
+	for _, name := range []string{"B", "C", "D"} {
+		nodes = append(nodes, startPeer(t, name, nodeConfig(t, first.gossipAddr())))
+	}
+	observer := startPeer(t, "observer", nodeConfig(t, first.gossipAddr()))
+	waitConnected(t, append(slices.Clone(nodes), observer))
+	id := openTable(t, nodes).ID // A hosts
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	field := func(string) *messages.PlaceBet {
+		return &messages.PlaceBet{TableID: id, Type: "field", Amount: 2 * crap}
+	}
+	round := uint64(0)
+	for range 2 {
+		round++
+		playRoundWith(t, nodes, id, round, field, seed)
+	}
+	// The observer learns of tables from their host's announcements
+	// (rate-limited: a burst of four, then one per 15 s), so it must follow
+	// this one before its host goes.
+	eventually(t, 40*time.Second, "the observer follows the table", func() (bool, string) {
+		v := observer.table(id)
+		return v.Round == round, fmt.Sprintf("round %d (%s)", v.Round, v.Sync)
+	})
+	host, rest := nodes[0], nodes[1:]
+	hostID, hostCfg := host.peerID(), host.cfg
+	host.stop()
+	waitLifecycle(t, rest, id, "paused", hostID)
+	dissolvedAlike(t, rest, observer, id, round+1, hostID)
+
+	// The host comes back on its data dir (joining the others: it was the
+	// first node, with nobody to join): it learns the round that dissolved
+	// its table and pays it out as everyone did.
+	hostCfg.Join = []string{rest[0].gossipAddr()}
+	host = startPeer(t, host.name, hostCfg)
+	eventually(t, 30*time.Second, "the host learns the dissolution", func() (bool, string) {
+		info := host.ledgerTable(id)
+		return info.Dissolved && info.DissolvedRound == round+1, fmt.Sprintf("%+v (%s)", info, host.table(id).Lifecycle)
+	})
+	dissolvedAlike(t, append(slices.Clone(rest), host), observer, id, round+1, hostID)
 }

@@ -257,9 +257,10 @@ func (in *instance) rebuild(last *bft.Certificate, records []bft.Record) error {
 		return nil
 	}
 	node, err := bft.Restore(bft.Config{
-		TableID: in.table, Self: in.me, Signer: in.opts.Identity, Players: seats, App: judgedApp{App: in.app, mayUnseat: in.mayUnseat},
+		TableID: in.table, Self: in.me, Signer: in.opts.Identity, Players: seats, App: game.Judged{App: in.app, Judge: judge{in}},
 		Entropy: in.opts.Entropy, FirstRound: first, GenesisStateHash: prev, BetWindowTicks: in.spec.BetWindowTicks,
 		MayVoid: in.mayVoid, // a player that crashed after committing is absent, not a withholder, within the grace
+		Absent:  in.absent,  // nor waited for
 	}, keep)
 	if err != nil {
 		return fmt.Errorf("bft restore at round %d: %w", first, err)
@@ -304,7 +305,7 @@ func (in *instance) onTick(ctx actor.Context) {
 	if in.life != nil {
 		in.life.Tick()
 	}
-	if in.playing() {
+	if in.voting() {
 		in.node.Tick()
 		if st := in.node.Status(); st.ViewActive && in.life.Absent(st.Leader) {
 			in.node.LeaderAbsent() // an absent player does not hold the dice
@@ -329,7 +330,7 @@ func (in *instance) onInbound(ctx actor.Context, m *inbound) {
 		in.afterInput(ctx)
 		return
 	}
-	if !in.playing() {
+	if !in.voting() {
 		in.afterInput(ctx) // paused or catching up: the sender resends
 		return
 	}
@@ -409,6 +410,8 @@ func (in *instance) notPlaying() error {
 		return fmt.Errorf("table %s is dissolved at round %d: %w", in.table, in.spec.Dissolved.Round, messages.ErrTablePaused)
 	case in.node != nil && in.life != nil && in.life.Mode() == lifecycle.Paused:
 		return fmt.Errorf("table %s is paused (%s): %w", in.table, in.life.Status().Reason, messages.ErrTablePaused)
+	case in.node != nil && in.life != nil && in.life.Mode() == lifecycle.Dissolving:
+		return fmt.Errorf("table %s is being dissolved, paused past the seat grace (%s): %w", in.table, in.life.Status().Reason, messages.ErrTablePaused)
 	case in.node != nil && in.life != nil && in.life.Mode() == lifecycle.CatchingUp:
 		return fmt.Errorf("table %s: this node is catching up, %d rounds behind: %w", in.table, in.life.Status().Behind, messages.ErrTablePaused)
 	}
@@ -517,7 +520,7 @@ func (in *instance) onCertified(ctx actor.Context, c *bft.Certificate) {
 		}
 	}
 	if in.life != nil {
-		in.life.Certified(c.Round, seats)
+		in.certifiedLife(c, seats)
 	}
 	in.carry(ctx, c)
 }

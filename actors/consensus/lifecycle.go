@@ -30,32 +30,18 @@ const (
 	askEvery       = 500 * time.Millisecond
 )
 
-// ErrNotQuiet: a proposal unseats a player this node still hears from.
-var ErrNotQuiet = errors.New("consensus: the player to unseat is not absent here")
+// judge is the instance's lifecycle as the game.Judge of what it commits
+// to (game.Judged): none before the lifecycle starts.
+type judge struct{ in *instance }
 
-// judgedApp is the game as this node commits to it: the rules, plus its own
-// judgement of who may be unseated. Settling and replaying use the plain
-// App: what was certified stands.
-type judgedApp struct {
-	*game.App
-	mayUnseat func(bft.PublicKey) bool
+func (j judge) MayPlay() bool { return j.in.life != nil && j.in.life.MayPlay() }
+func (j judge) MayUnseat(k bft.PublicKey) bool {
+	return j.in.life != nil && j.in.life.MayUnseat(k)
 }
+func (j judge) MayDissolve() bool { return j.in.life != nil && j.in.life.MayDissolve() }
 
-// ValidateBets implements bft.Application.
-func (a judgedApp) ValidateBets(prev bft.Hash, bets []bft.Bet) error {
-	for i := range bets {
-		p, err := game.DecodePayload(bets[i].Payload)
-		if err == nil && p.Kind == game.KindUnseat && !a.mayUnseat(p.Target) {
-			return fmt.Errorf("bet %d unseats %s: %w", i, p.Target.Short(), ErrNotQuiet)
-		}
-	}
-	return a.App.ValidateBets(prev, bets)
-}
-
-// mayUnseat is the judgement judgedApp asks for.
-func (in *instance) mayUnseat(k bft.PublicKey) bool {
-	return in.life != nil && in.life.MayUnseat(k)
-}
+// absent is bft's Config.Absent: the lifecycle's judgement.
+func (in *instance) absent(k bft.PublicKey) bool { return in.life != nil && in.life.Absent(k) }
 
 // mayVoid is bft's Config.MayVoid: the lifecycle's judgement.
 func (in *instance) mayVoid(k bft.PublicKey, lockedTicks uint64) bool {
@@ -96,6 +82,12 @@ func (in *instance) playing() bool {
 	return in.node != nil && in.life != nil && in.life.Mode() == lifecycle.Playing
 }
 
+// voting: the bft node may tick and vote: it plays, or it is Dissolving
+// (it votes for the round that dissolves the table, and bets nothing).
+func (in *instance) voting() bool {
+	return in.playing() || (in.node != nil && in.life != nil && in.life.Mode() == lifecycle.Dissolving)
+}
+
 // heard tells the lifecycle that a seat spoke, naming round.
 func (in *instance) heard(from string, round uint64) {
 	if k, err := keyOf(from); err == nil && in.life != nil {
@@ -128,6 +120,9 @@ func (in *instance) driveLife(ctx actor.Context) {
 		for _, k := range rd.Unseat {
 			in.submitUnseat(k)
 		}
+		if rd.SubmitDissolve {
+			in.submitDissolve()
+		}
 		in.life.Advance(rd)
 	}
 }
@@ -141,6 +136,25 @@ func (in *instance) modeChanged(m lifecycle.Mode) {
 		in.log.Warn("catching up on certified rounds", "round", st.Round, "behind", st.Behind)
 	case lifecycle.Playing:
 		in.log.Info("table playing", "round", st.Round)
+	case lifecycle.Dissolving:
+		in.log.Warn("table paused past the seat grace: asking the players present to dissolve it", "round", st.Round,
+			"reason", st.Reason, "absent", shorts(st.Absent), "grace", in.opts.SeatGrace)
+	}
+}
+
+// submitDissolve asks the table for the round that dissolves it, and, if
+// this node leads the round, proposes it without waiting for a roll: a
+// table whose shooter rolls by hand has nobody to roll it.
+func (in *instance) submitDissolve() {
+	if in.node == nil {
+		return
+	}
+	if _, err := in.node.SubmitBet(game.EncodeDissolve()); err != nil {
+		in.log.Debug("dissolve payload not submitted", "err", err)
+		return
+	}
+	if err := in.node.Propose(); err != nil && !errors.Is(err, bft.ErrNotLeader) {
+		in.log.Debug("the dissolving round not proposed", "err", err)
 	}
 }
 
@@ -315,6 +329,16 @@ func (in *instance) stepCertificate(c *bft.Certificate) {
 	}
 	if err := in.settle(c); err != nil {
 		in.log.Error("certificate after the dissolution does not replay", "round", c.Round, "err", err)
+		return
+	}
+	in.certifiedLife(c, seats)
+}
+
+// certifiedLife tells the lifecycle about a certified, settled round: one
+// that dissolved the table ends it here too.
+func (in *instance) certifiedLife(c *bft.Certificate, seats []bft.PublicKey) {
+	if in.app.Ended(c.StateHash) {
+		in.life.CertifiedEnd(c.Round)
 		return
 	}
 	in.life.Certified(c.Round, seats)

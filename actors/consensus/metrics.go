@@ -82,9 +82,9 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		Help: "Reveals withheld in certified void rounds (each withholder lost its bets of the round and its seat).",
 	})
 	m.modes = prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "bitcraps_tables", Help: "Tables this node sits at, by lifecycle mode (playing, paused, catching_up, dissolved).",
+		Name: "bitcraps_tables", Help: "Tables this node sits at, by lifecycle mode (playing, paused, catching_up, dissolving, dissolved).",
 	}, []string{"mode"})
-	for _, mode := range []lifecycle.Mode{lifecycle.Playing, lifecycle.Paused, lifecycle.CatchingUp, lifecycle.Dissolved} {
+	for _, mode := range []lifecycle.Mode{lifecycle.Playing, lifecycle.Paused, lifecycle.CatchingUp, lifecycle.Dissolving, lifecycle.Dissolved} {
 		m.modes.WithLabelValues(mode.String()) // present from the start, so the first change alerts
 	}
 	m.absent = prometheus.NewGauge(prometheus.GaugeOpts{

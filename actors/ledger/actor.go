@@ -130,7 +130,11 @@ func (a *ledgerActor) Receive(ctx actor.Context) {
 	case *messages.LedgerApply:
 		a.write(ctx, msg.Op, ctx.Sender())
 	case *messages.LedgerGrantGenesis:
-		a.write(ctx, ledger.Op{Kind: ledger.KindGrant, Owner: msg.Peer, Amount: a.opts.InitialBalance}, ctx.Sender())
+		if op, ok := a.opts.Money.GenesisGrant(msg.Peer); ok {
+			a.write(ctx, op, ctx.Sender())
+		} else {
+			a.respond(ctx.Sender(), &messages.LedgerApplied{})
+		}
 	case *messages.LedgerSnapshotRequest:
 		a.snapshot(ctx, ctx.Sender())
 	case *messages.LedgerReaderRequest:
@@ -148,6 +152,7 @@ func (a *ledgerActor) start(ctx actor.Context) {
 		Logger:       a.log,
 		Metrics:      a.metrics,
 		Certificates: a.opts.Certificates,
+		Money:        &a.opts.Money,
 		OnApplied:    a.opts.OnApplied,
 		OnEvidence:   a.opts.OnEvidence,
 	})
@@ -179,8 +184,8 @@ func (a *ledgerActor) startupChecked(ctx actor.Context, msg *startupChecked) {
 	a.phase = serving
 	a.log.Info("ledger balances check out; serving", "state_hash", msg.rep.StateHash, "ops", msg.rep.Ops, "accounts", msg.rep.Accounts)
 	a.report(ctx, messages.Healthy, healthyReason)
-	if a.opts.Identity != "" && a.opts.InitialBalance > 0 {
-		a.submit(ledger.Op{Kind: ledger.KindGrant, Owner: a.opts.Identity, Amount: a.opts.InitialBalance}, nil, true)
+	if op, ok := a.opts.Money.GenesisGrant(a.opts.Identity); ok && a.opts.Identity != "" {
+		a.submit(op, nil, true)
 	}
 	stash := a.stash
 	a.stash = nil
@@ -307,7 +312,7 @@ func (a *ledgerActor) submit(op ledger.Op, sender *actor.PID, genesis bool) {
 func (a *ledgerActor) genesisDone(err error) {
 	switch {
 	case err == nil:
-		a.log.Info("genesis grant of this node's identity is in place", "peer", a.opts.Identity, "amount", a.opts.InitialBalance)
+		a.log.Info("play-money grant of this node's identity is in place", "peer", a.opts.Identity, "amount", a.opts.Money.PlayGrant)
 	case errors.Is(err, ledger.ErrConflictingOp):
 		a.log.Warn("this identity was granted a different initial balance before; keeping the first grant", "peer", a.opts.Identity, "err", err)
 	default:

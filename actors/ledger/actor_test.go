@@ -110,7 +110,8 @@ func TestRestartRebuildsFromPebble(t *testing.T) {
 		Configure(actor.WithReceiverMiddleware(panicOnBoom)))
 	wantHealthy(t, n)
 	waitWallet(t, n, host, 1_000*crap)
-	apply(t, n, ledger.Op{Kind: ledger.KindGrant, Owner: alice.id, Amount: 50 * crap})
+	// Play money: the grant every node derives for alice (ledger.Money).
+	apply(t, n, ledger.Op{Kind: ledger.KindGrant, Owner: alice.id, Amount: 1_000 * crap})
 	apply(t, n, host.sign(ledger.Op{Kind: ledger.KindFundBank, Table: "t1", Amount: 5 * crap, Seq: 1}))
 	before := ask[*messages.LedgerStateHash](t, n, &messages.LedgerStateHashRequest{}).Hash
 	old := ask[*messages.LedgerReader](t, n, &messages.LedgerReaderRequest{}).Reader
@@ -169,7 +170,7 @@ func TestLogThatDoesNotReplayIsCritical(t *testing.T) {
 	n := start(t, system, props(t, Options{DataDir: dir, InitialBalance: 1_000 * crap, Identity: host.id}))
 	wantHealthy(t, n)
 	waitWallet(t, n, host, 1_000*crap)
-	apply(t, n, ledger.Op{Kind: ledger.KindGrant, Owner: newPlayer("alice").id, Amount: crap})
+	apply(t, n, ledger.Op{Kind: ledger.KindGrant, Owner: newPlayer("alice").id, Amount: 1_000 * crap})
 	n.stop()
 	dropLogEntry(t, dir, 1)
 
@@ -318,5 +319,22 @@ func TestPropsRefusesBadOptions(t *testing.T) {
 		if _, err := Props(o); !errors.Is(err, ErrInvalidOptions) {
 			t.Errorf("Props(%+v): %v, want ErrInvalidOptions", o, err)
 		}
+	}
+}
+
+// Under a treasury the ledger grants nothing on its own — not its own
+// identity at start, not a peer it meets — and takes the treasury's grant.
+func TestTreasuryNodeGrantsNothingOfItsOwn(t *testing.T) {
+	host, alice, treasury := newPlayer("node"), newPlayer("alice"), newPlayer("treasury")
+	n := start(t, newSystem(t), props(t, Options{DataDir: t.TempDir(), InitialBalance: 1_000 * crap, Identity: host.id,
+		Treasury: treasury.id}))
+	wantHealthy(t, n)
+	if g := ask[*messages.LedgerApplied](t, n, &messages.LedgerGrantGenesis{Peer: alice.id}); g.Err != nil || g.Applied.ID != (ledger.OpID{}) {
+		t.Fatalf("genesis of alice under a treasury: %+v, want nothing applied", g)
+	}
+	apply(t, n, ledger.TreasuryGrant(treasury.priv, alice.id, 7*crap, 1))
+	rep := ask[*messages.LedgerVerifyResult](t, n, &messages.LedgerVerifyRequest{}).Report
+	if !rep.OK || rep.TotalGrants != 7*crap || rep.TotalWallets != 7*crap || rep.Ops != 1 {
+		t.Fatalf("report %+v, want only the treasury's 7 CRAP (the node's own identity granted nothing)", rep)
 	}
 }

@@ -23,11 +23,19 @@ type Options struct {
 	// DataDir is the node's data dir: the store goes in DataDir/ledger,
 	// snapshots in DataDir/snapshots.
 	DataDir string
-	// InitialBalance is the genesis grant (micro-CRAP) of each new identity,
-	// the node's own included. 0 grants nothing.
+	// InitialBalance is the play-money grant (micro-CRAP) of each new
+	// identity, the node's own included; 0 grants nothing. Under a
+	// Treasury it is unused: only the treasury's signed grants create
+	// money.
 	InitialBalance int64
-	// Identity is the node's own peer ID; it gets its genesis grant when
-	// the ledger starts. Empty: no grant.
+	// Treasury is the deployment's treasury key (--treasury-key); empty
+	// runs play money (ledger.Money).
+	Treasury identity.PeerID
+	// Money is the policy made of InitialBalance and Treasury by
+	// withDefaults.
+	Money ledger.Money
+	// Identity is the node's own peer ID; in play-money mode it gets its
+	// grant when the ledger starts. Empty: no grant.
 	Identity identity.PeerID
 	// Logger may be nil (logs discarded).
 	Logger *slog.Logger
@@ -84,6 +92,10 @@ func (o Options) withDefaults() (Options, error) {
 		if _, err := identity.ParsePeerID(string(o.Identity)); err != nil {
 			return o, fmt.Errorf("%w: Identity: %w", ErrInvalidOptions, err)
 		}
+	}
+	o.Money = ledger.Money{Treasury: o.Treasury, PlayGrant: o.InitialBalance}
+	if err := o.Money.Validate(); err != nil {
+		return o, fmt.Errorf("%w: %w", ErrInvalidOptions, err)
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

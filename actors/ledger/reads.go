@@ -73,6 +73,11 @@ func (a *ledgerActor) reader(msg any) (func(ledger.Reader) any, bool) {
 			h, err := r.StateHash()
 			return &messages.LedgerStateHash{Hash: h, Err: err}
 		}, true
+	case *messages.LedgerTreasuryGrantsRequest:
+		return func(r ledger.Reader) any {
+			g, err := r.TreasuryGrants(m.Limit)
+			return &messages.LedgerTreasuryGrants{Grants: g, Err: err}
+		}, true
 	case *messages.LedgerEvidenceRequest:
 		return func(r ledger.Reader) any {
 			ev, err := r.Evidence()
@@ -98,9 +103,10 @@ func (e errReader) Table(string) (ledger.TableInfo, bool, error) {
 func (e errReader) Op(ledger.OpID) (ledger.Applied, bool, error) {
 	return ledger.Applied{}, false, e.err
 }
-func (e errReader) Evidence() ([]ledger.Evidence, error) { return nil, e.err }
-func (e errReader) StateHash() (string, error)           { return "", e.err }
-func (e errReader) Verify() (ledger.Report, error)       { return ledger.Report{}, e.err }
+func (e errReader) Evidence() ([]ledger.Evidence, error)    { return nil, e.err }
+func (e errReader) TreasuryGrants(int) ([]ledger.Op, error) { return nil, e.err }
+func (e errReader) StateHash() (string, error)              { return "", e.err }
+func (e errReader) Verify() (ledger.Report, error)          { return ledger.Report{}, e.err }
 
 func (a *ledgerActor) respondReader(ctx actor.Context) {
 	if a.l == nil {

@@ -11,8 +11,10 @@ import (
 	"github.com/bitcraps/bitcraps/messages"
 )
 
-// Dissolving a followed table. Its players dissolve it each on their own
-// (internal/lifecycle); a node that does not sit at it cannot see the pause,
+// Dissolving a followed table. At 4+ seats a certified round dissolves it:
+// the chain says so (Chain.Ended) and that is proof enough. At 2–3 seats
+// its players dissolve it each on their own (internal/lifecycle); a node
+// that does not sit at it cannot see the pause,
 // so it learns of the dissolution from the players' history answers, and
 // derives what it pays itself, from its own checked chain: f+1 of the
 // table's players (one at 2–3 seats) must say so, so that one Byzantine
@@ -32,9 +34,13 @@ func (f *follower) claimDissolved(from string, round uint64) {
 	}
 }
 
-// dissolvedRound is the round the table's players say it was dissolved at,
-// by the lifecycle's rule (f+1 of the chain's seats), if they do.
+// dissolvedRound is the round a certified round dissolved the table at, or
+// the one the table's players say it was dissolved at, by the lifecycle's
+// rule (f+1 of the chain's seats), if they do.
 func (f *follower) dissolvedRound() (uint64, bool) {
+	if f.chain.Ended() {
+		return f.chain.Next() - 1, true
+	}
 	claims := make(map[bft.PublicKey]uint64, len(f.dissolveClaims))
 	for from, r := range f.dissolveClaims {
 		if k, err := keyOfPeer(from); err == nil {

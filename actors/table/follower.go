@@ -83,8 +83,9 @@ type follower struct {
 	// the chain checked, one whose certificate verifies against the
 	// chain's seats (a forger cannot make this node say it is behind), or
 	// the last one this node played before it left.
-	newest uint64
-	rounds []messages.RoundView // the newest keptRounds rounds checked
+	newest  uint64
+	rounds  []messages.RoundView // the newest keptRounds rounds checked
+	history eventLog             // recent events for new subscribers (eventlog.go)
 	// Dissolution (follow_dissolve.go).
 	dissolveClaims map[string]uint64
 	dissolvedAt    uint64
@@ -153,8 +154,8 @@ func (f *follower) player(peer string) bool {
 }
 
 // keep adds a checked round to the list shown.
-func (f *follower) keep(cert *bft.Certificate) {
-	f.rounds = append(f.rounds, roundView(cert))
+func (f *follower) keep(cert *bft.Certificate, outcomes []game.Event) {
+	f.rounds = append(f.rounds, roundView(cert, outcomes))
 	if over := len(f.rounds) - keptRounds; over > 0 {
 		f.rounds = slices.Delete(f.rounds, 0, over)
 	}
@@ -275,7 +276,7 @@ func (m *Manager) advance(ctx actor.Context, table string, f *follower) {
 		}
 		f.heardAt, f.answeredAt = time.Now(), time.Now()
 		f.newest = max(f.newest, cert.Round)
-		f.keep(&cert)
+		f.keep(&cert, s.Events)
 		if after, err := f.chain.View(); live && err == nil {
 			for _, e := range roundEvents(&s, &after, before.Phase) {
 				m.emitWatched(ctx, table, e.kind, e.data)

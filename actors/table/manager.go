@@ -180,10 +180,14 @@ func (m *Manager) checkPeers(ctx actor.Context) {
 				now[p.PeerID] = true
 				if !m.peers[p.PeerID] {
 					fresh = true
-					// Every node holds the same genesis grants for the same
+					// Every node holds the same grants for the same
 					// identities (DESIGN.md, Money), also of peers that never
-					// sent an op: then all ledgers of a cluster hash alike.
+					// sent an op: the play-money grant the policy derives
+					// alike everywhere (none under a treasury), and the
+					// treasury's grants held here, which the new peer may
+					// have missed (grants.go).
 					ctx.Request(m.opts.Ledger, &messages.LedgerGrantGenesis{Peer: identity.PeerID(p.PeerID)})
+					m.sendGrants(ctx, p.PeerID)
 				}
 			}
 		}
@@ -316,18 +320,20 @@ func (m *Manager) onDelivery(ctx actor.Context, d *messages.MeshDelivery) {
 	case messages.MessageType_MESSAGE_TYPE_TABLE_ANNOUNCE:
 		m.onAnnouncement(ctx, env)
 	case messages.MessageType_MESSAGE_TYPE_LEDGER_OP:
-		var op ledger.Op
-		if err := json.Unmarshal(env.GetPayload(), &op); err != nil {
+		ops, err := decodeLedgerOps(env.GetPayload()) // grants.go
+		if err != nil {
 			m.log.Debug("undecodable ledger op", "from", env.SenderID(), "err", err)
 			return
 		}
-		if op.Kind.Derived() {
-			// Settlements and dissolutions are derived by each node from a
-			// table's chain, never taken from gossip (follower.go).
-			m.opts.Metrics.follow("settle_gossip", errSettleGossip)
-			return
+		for _, op := range ops {
+			if op.Kind.Derived() {
+				// Settlements and dissolutions are derived by each node from a
+				// table's chain, never taken from gossip (follower.go).
+				m.opts.Metrics.follow("settle_gossip", errSettleGossip)
+				continue
+			}
+			m.applyForeign(ctx, op)
 		}
-		m.applyForeign(ctx, op)
 	case messages.MessageType_MESSAGE_TYPE_CONSENSUS:
 		kind, table, body, err := messages.DecodeFrame(env.GetPayload())
 		if err != nil || kind != messages.FrameTable {
@@ -495,6 +501,8 @@ func (m *Manager) onRequest(ctx actor.Context, msg any) {
 		m.toTable(ctx, "leave", r.TableID, &messages.Ack{}, true)
 	case *messages.CancelTable:
 		m.cancel(ctx, r)
+	case *messages.SubmitGrant:
+		m.submitGrant(ctx, r) // grants.go
 	case *messages.ListRounds:
 		if !m.watchRounds(ctx, r.TableID) {
 			m.toTable(ctx, "rounds", r.TableID, &messages.RoundList{Items: []messages.RoundView{}}, false)

@@ -8,7 +8,6 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/bitcraps/bitcraps/internal/bft"
-	"github.com/bitcraps/bitcraps/internal/craps"
 	"github.com/bitcraps/bitcraps/internal/game"
 	"github.com/bitcraps/bitcraps/internal/identity"
 	"github.com/bitcraps/bitcraps/internal/ledger"
@@ -38,6 +37,9 @@ func (t *tableActor) onRequest(ctx actor.Context, msg any) {
 			ctx.Watch(r.Subscriber)
 		}
 		ctx.Respond(&messages.Ack{})
+		if r.Subscriber != nil {
+			t.history.replay(ctx, r.Subscriber)
+		}
 	case *messages.UnsubscribeTable:
 		if r.Subscriber != nil {
 			delete(t.subs, r.Subscriber.String())
@@ -108,7 +110,11 @@ func (t *tableActor) placeBet(ctx actor.Context, r *messages.PlaceBet) {
 		ctx.Respond(&messages.BetReply{Err: err})
 		return
 	}
-	payload, err := game.EncodeBet(r.Type, r.Number, r.Amount)
+	encode := game.EncodeBet
+	if r.TakeDown {
+		encode = func(betType string, number int, _ int64) ([]byte, error) { return game.EncodeTakeDown(betType, number) }
+	}
+	payload, err := encode(r.Type, r.Number, r.Amount)
 	if err != nil {
 		ctx.Respond(&messages.BetReply{Err: messages.Errorf(messages.CodeBadRequest, "bet %q number %d amount %d: %v", r.Type, r.Number, r.Amount, err)})
 		return
@@ -120,8 +126,11 @@ func (t *tableActor) placeBet(ctx actor.Context, r *messages.PlaceBet) {
 			return
 		}
 		ctx.Send(sender, &messages.BetReply{BetID: reply.BetID})
+		t.bets.placed(messages.WaitingBet{ID: reply.BetID, Type: bet.Type, Number: bet.Number, Amount: bet.Amount,
+			TakeDown: bet.TakeDown, Round: reply.Round})
 		t.emit(ctx, messages.EventBet, map[string]any{"player": t.me, "id": reply.BetID, "type": bet.Type,
-			"number": bet.Number, "amount": bet.Amount, "round": reply.Round})
+			"number": bet.Number, "amount": bet.Amount, "round": reply.Round, "take_down": bet.TakeDown})
+		t.changed(ctx)
 	})
 }
 
@@ -175,7 +184,8 @@ func (t *tableActor) rounds(ctx actor.Context) {
 		}
 		out := make([]messages.RoundView, 0, len(list.Certificates))
 		for i := range list.Certificates {
-			out = append(out, roundView(&list.Certificates[i]))
+			c := &list.Certificates[i]
+			out = append(out, roundView(c, t.outcomes[c.Round]))
 		}
 		ctx.Send(sender, &messages.RoundList{Items: out})
 	})
@@ -203,16 +213,6 @@ func (t *tableActor) export(ctx actor.Context) {
 	})
 }
 
-func roundView(c *bft.Certificate) messages.RoundView {
-	rv := messages.RoundView{Round: c.Round, Void: c.Void(), StateHash: c.StateHash.String()}
-	if !c.Void() {
-		d := craps.DiceFromSeed(c.Seed)
-		rv.Dice = [2]int{int(d.D1), int(d.D2)}
-	}
-	rv.Certificate, _ = json.Marshal(c)
-	return rv
-}
-
 func (t *tableActor) onStatus(ctx actor.Context, m *messages.ConsensusStatus) {
 	prev := t.status
 	t.status = *m
@@ -233,11 +233,20 @@ func (t *tableActor) onStatus(ctx actor.Context, m *messages.ConsensusStatus) {
 func (t *tableActor) onBetCarried(ctx actor.Context, m *messages.ConsensusBetCarried) {
 	if m.Err != nil {
 		t.log.Info("a late bet was refused by the next round", "bet", m.BetID, "err", m.Err)
-		t.emit(ctx, messages.EventBetDropped, map[string]any{"player": t.me, "id": m.BetID,
-			"reason": fmt.Sprintf("it reached the shooter after the roll, and the next round refused it: %v", m.Err)})
+		reason := fmt.Sprintf("it reached the shooter after the roll, and the next round refused it: %v", m.Err)
+		var round uint64
+		if t.last != nil {
+			round = t.last.Certificate.Round + 1
+		}
+		b, _ := t.bets.dropped(m.BetID, reason, round)
+		t.emit(ctx, messages.EventBetDropped, map[string]any{"player": t.me, "id": m.BetID, "type": b.Type,
+			"number": b.Number, "amount": b.Amount, "take_down": b.TakeDown, "reason": reason})
+		t.changed(ctx)
 		return
 	}
+	t.bets.carried(m.BetID, m.NewBetID, m.Round)
 	t.emit(ctx, messages.EventBetCarried, map[string]any{"player": t.me, "id": m.BetID, "new_id": m.NewBetID, "round": m.Round})
+	t.changed(ctx)
 }
 
 func (t *tableActor) onEvidence(ctx actor.Context, m *messages.ConsensusEvidence) {
@@ -254,6 +263,8 @@ func (t *tableActor) onCertified(ctx actor.Context, m *messages.CertifiedRound) 
 	if t.last == nil || round > t.last.Certificate.Round {
 		prevPhase := t.view().Phase
 		t.last = m
+		t.bets.certified(round)
+		t.keepOutcomes(round, m.Settlement.Events)
 		t.emitRound(ctx, m, prevPhase)
 	}
 	if round > t.settledTo && !slices.ContainsFunc(t.settleQ, func(q *messages.CertifiedRound) bool { return q.Certificate.Round == round }) {

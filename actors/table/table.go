@@ -87,6 +87,9 @@ type tableActor struct {
 	leaving     bool // a leave was submitted and has not taken effect
 	problem     string
 	evidence    int
+	bets        waitingBets             // the player's bets not on the layout (waiting.go)
+	history     eventLog                // recent events for new subscribers (eventlog.go)
+	outcomes    map[uint64][]game.Event // recent rounds' per-bet results (roundinfo.go)
 
 	subs        map[string]*actor.PID
 	joinWaiters []*actor.PID

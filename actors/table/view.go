@@ -3,6 +3,8 @@ package table
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -27,6 +29,10 @@ func (t *tableActor) view() messages.TableView {
 		v.Sync = messages.SyncLive
 	}
 	v.Evidence = t.evidence
+	if v.Seated {
+		v.WaitingBets = slices.Clone(t.bets.waiting)
+		v.RefusedBets = slices.Clone(t.bets.refused)
+	}
 	if t.problem != "" {
 		v.Problem = t.problem
 	}
@@ -124,14 +130,11 @@ func tableEvent(table, kind string, data any) (*messages.TableEvent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("event %s of table %s: %w", kind, table, err)
 	}
-	return &messages.TableEvent{TableID: table, Type: kind, Data: raw}, nil
+	return &messages.TableEvent{TableID: table, Type: kind, Data: raw, At: time.Now().UnixMilli()}, nil
 }
 
-// emit sends one event to every subscriber.
+// emit sends one event to every subscriber and keeps it for later ones.
 func (t *tableActor) emit(ctx actor.Context, kind string, data any) {
-	if len(t.subs) == 0 {
-		return
-	}
 	ev, err := tableEvent(t.rec.ID, kind, data)
 	if err != nil {
 		t.log.Error("event unmarshalable", "kind", kind, "err", err)
@@ -143,6 +146,7 @@ func (t *tableActor) emit(ctx actor.Context, kind string, data any) {
 // relay sends an event to every subscriber: this actor's own, or the
 // manager's follower's once this node's player left the table.
 func (t *tableActor) relay(ctx actor.Context, ev *messages.TableEvent) {
+	t.history.add(ev)
 	for _, s := range t.subs {
 		ctx.Send(s, ev)
 	}

@@ -109,8 +109,8 @@ func (m *Manager) tableChanged(ctx actor.Context, id string) {
 // emitWatched sends one event of a table this node watches to its
 // subscribers: through the local actor when there is one.
 func (m *Manager) emitWatched(ctx actor.Context, id, kind string, data any) {
-	pid := m.tables[id]
-	if pid == nil && len(m.watchers[id]) == 0 {
+	pid, f := m.tables[id], m.followers[id]
+	if pid == nil && len(m.watchers[id]) == 0 && (f == nil || kind == messages.EventTable) {
 		return
 	}
 	ev, err := tableEvent(id, kind, data)
@@ -121,6 +121,9 @@ func (m *Manager) emitWatched(ctx actor.Context, id, kind string, data any) {
 	if pid != nil {
 		ctx.Send(pid, ev)
 		return
+	}
+	if f != nil {
+		f.history.add(ev)
 	}
 	for _, s := range m.watchers[id] {
 		ctx.Send(s, ev)
@@ -165,6 +168,9 @@ func (m *Manager) watchSubscribe(ctx actor.Context, r *messages.SubscribeTable) 
 	}
 	m.count("subscribe", err)
 	ctx.Respond(&messages.Ack{Err: err})
+	if f := m.followers[r.TableID]; err == nil && r.Subscriber != nil && f != nil {
+		f.history.replay(ctx, r.Subscriber)
+	}
 	return true
 }
 

@@ -110,8 +110,8 @@ func runBet(cmd *cobra.Command, args []string) error {
 	if printJSON(cmd, raw) {
 		return nil
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "bet %s accepted at table %s: %s (waits for the next roll)\n",
-		ans.BetID, args[0], betText(body.Type, body.Number, amount))
+	fmt.Fprintf(cmd.OutOrStdout(), "bet %s at table %s: %s, waiting for the roll (see it with `bitcraps table show %s`)\n",
+		ans.BetID, args[0], betText(body.Type, body.Number, amount), args[0])
 	return nil
 }
 

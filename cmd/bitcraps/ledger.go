@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -124,7 +126,22 @@ func writeLedgerText(w io.Writer, rep ledger.Report) {
 		fmt.Fprintf(w, "  %-12s %s CRAP\n", row.name, config.FormatCRAP(row.micros))
 	}
 	fmt.Fprintf(w, "  accounts     %d\n  ops          %d\n  evidence     %d\n", rep.Accounts, rep.Ops, rep.Evidence)
+	writeGrantKinds(w, rep)
 	if len(rep.Problems) > 0 {
 		fmt.Fprintf(w, "problems:\n  %s\n", strings.Join(rep.Problems, "\n  "))
 	}
+}
+
+// writeGrantKinds says where the money came from: play-money grants, and
+// treasury grants by key (issue 12).
+func writeGrantKinds(w io.Writer, rep ledger.Report) {
+	mode := rep.Money
+	if mode == "" {
+		mode = "unknown (offline)"
+	}
+	fmt.Fprintf(w, "  money        %s: %d play-money grants", mode, rep.PlayMoneyGrants)
+	for _, key := range slices.Sorted(maps.Keys(rep.TreasuryGrants)) {
+		fmt.Fprintf(w, ", %d signed by treasury %s", rep.TreasuryGrants[key], key)
+	}
+	fmt.Fprintln(w)
 }

@@ -26,7 +26,11 @@ type healthAnswer struct {
 	PeerID        string  `json:"peer_id"`
 	UptimeSeconds float64 `json:"uptime_seconds"`
 	Version       string  `json:"version"`
-	Services      []struct {
+	Money         *struct {
+		Mode   string `json:"mode"`
+		Notice string `json:"notice"`
+	} `json:"money"`
+	Services []struct {
 		Name     string `json:"name"`
 		Status   string `json:"status"`
 		Restarts int    `json:"restarts"`
@@ -48,8 +52,12 @@ func runStatus(cmd *cobra.Command, _ []string) error {
 		return nil
 	}
 	w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-	fmt.Fprintf(w, "state\t%s\npeer id\t%s\nuptime\t%s\nversion\t%s\n\n", h.State, h.PeerID,
+	fmt.Fprintf(w, "state\t%s\npeer id\t%s\nuptime\t%s\nversion\t%s\n", h.State, h.PeerID,
 		(time.Duration(h.UptimeSeconds) * time.Second).String(), h.Version)
+	if h.Money != nil {
+		fmt.Fprintf(w, "money\t%s\n", h.Money.Notice)
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintln(w, "SERVICE\tSTATUS\tRESTARTS\tREASON")
 	for _, s := range h.Services {
 		fmt.Fprintf(w, "%s\t%s\t%d\t%s\n", s.Name, s.Status, s.Restarts, s.Reason)

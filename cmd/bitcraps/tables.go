@@ -113,6 +113,7 @@ func writeTable(out io.Writer, t messages.TableView) error {
 	default:
 		fmt.Fprintf(w, "you\twatching\n")
 	}
+	writeOwnBets(w, t)
 	if err := w.Flush(); err != nil {
 		return err
 	}
@@ -153,7 +154,7 @@ func syncText(t messages.TableView) string {
 func lifecycleText(t messages.TableView) string {
 	line := strings.ReplaceAll(t.Lifecycle, "_", " ")
 	switch t.Lifecycle {
-	case "paused":
+	case "paused", "dissolving":
 		line += ": " + t.PausedReason
 	case "catching_up":
 		line += fmt.Sprintf(": %d certified rounds to fetch before this node plays", t.Behind)

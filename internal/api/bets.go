@@ -13,6 +13,9 @@ type betRequest struct {
 	Type   string `json:"type"`
 	Number int    `json:"number"`
 	Amount int64  `json:"amount"`
+	// TakeDown asks for the player's open wagers on the bet back (no
+	// amount): it rides in the round being played like a bet.
+	TakeDown bool `json:"take_down"`
 }
 
 // betAnswer is the 202 answer: the bet waits for the next roll.
@@ -27,7 +30,10 @@ func (b betRequest) message(table string) (*messages.PlaceBet, error) {
 	if b.Type == "" {
 		return nil, badRequest(`field type: missing; want a bet name such as "pass", "field" or "place" with "number": 6`)
 	}
-	if err := positive("amount", b.Amount); err != nil {
+	if b.TakeDown && b.Amount != 0 {
+		return nil, badRequest(fmt.Sprintf("field amount: %d with take_down: a take-down returns whole wagers, send no amount", b.Amount))
+	}
+	if err := positive("amount", b.Amount); err != nil && !b.TakeDown {
 		return nil, err
 	}
 	bet, err := craps.ParseBet(b.Type, b.Number)
@@ -38,7 +44,7 @@ func (b betRequest) message(table string) (*messages.PlaceBet, error) {
 		}
 		return nil, badRequest(fmt.Sprintf("field %s: %v (see `bitcraps rules` for every bet)", field, err))
 	}
-	return &messages.PlaceBet{TableID: table, Type: bet.Kind.ID(), Number: int(bet.Number), Amount: b.Amount}, nil
+	return &messages.PlaceBet{TableID: table, Type: bet.Kind.ID(), Number: int(bet.Number), Amount: b.Amount, TakeDown: b.TakeDown}, nil
 }
 
 func (s *Server) mountBets() {

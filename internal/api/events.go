@@ -230,7 +230,9 @@ func eventName(t string) string {
 }
 
 // eventData is the payload on one line, with "table_id" added when the
-// payload is an object without it, so every event names its table.
+// payload is an object without it, so every event names its table, "at"
+// (Unix milliseconds) when the node emitted it, and "history": true on an
+// event replayed from the table's recent past to a new stream.
 func eventData(ev *messages.TableEvent) []byte {
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(ev.Data, &obj); err != nil {
@@ -246,6 +248,12 @@ func eventData(ev *messages.TableEvent) []byte {
 	}
 	if _, ok := obj["table_id"]; !ok {
 		obj["table_id"], _ = json.Marshal(ev.TableID)
+	}
+	if _, ok := obj["at"]; !ok && ev.At != 0 {
+		obj["at"], _ = json.Marshal(ev.At)
+	}
+	if ev.History {
+		obj["history"] = json.RawMessage("true")
 	}
 	out, _ := json.Marshal(obj) // re-encoding compacts: never a newline inside
 	return out

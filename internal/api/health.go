@@ -17,7 +17,21 @@ type HealthReport struct {
 	PeerID        string          `json:"peer_id"`
 	UptimeSeconds float64         `json:"uptime_seconds"`
 	Version       string          `json:"version"`
+	Money         *MoneyReport    `json:"money,omitempty"`
 	Services      []ServiceReport `json:"services,omitempty"`
+}
+
+// MoneyReport says what CRAP is worth on this node: in treasury mode only
+// the treasury's signed grants create it; in play-money mode every
+// identity gets PlayGrant for nothing, and the node says so plainly.
+type MoneyReport struct {
+	// Mode is ledger.ModeTreasury or ledger.ModePlayMoney.
+	Mode     string `json:"mode"`
+	Treasury string `json:"treasury,omitempty"`
+	// PlayGrant is each identity's free grant, micro-CRAP (play money).
+	PlayGrant int64 `json:"play_grant,omitempty"`
+	// Notice is one plain sentence for people (CLI, web page).
+	Notice string `json:"notice"`
 }
 
 func (s *Server) mountHealth() {

@@ -11,6 +11,7 @@ func (s *Server) mountPlayer() {
 	s.mountPeers()
 	s.mountBalance()
 	s.mountLedger()
+	s.mountGrants()
 	s.mountTables()
 	s.mountExport()
 	s.mountBets()

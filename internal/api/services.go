@@ -126,6 +126,7 @@ func askAs[T any](s *Services, service string, msg any, timeout time.Duration) (
 // userErrorStatus maps the games service's stable codes to HTTP statuses.
 var userErrorStatus = map[string]int{
 	messages.CodeBadRequest:          http.StatusBadRequest,
+	messages.CodeGrantRefused:        http.StatusForbidden,
 	messages.CodeUnknownTable:        http.StatusNotFound,
 	messages.CodeInsufficientBalance: http.StatusConflict,
 	messages.CodeTableFull:           http.StatusConflict,

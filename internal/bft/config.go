@@ -29,6 +29,13 @@ type Config struct {
 	// withholder, until the seat grace ends (internal/lifecycle). nil:
 	// always. It only delays voids, so it touches liveness, never safety.
 	MayVoid func(k PublicKey, lockedTicks uint64) bool
+	// Absent is the caller's judgement that player k is away now
+	// (internal/lifecycle). A leader leaves an absent player's commitment
+	// out of a fresh body while a quorum of others remains, so that a round
+	// never waits on the reveal of a player who committed and then went
+	// away. nil: nobody is. The committed set is the leader's choice of q
+	// or more anyway, so it touches liveness, never safety.
+	Absent func(k PublicKey) bool
 	// FirstRound is the first round this node plays (0 means 1); with
 	// GenesisStateHash it lets the actor start a new seating of a table at a
 	// certified round boundary.

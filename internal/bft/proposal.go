@@ -177,7 +177,11 @@ func (n *Node) tryPropose() {
 	if !rs.proposeAsked && n.now-rs.roundStart < uint64(n.cfg.BetWindowTicks) {
 		return
 	}
-	n.sendProposal(Proposal{Leader: n.cfg.Self, Round: n.round, View: 0, Body: n.freshBody()})
+	b := n.freshBody()
+	if len(b.Bets) == 0 && n.cfg.App.ValidateBets(n.prev, nil) != nil {
+		return // the application takes no empty round now (a table being dissolved waits for its payload)
+	}
+	n.sendProposal(Proposal{Leader: n.cfg.Self, Round: n.round, View: 0, Body: b})
 }
 
 func (n *Node) sendProposal(p Proposal) {
@@ -190,14 +194,23 @@ func (n *Node) sendProposal(p Proposal) {
 	}
 }
 
-// freshBody builds a new roll body: every commitment held, and the largest
-// prefix-greedy set of held bets the application accepts together.
+// freshBody builds a new roll body: every commitment held (but those of
+// absent players, while a quorum of others remains: Config.Absent), and
+// the largest prefix-greedy set of held bets the application accepts
+// together.
 func (n *Node) freshBody() Body {
 	b := Body{Kind: BodyRoll, Seats: append([]PublicKey(nil), n.seats...), Prev: n.prev}
+	var present []Commitment
 	for _, k := range n.seats {
 		if c, ok := n.rs.commitments[k]; ok {
 			b.Commitments = append(b.Commitments, *c)
+			if n.cfg.Absent == nil || !n.cfg.Absent(k) {
+				present = append(present, *c)
+			}
 		}
+	}
+	if len(present) >= n.quorum() {
+		b.Commitments = present
 	}
 	b.Bets = n.chooseBets()
 	return b

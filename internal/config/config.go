@@ -68,8 +68,12 @@ type Config struct {
 	MobileMode       bool
 	MaxConnections   int
 	MaxBandwidthMbps int
-	// InitialBalance is the genesis grant for a new identity, in micro-CRAP.
-	InitialBalance   int64
+	// InitialBalance is the play-money grant of a new identity, in
+	// micro-CRAP; unused under a treasury.
+	InitialBalance int64
+	// TreasuryKey is the treasury's public key (a peer ID): when set,
+	// only grants it signed create money; empty runs play money.
+	TreasuryKey      string
 	BLEMode          BLEMode
 	SnapshotInterval time.Duration
 	SnapshotKeep     int

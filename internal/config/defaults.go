@@ -72,6 +72,10 @@ func serverDefaults() Config {
 		// 1,000 CRAP: hundreds of minimum bets, enough to play a demo
 		// session without a faucet.
 		InitialBalance: 1000 * MicrosPerCRAP,
+		// No treasury: play money, which the node says plainly (status,
+		// web page). A deployment whose CRAP must mean something sets its
+		// treasury's key; a default key would be nobody's (issue 12).
+		TreasuryKey: "",
 		// Use BLE where an adapter exists, and never fail where none does.
 		BLEMode: BLEAuto,
 		// Issue 4: at most a minute of ops to replay after restoring.

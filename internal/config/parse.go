@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bitcraps/bitcraps/internal/identity"
 )
 
 // maxPassphraseFile bounds what --keystore-passphrase-file reads: a
@@ -229,4 +231,18 @@ func readPassphraseFile(path string) (string, error) {
 		return "", errors.New("passphrase file is empty")
 	}
 	return p, nil
+}
+
+// parseTreasuryKey takes the treasury's public key as `bitcraps treasury
+// keygen` prints it (64 hex digits, case-insensitive) and stores it in
+// its canonical lowercase form; empty means play money.
+func parseTreasuryKey(s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" {
+		return "", nil
+	}
+	if _, err := identity.ParsePeerID(s); err != nil {
+		return "", fmt.Errorf("want the 64 hex digits `bitcraps treasury keygen` prints: %w", err)
+	}
+	return s, nil
 }

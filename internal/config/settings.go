@@ -156,9 +156,15 @@ var settings = []setting{
 	},
 	{
 		name: "initial balance", flag: "initial-balance", env: "BITCRAPS_INITIAL_BALANCE", kind: "CRAP",
-		meaning: "genesis grant to a new identity, in CRAP with up to 6 decimals",
+		meaning: "play-money grant to a new identity, in CRAP with up to 6 decimals; the same on every node; unused with a treasury",
 		set:     func(c *Config, s string) (err error) { c.InitialBalance, err = ParseCRAP(s); return },
 		get:     func(c *Config) string { return FormatCRAP(c.InitialBalance) },
+	},
+	{
+		name: "treasury key", flag: "treasury-key", env: "BITCRAPS_TREASURY_KEY", kind: "peer ID",
+		meaning: "public key of the treasury (`bitcraps treasury keygen`): only grants it signed create money; empty = play money",
+		set:     func(c *Config, s string) (err error) { c.TreasuryKey, err = parseTreasuryKey(s); return },
+		get:     func(c *Config) string { return c.TreasuryKey },
 	},
 	{
 		name: "BLE mode", flag: "ble", env: "BITCRAPS_BLE_MODE", kind: "auto|on|off",

@@ -58,6 +58,13 @@ func (a *App) Round(h bft.Hash) (uint64, error) {
 	return st.round, err
 }
 
+// Ended reports that state h is a table a certified round dissolved (false
+// for a state the application does not hold).
+func (a *App) Ended(h bft.Hash) bool {
+	st, ok := a.states[h]
+	return ok && st.ended
+}
+
 // Seats is the seat order at state h as bft keys: the bft Config.Players of
 // the round after the one that produced h (bft.NextSeats of its certificate,
 // without the round's leavers).

@@ -47,6 +47,10 @@ func (c *Chain) StateHash() bft.Hash { return c.prev }
 // round 1): what a node that does not sit at the table shows of it.
 func (c *Chain) View() (View, error) { return c.app.View(c.prev) }
 
+// Ended reports that a certified round dissolved the table (a dissolve
+// payload): Next will never come, and Dissolution is what it pays.
+func (c *Chain) Ended() bool { return c.app.Ended(c.prev) }
+
 // Seats are the seats of round Next.
 func (c *Chain) Seats() []bft.PublicKey { return slices.Clone(c.seats) }
 

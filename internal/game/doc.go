@@ -33,8 +33,16 @@
 // # Dissolving a table
 //
 // A table that cannot play on (DESIGN.md "Table lifecycle", Dissolved) is
-// ended at its last certified state by every node on its own, by one pure
-// rule of that state: each player receives its chips in hand plus the
+// ended at a certified state by one pure rule of that state. At 2–3 seats
+// every node does it on its own at its last certified state (every round
+// needs every player, so the table cannot play on without it). At 4+ seats
+// a quorum can play on without a node, so a node's own judgement could end
+// the table while the others play: there the table is dissolved by a
+// certified round that carries a dissolve payload (KindDissolve): its
+// other payloads are refunded, it rolls no dice, moves nothing, and
+// leaves the state ended (its hash
+// says so, and nothing more applies to it); the dissolution is that of the
+// state it ends. The rule: each player receives its chips in hand plus the
 // exact value of each of its open wagers (craps.ExpectedReturn: what the
 // wager returns on average if played out, rounded down to a micro-unit),
 // and the host receives the bank plus every stake minus every value.

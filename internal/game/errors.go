@@ -42,6 +42,9 @@ var (
 	// ErrOutOfOrder: a certificate or unseating that is not for the round
 	// a Chain expects next.
 	ErrOutOfOrder = errors.New("game: round out of order")
+	// ErrTableEnded: the table was dissolved by a certified round: nothing
+	// more may be played on it.
+	ErrTableEnded = errors.New("game: the table was dissolved")
 	// ErrInvariant: an internal invariant broke (money not conserved). It
 	// means a bug, never bad input; the round is refused rather than
 	// settled.

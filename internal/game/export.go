@@ -143,6 +143,9 @@ func Verify(e Export) Report {
 	if len(unseatings) > 0 {
 		return bad(unseatings[0].Round, "unseating at round %d, but the export ends before round %d", unseatings[0].Round, chain.Next())
 	}
+	if chain.Ended() && e.Dissolution == nil {
+		return bad(chain.Next()-1, "round %d dissolved the table, but the export carries no dissolution", chain.Next()-1)
+	}
 	if d := e.Dissolution; d != nil {
 		if reason := verifyDissolution(chain, d); reason != "" {
 			return bad(d.Round, "%s", reason)

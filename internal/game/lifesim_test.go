@@ -2,7 +2,6 @@ package game
 
 import (
 	"crypto/ed25519"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -19,9 +18,11 @@ import (
 // virtual network and clock (one tick per step), all drawn from one seed.
 // It drives a node the way the consensus actor does:
 //
-//   - the lifecycle gates consensus: bft Tick, Step and bets only in Mode
-//     Playing; certificates are always stepped, so a paused or catching-up
-//     node still learns certified rounds;
+//   - the lifecycle gates consensus: bft Tick and Step only in Mode
+//     Playing or Dissolving, bets only in Playing; certificates are always
+//     stepped, so a paused or catching-up node still learns certified
+//     rounds; the lifecycle's MayVoid and Absent are bft's, and Judged its
+//     App;
 //   - every message from a seat calls Heard(from, the round it names);
 //     sending consensus messages to every seat calls Spoke;
 //   - Ready.Heartbeat sends presence to the other seats: the next round,
@@ -108,30 +109,23 @@ func (p *lifeNode) up(now uint64) bool {
 	return !p.gone && now >= p.crashedUntil && now >= p.stoppedUntil
 }
 
-// errNotAbsent: a proposal unseats a player this node does not find absent
-// past the grace (consensus.ErrNotQuiet in the actor).
-var errNotAbsent = errors.New("the player to unseat is not absent past the grace here")
-
-// lifeApp is the game as a node commits to it: the rules, plus the node's
-// own judgement of an unseating (lifecycle.MayUnseat), plus the liar's wrong
-// state hash. Settling and replaying use the plain App.
+// lifeApp is the game as a node commits to it, Judged by its lifecycle as
+// the consensus actor does, but for the unseater (which commits to any
+// unseating) and the liar (which confirms wrong state hashes). Settling
+// and replaying use the plain App.
 type lifeApp struct {
-	*App
+	Judged
 	p *lifeNode
 }
 
-func (a lifeApp) ValidateBets(prev bft.Hash, bets []bft.Bet) error {
-	for i := range bets {
-		pl, err := DecodePayload(bets[i].Payload)
-		if err != nil || pl.Kind != KindUnseat || a.p.byz == byzUnseater {
-			continue
-		}
-		if a.p.life == nil || !a.p.life.MayUnseat(pl.Target) {
-			return fmt.Errorf("bet %d unseats %s: %w", i, pl.Target.Short(), errNotAbsent)
-		}
-	}
-	return a.App.ValidateBets(prev, bets)
+// lifeJudge is the node's lifecycle as a Judge (none once it left).
+type lifeJudge struct{ p *lifeNode }
+
+func (j lifeJudge) MayPlay() bool { return j.p.life != nil && j.p.life.MayPlay() }
+func (j lifeJudge) MayUnseat(k bft.PublicKey) bool {
+	return j.p.byz == byzUnseater || (j.p.life != nil && j.p.life.MayUnseat(k))
 }
+func (j lifeJudge) MayDissolve() bool { return j.p.life != nil && j.p.life.MayDissolve() }
 
 func (a lifeApp) Apply(prev bft.Hash, bets []bft.Bet, seed bft.Hash) (bft.Hash, error) {
 	h, err := a.App.Apply(prev, bets, seed)
@@ -176,6 +170,7 @@ type lifeSim struct {
 
 	certs     map[uint64]string // round → what the first honest player certified
 	certAt    map[uint64]uint64 // round → tick of its first certification
+	proposeAt map[uint64]uint64 // round → tick of its first proposal
 	seenUp    [][]uint64        // [j][i]: last tick i was up and on j's side
 	away      [][]awayStretch   // [j][i]: i's absences from j
 	trace     []string
@@ -201,13 +196,13 @@ func (a awayStretch) longestBy(now uint64) uint64 {
 }
 
 type lifeStats struct {
-	rounds, voids, leaves, unseats, dissolutions, moved, crashes, stops, partitions, asks, bets int
+	rounds, voids, leaves, unseats, dissolutions, moved, ends, crashes, stops, partitions, asks, bets int
 }
 
 func newLifeSim(t testing.TB, seed uint64, plan lifePlan, verbose bool) *lifeSim {
 	s := &lifeSim{t: t, seed: seed, plan: plan, verbose: verbose, rng: rand.New(rand.NewPCG(seed, 0x6c696665)),
 		byKey: map[bft.PublicKey]*lifeNode{}, queue: map[uint64][]lifeMsg{},
-		certs: map[uint64]string{}, certAt: map[uint64]uint64{}, cutDone: map[int]bool{}}
+		certs: map[uint64]string{}, certAt: map[uint64]uint64{}, proposeAt: map[uint64]uint64{}, cutDone: map[int]bool{}}
 	s.genesis = Genesis{TableID: simTable, Rules: testGenesis(1, 0, 0).Rules, Bank: 5000 * crap}
 	for i := 0; i < plan.n; i++ {
 		key, priv := testKey(byte(i), byte(seed))
@@ -281,8 +276,10 @@ func (s *lifeSim) start(p *lifeNode) {
 
 func (s *lifeSim) startNode(p *lifeNode, seats []bft.PublicKey, first uint64, prev bft.Hash, records []bft.Record) {
 	node, err := bft.Restore(bft.Config{TableID: simTable, Self: p.key, Signer: edSigner{p.priv}, Players: seats,
-		App: lifeApp{p.app, p}, Entropy: p.entropy, FirstRound: first, GenesisStateHash: prev,
-		BetWindowTicks: 10, ViewTimeoutTicks: 24, MaxTimeoutDoublings: 3, ResendTicks: simLifeResend}, records)
+		App: lifeApp{Judged{p.app, lifeJudge{p}}, p}, Entropy: p.entropy, FirstRound: first, GenesisStateHash: prev,
+		BetWindowTicks: 10, ViewTimeoutTicks: 24, MaxTimeoutDoublings: 3, ResendTicks: simLifeResend,
+		MayVoid: func(k bft.PublicKey, locked uint64) bool { return p.life != nil && p.life.MayVoid(k, locked) },
+		Absent:  func(k bft.PublicKey) bool { return p.life != nil && p.life.Absent(k) }}, records)
 	if err != nil {
 		s.fail("node %d: consensus at round %d: %v", p.idx, first, err)
 		return
@@ -350,6 +347,11 @@ func (s *lifeSim) pumpConsensus(p *lifeNode) {
 			continue
 		}
 		everyone = everyone || m.msg.To == (bft.PublicKey{})
+		if pr := m.msg.Proposal; pr != nil {
+			if _, ok := s.proposeAt[pr.Round]; !ok {
+				s.proposeAt[pr.Round] = s.now
+			}
+		}
 		for _, q := range s.nodes {
 			if q != p && (m.msg.To == (bft.PublicKey{}) || m.msg.To == q.key) {
 				s.transmit(lifeMsg{from: p.idx, to: q.idx, kind: wireBFT, data: [][]byte{m.data}})
@@ -423,6 +425,10 @@ func (s *lifeSim) pumpLife(p *lifeNode) {
 		_, err := p.node.SubmitBet(EncodeUnseat(k))
 		s.logf("node %d submits the unseating of %d: %v", p.idx, s.byKey[k].idx, err)
 	}
+	if rd.SubmitDissolve && p.node != nil {
+		_, err := p.node.SubmitBet(EncodeDissolve())
+		s.logf("node %d submits the dissolution: %v", p.idx, err)
+	}
 	p.life.Advance(rd)
 }
 
@@ -457,6 +463,9 @@ func (s *lifeSim) onCertified(p *lifeNode, c *bft.Certificate) bool {
 			if c.Void() {
 				s.stats.voids++
 			}
+			if st.Dissolved {
+				s.stats.ends++
+			}
 		}
 		s.certs[c.Round] = key
 	}
@@ -487,7 +496,11 @@ func (s *lifeSim) onCertified(p *lifeNode, c *bft.Certificate) bool {
 		s.fail("node %d seats after round %d: %v", p.idx, c.Round, err)
 		return false
 	}
-	p.life.Certified(c.Round, seats)
+	if st.Dissolved {
+		p.life.CertifiedEnd(c.Round)
+	} else {
+		p.life.Certified(c.Round, seats)
+	}
 	return reseat
 }
 
@@ -519,13 +532,16 @@ func (s *lifeSim) reseat(p *lifeNode) {
 func (s *lifeSim) stepConsensus(p *lifeNode, msg bft.Message) {
 	switch {
 	case p.node != nil:
-		if msg.Certificate != nil || p.life.Mode() == lifecycle.Playing {
+		if msg.Certificate != nil || votes(p.life.Mode()) {
 			_ = p.node.Step(msg) // refusals are expected: duplicates, stale views, the liar's confirms
 		}
 	case p.dissolved != nil && msg.Certificate != nil:
 		s.learnAfterDissolution(p, msg.Certificate)
 	}
 }
+
+// votes: the lifecycle lets the node's consensus tick and vote.
+func votes(m lifecycle.Mode) bool { return m == lifecycle.Playing || m == lifecycle.Dissolving }
 
 // learnAfterDissolution: a dissolved node has no consensus, so it checks a
 // certificate of its next round as game.Chain does and certifies it.

@@ -34,33 +34,45 @@ func (s *lifeSim) presenceWindow() uint64 { return simAbsent + 2*uint64(s.plan.m
 
 // checkFirstCertification is the per-step check of issue 16 on a round the
 // first time any node certifies it:
-//   - present players: at least min_players of the round's seats
-//     (cert.Body.Seats) were present at the certifying node — up (neither
-//     crashed nor stopped) and on its side of any partition — at some tick
-//     within presenceWindow before the certification;
+//   - present players, for a round that rolls dice: at least min_players
+//     of the round's seats (cert.Body.Seats) were present at the
+//     certifying node — up (neither crashed nor stopped) and on its side of
+//     any partition — at some tick from presenceWindow before the round's
+//     first proposal on (a round locked while the table played completes
+//     when its players vote again, even to dissolve it: seed 262);
 //   - revealers: a roll's dice come from the reveals of at least two
 //     distinct players (never a single revealer).
+//
+// A round that rolls nothing needs no min_players: a void (a locked round
+// whose committed player stayed away past the grace, which a table about
+// to be dissolved must resolve first: seed 38) and a dissolution (a quorum
+// ends a table that lacks players). A quorum certifies them, as any round.
 func (s *lifeSim) checkFirstCertification(p *lifeNode, c *bft.Certificate, st Settlement) {
+	from := s.now
+	if at, ok := s.proposeAt[c.Round]; ok {
+		from = min(from, at)
+	}
 	present := 0
 	for _, k := range c.Body.Seats {
 		q := s.byKey[k]
-		if q == p || s.now-s.seenUp[p.idx][q.idx] <= s.presenceWindow() {
+		if q == p || s.seenUp[p.idx][q.idx]+s.presenceWindow() >= from {
 			present++
 		}
+	}
+	s.checkUnseated(p, c, st)
+	if c.Void() || st.Dissolved {
+		return
 	}
 	if present < s.plan.minPlayers {
 		s.fail("round %d certified by node %d with %d of its %d seats present, min_players is %d",
 			c.Round, p.idx, present, len(c.Body.Seats), s.plan.minPlayers)
 	}
-	s.checkUnseated(p, c, st)
-	if c.Body.Kind == bft.BodyRoll {
-		var revealers []bft.PublicKey
-		for _, r := range c.Reveals {
-			revealers = append(revealers, r.Player)
-		}
-		if len(SortedKeys(revealers)) < 2 {
-			s.fail("round %d rolled with the secret of %d player(s) only", c.Round, len(SortedKeys(revealers)))
-		}
+	var revealers []bft.PublicKey
+	for _, r := range c.Reveals {
+		revealers = append(revealers, r.Player)
+	}
+	if len(SortedKeys(revealers)) < 2 {
+		s.fail("round %d rolled with the secret of %d player(s) only", c.Round, len(SortedKeys(revealers)))
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/bitcraps/bitcraps/internal/bft"
-	"github.com/bitcraps/bitcraps/internal/lifecycle"
 )
 
 // The lifecycle simulator's network, clock and faults, and what a node
@@ -84,8 +83,10 @@ func (s *lifeSim) step() {
 		}
 		p.life.Tick()
 		s.drive(p)
-		if p.node != nil && p.life != nil && p.life.Mode() == lifecycle.Playing {
-			s.act(p)
+		if p.node != nil && p.life != nil && votes(p.life.Mode()) {
+			if p.life.MayPlay() {
+				s.act(p)
+			}
 			if p.node != nil {
 				p.node.Tick()
 			}

@@ -26,6 +26,12 @@ const (
 	// plays: a seated player (the host) submits it; Target sits from the
 	// next round (see doc.go, "Joining mid-game").
 	KindJoin PayloadKind = "join"
+	// KindDissolve ends the table at the state the round builds on: at 4+
+	// seats a table paused past the grace while a quorum is present is
+	// dissolved by a certified round, so every replica ends it at the same
+	// state (see doc.go, "Dissolving a table"). Nothing else of the round
+	// it is in applies (refunded), and no dice are rolled.
+	KindDissolve PayloadKind = "dissolve"
 )
 
 // Payload is what a player signs into bft.Bet.Payload.
@@ -57,6 +63,7 @@ const MaxStake = craps.MaxBetLimit
 //	leave:     0x01 0x03                                             2 bytes
 //	unseat:    0x01 0x04 [32]byte(target key)                       34 bytes
 //	join:      0x01 0x05 [32]byte(joiner key) u64(chips)            42 bytes
+//	dissolve:  0x01 0x06                                             2 bytes
 //
 // The bet is stored as the craps wire id (kind, number), normalised by
 // craps.ParseBet, so one bet has exactly one encoding ("Place-6", "place_6"
@@ -67,6 +74,7 @@ const (
 	tagLeave    = 3
 	tagUnseat   = 4
 	tagJoin     = 5
+	tagDissolve = 6
 )
 
 // MaxJoinChips bounds a joiner's chips: the ledger's amounts are int64
@@ -95,11 +103,14 @@ func EncodePayload(p Payload) ([]byte, error) {
 			return nil, fmt.Errorf("takedown %s with amount %d: a take-down returns whole wagers: %w", bet.ID(), p.Amount, ErrBadPayload)
 		}
 		return []byte{PayloadVersion, tagTakeDown, byte(bet.Kind), bet.Number}, nil
-	case KindLeave:
-		if p.BetType != "" || p.Number != 0 || p.Amount != 0 {
-			return nil, fmt.Errorf("leave with a bet type, number or amount: %w", ErrBadPayload)
+	case KindLeave, KindDissolve:
+		if p.BetType != "" || p.Number != 0 || p.Amount != 0 || p.Target != (bft.PublicKey{}) {
+			return nil, fmt.Errorf("%s with a bet type, number, amount or target: %w", p.Kind, ErrBadPayload)
 		}
-		return []byte{PayloadVersion, tagLeave}, nil
+		if p.Kind == KindDissolve {
+			return EncodeDissolve(), nil
+		}
+		return EncodeLeave(), nil
 	case KindUnseat:
 		if p.BetType != "" || p.Number != 0 || p.Amount != 0 || p.Target == (bft.PublicKey{}) {
 			return nil, fmt.Errorf("unseat without a target, or with a bet type, number or amount: %w", ErrBadPayload)
@@ -111,7 +122,7 @@ func EncodePayload(p Payload) ([]byte, error) {
 		}
 		return EncodeJoin(p.Target, p.Amount), nil
 	}
-	return nil, fmt.Errorf("payload kind %q: want bet, takedown, leave, unseat or join: %w", p.Kind, ErrBadPayload)
+	return nil, fmt.Errorf("payload kind %q: want bet, takedown, leave, unseat, join or dissolve: %w", p.Kind, ErrBadPayload)
 }
 
 // EncodeBet is EncodePayload of a bet.
@@ -126,6 +137,9 @@ func EncodeTakeDown(betType string, number int) ([]byte, error) {
 
 // EncodeLeave is the payload of a leave.
 func EncodeLeave() []byte { return []byte{PayloadVersion, tagLeave} }
+
+// EncodeDissolve is the payload that dissolves the table.
+func EncodeDissolve() []byte { return []byte{PayloadVersion, tagDissolve} }
 
 // EncodeUnseat is the payload that unseats target.
 func EncodeUnseat(target bft.PublicKey) []byte {
@@ -157,6 +171,8 @@ func DecodePayload(b []byte) (Payload, error) {
 	switch b[1] {
 	case tagLeave:
 		return Payload{Kind: KindLeave}, nil
+	case tagDissolve:
+		return Payload{Kind: KindDissolve}, nil
 	case tagUnseat:
 		p := Payload{Kind: KindUnseat, Target: bft.PublicKey(b[2:])}
 		if p.Target == (bft.PublicKey{}) {
@@ -192,7 +208,7 @@ func encodedLen(tag byte) int {
 		return 12
 	case tagTakeDown:
 		return 4
-	case tagLeave:
+	case tagLeave, tagDissolve:
 		return 2
 	case tagUnseat:
 		return 34

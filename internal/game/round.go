@@ -35,6 +35,9 @@ func (d decoded) String() string {
 // decodeAll reads every payload and checks what needs no table: the round
 // number, the bettor's seat, and that a leaver has nothing else in the round.
 func decodeAll(st state, bets []bft.Bet) ([]decoded, error) {
+	if st.ended {
+		return nil, fmt.Errorf("table %s after round %d: %w", st.table, st.round, ErrTableEnded)
+	}
 	out := make([]decoded, len(bets))
 	leaves := make(map[bft.PublicKey]int)
 	joins := make(map[bft.PublicKey]bool)
@@ -54,6 +57,15 @@ func decodeAll(st state, bets []bft.Bet) ([]decoded, error) {
 			return nil, fmt.Errorf("%s is for round %d, the table is at round %d: %w", d, b.Round, st.round+1, ErrWrongRound)
 		case !st.seated(b.Bettor):
 			return nil, fmt.Errorf("%s: %w", d, ErrNotSeated)
+		}
+		out[i] = d
+	}
+	if dissolves(out) {
+		return out, nil // nothing else applies (placeAll): nothing else to check
+	}
+	for i := range out {
+		d, b, p := out[i], out[i].bet, out[i].payload
+		switch {
 		case p.Kind == KindUnseat && (p.Target == b.Bettor || !st.seated(p.Target)):
 			return nil, fmt.Errorf("%s: unseat %s, who is not another seated player: %w", d, p.Target.Short(), ErrNotSeated)
 		case p.Kind == KindJoin && (st.seated(p.Target) || joins[p.Target]):
@@ -67,7 +79,6 @@ func decodeAll(st state, bets []bft.Bet) ([]decoded, error) {
 		case KindJoin:
 			joins[p.Target] = true
 		}
-		out[i] = d
 	}
 	for _, d := range out {
 		n := leaves[d.bet.Bettor]
@@ -88,12 +99,28 @@ func placeAll(st state, bets []bft.Bet) (*round, error) {
 		return nil, err
 	}
 	r := &round{prev: st, st: st}
+	if dissolves(ds) {
+		// The table ends at st: every other payload of the round is
+		// refunded, that is, not applied.
+		r.st.ended = true
+		for _, d := range ds {
+			if d.payload.Kind != KindDissolve {
+				_ = r.voidPayload(d, false) // a refund only notes the event
+			}
+		}
+		return r, nil
+	}
 	for _, d := range ds {
 		if err := r.apply(d); err != nil {
 			return nil, fmt.Errorf("%s: %w", d, err)
 		}
 	}
 	return r, nil
+}
+
+// dissolves: the round carries a dissolve payload.
+func dissolves(ds []decoded) bool {
+	return slices.ContainsFunc(ds, func(d decoded) bool { return d.payload.Kind == KindDissolve })
 }
 
 func (r *round) apply(d decoded) error {
@@ -188,6 +215,11 @@ func roll(st state, bets []bft.Bet, seed bft.Hash) (state, Settlement, error) {
 	if err != nil {
 		return state{}, Settlement{}, err
 	}
+	if r.st.ended { // dissolved: no dice, nothing moves (the ledger's Dissolve op pays out)
+		s, err := r.finish()
+		s.Dissolved = true
+		return r.st, s, err
+	}
 	dice := craps.DiceFromSeed(seed)
 	cs, outs, err := craps.Apply(r.st.craps, dice)
 	if err != nil {
@@ -255,7 +287,7 @@ func void(st state, bets []bft.Bet, withholders []bft.PublicKey) (state, Settlem
 // is refunded, that is, not applied.
 func (r *round) voidPayload(d decoded, withholder bool) error {
 	ev := Event{Player: d.player, Type: d.craps.Kind.ID(), Number: int(d.craps.Number), Bet: d.craps.ID(), Stake: d.payload.Amount}
-	if d.payload.Kind == KindLeave || d.payload.Kind == KindUnseat || d.payload.Kind == KindJoin {
+	if d.payload.Kind == KindLeave || d.payload.Kind == KindUnseat || d.payload.Kind == KindJoin || d.payload.Kind == KindDissolve {
 		ev.Type, ev.Number, ev.Bet = "", 0, string(d.payload.Kind)
 	}
 	switch {

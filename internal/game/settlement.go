@@ -12,9 +12,12 @@ import (
 // deterministically from the certificate and the state it builds on, so
 // every node derives the same one.
 type Settlement struct {
-	TableID   string   `json:"table_id"`
-	Round     uint64   `json:"round"`
-	Void      bool     `json:"void"`
+	TableID string `json:"table_id"`
+	Round   uint64 `json:"round"`
+	Void    bool   `json:"void"`
+	// Dissolved: the round dissolved the table (a dissolve payload): no
+	// dice, nothing moved; the ledger's Dissolve op at this round pays out.
+	Dissolved bool     `json:"dissolved,omitempty"`
 	Dice      [2]int   `json:"dice"` // zero in a void round
 	Prev      bft.Hash `json:"prev_state_hash"`
 	StateHash bft.Hash `json:"state_hash"`

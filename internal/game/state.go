@@ -16,13 +16,18 @@ type state struct {
 	table string
 	round uint64
 	craps craps.State
+	// ended: a certified round dissolved the table at this state; nothing
+	// more is played on it.
+	ended bool
 }
 
 // stateDomain separates game state hashes from every other hash.
 const stateDomain = "bitcraps/game/state/v1"
 
 // hash is the state hash players confirm: SHA-256 of a tag, the table ID,
-// the round and the craps state's canonical encoding. The round is in it so
+// the round and the craps state's canonical encoding, then one byte 1 if
+// the table ended (absent otherwise, so the hashes of tables that never
+// ended are what they always were). The round is in it so
 // that two rounds never share a hash (a void round with no bets changes
 // nothing else), which keeps the chain of previous-state hashes a chain.
 func (s state) hash() bft.Hash {
@@ -34,6 +39,9 @@ func (s state) hash() bft.Hash {
 	b = append(b, s.table...)
 	b = binary.BigEndian.AppendUint64(b, s.round)
 	b = append(b, enc...)
+	if s.ended {
+		b = append(b, 1)
+	}
 	return sha256.Sum256(b)
 }
 

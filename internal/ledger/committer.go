@@ -165,6 +165,9 @@ func (l *Ledger) count(op Op, o outcome) {
 		l.metrics.op(op.Kind, "equivocation")
 	default:
 		l.metrics.op(op.Kind, "refused")
+		if op.Kind == KindGrant {
+			l.metrics.grantRefused(o.err)
+		}
 	}
 }
 

@@ -36,6 +36,11 @@ func appendBody(b []byte, op Op) []byte {
 		b = appendString(b, string(o.Player))
 		b = appendU64(b, uint64(o.Delta))
 	}
+	if op.Treasury != "" {
+		// Last and only when set: every other op keeps the encoding
+		// (and the id) it always had.
+		b = appendString(b, string(op.Treasury))
+	}
 	return b
 }
 
@@ -138,6 +143,9 @@ func decodeBody(b []byte) (Op, error) {
 	for i := uint64(0); i < n && d.err == nil; i++ {
 		p := identity.PeerID(d.bytes("outcome player", maxField))
 		op.Outcomes = append(op.Outcomes, Outcome{Player: p, Delta: int64(d.u64("outcome delta"))})
+	}
+	if d.err == nil && len(d.b) > 0 {
+		op.Treasury = identity.PeerID(d.bytes("treasury", maxField))
 	}
 	return op, d.end("op body")
 }

@@ -12,12 +12,14 @@ const (
 	prefixAccount = "a/" // a/w/PEER, a/c/PEER/TABLE, a/b/TABLE → balance (int64)
 	prefixOp      = "o/" // o/ID (32 raw bytes) → log index (uint64)
 	prefixLog     = "l/" // l/INDEX (uint64) → log entry
-	prefixSlot    = "s/" // s/g/PEER, s/q/PEER/SEQ, s/r/TABLE/ROUND, s/d/TABLE → op id
+	prefixSlot    = "s/" // s/g/PEER, s/t/ID, s/q/PEER/SEQ, s/r/TABLE/ROUND, s/d/TABLE → op id
 	prefixSeq     = "q/" // q/PEER → last applied seq of the owner
 	prefixTable   = "t/" // t/TABLE → table state
 	prefixFrozen  = "f/" // f/PEER → log index of the evidence
 	keyGrants     = "m/grants"
-	keyNextLog    = "m/next_log"
+	// prefixTreasurySlot: s/t/ID → the treasury grant's id.
+	prefixTreasurySlot = prefixSlot + "t/"
+	keyNextLog         = "m/next_log"
 )
 
 func opKey(id OpID) []byte { return append([]byte(prefixOp), id[:]...) }
@@ -30,10 +32,15 @@ func tableKey(table string) []byte { return []byte(prefixTable + table) }
 
 func frozenKey(owner identity.PeerID) []byte { return []byte(prefixFrozen + string(owner)) }
 
-// slotKey is the one place an op may occupy: one genesis grant per
-// identity, one signed op per (owner, seq), one settlement per table round,
-// one standing dissolution per table (a later round's takes the slot over).
+// slotKey is the one place an op may occupy: one play-money grant per
+// identity, each treasury grant its own (by id: the index GrantOps reads),
+// one signed op per (owner, seq), one settlement per table round, one
+// standing dissolution per table (a later round's takes the slot over).
 func slotKey(op Op) []byte {
+	if op.TreasuryGrantOp() {
+		id := op.ID()
+		return append([]byte(prefixTreasurySlot), id[:]...)
+	}
 	switch op.Kind {
 	case KindGrant:
 		return []byte(prefixSlot + "g/" + string(op.Owner))

@@ -31,6 +31,10 @@ type Options struct {
 	// Certificates checks settlement certificates; nil accepts them all
 	// (until consensus supplies a verifier).
 	Certificates CertificateVerifier
+	// Money is the deployment's money policy: which grants create money
+	// (money.go). Nil accepts the grants of either mode, signatures
+	// checked (tools and tests); a node always sets it.
+	Money *Money
 	// MaxBatchOps caps the ops sharing one fsync. Default 1024: at
 	// ≈0.5 ms per fsync that is ≈2 M ops/s of headroom, while bounding the
 	// memory and the latency of one batch.
@@ -107,6 +111,11 @@ func Open(opts Options) (*Ledger, error) {
 	if _, err := opts.FS.Stat(opts.FS.PathJoin(opts.Dir, restoreMarker)); err == nil {
 		return nil, fmt.Errorf("%w: %s holds %s; run `bitcraps snapshot restore` again", ErrRestoreIncomplete, opts.Dir, restoreMarker)
 	}
+	if opts.Money != nil {
+		if err := opts.Money.Validate(); err != nil {
+			return nil, err
+		}
+	}
 	if err := prepareDir(opts); err != nil {
 		return nil, err
 	}
@@ -120,11 +129,14 @@ func Open(opts Options) (*Ledger, error) {
 	}
 	l := &Ledger{
 		db: db, lock: lock, opts: opts, log: opts.Logger, metrics: opts.Metrics,
-		rules: rules{certs: opts.Certificates},
+		rules: rules{certs: opts.Certificates, money: AnyMoney()},
 		reqs:  make(chan request, opts.MaxPending),
 		// One checked group may wait while the previous one syncs.
 		checked: make(chan checkedGroup, 1),
 		done:    make(chan struct{}),
+	}
+	if opts.Money != nil {
+		l.rules.money = *opts.Money
 	}
 	if opts.ReadOnly {
 		close(l.done)

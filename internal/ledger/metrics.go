@@ -19,6 +19,7 @@ type Metrics struct {
 	verifyFailures prometheus.Counter
 	snapshots      *prometheus.CounterVec
 	halted         prometheus.Gauge
+	grantsRefused  *prometheus.CounterVec
 }
 
 // NewMetrics builds the ledger's metrics and registers them with reg (nil:
@@ -65,8 +66,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "bitcraps_ledger_halted",
 			Help: "1 while the ledger refuses writes after a failure it cannot vouch for.",
 		}),
+		grantsRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "bitcraps_ledger_grants_refused_total",
+			Help: "Grants the money policy refused, by reason (unsigned, wrong_treasury, bad_signature, play_money, conflict, invalid): each is an attempt to create money outside the treasury.",
+		}, []string{"reason"}),
 	}
 	if reg != nil {
+		m.grantsRefused = register(reg, m.grantsRefused)
 		m.ops = register(reg, m.ops)
 		m.commits = register(reg, m.commits)
 		m.commitOps = register(reg, m.commitOps)
@@ -95,6 +101,12 @@ func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
 func (m *Metrics) op(kind Kind, result string) {
 	if m != nil {
 		m.ops.WithLabelValues(kind.String(), result).Inc()
+	}
+}
+
+func (m *Metrics) grantRefused(err error) {
+	if m != nil {
+		m.grantsRefused.WithLabelValues(GrantRefusal(err)).Inc()
 	}
 }
 

@@ -16,7 +16,8 @@ type Kind uint8
 
 // The only ways money moves (DESIGN.md, "Money").
 const (
-	// KindGrant creates money: the genesis grant of an identity, once.
+	// KindGrant creates money: a treasury's signed grant, or the
+	// play-money grant of an identity, once (money.go).
 	KindGrant Kind = 1 + iota
 	// KindBuyIn moves Amount from the owner's wallet to its chips at Table.
 	KindBuyIn
@@ -85,7 +86,8 @@ type Outcome struct {
 
 // Op is one money movement. Which fields a kind uses:
 //
-//	Grant:     Owner, Amount
+//	Grant:     Owner, Amount (play money); + Seq (a serial), Treasury,
+//	           Signature (the treasury's) for a treasury grant
 //	BuyIn:     Owner, Table, Amount, Seq, Signature
 //	CashOut:   Owner, Table, Amount, Seq, Signature
 //	FundBank:  Owner (the host), Table, Amount, Seq, Signature
@@ -107,6 +109,8 @@ type Op struct {
 	Outcomes    []Outcome       `json:"outcomes,omitempty"`
 	Certificate []byte          `json:"certificate,omitempty"`
 	Signature   []byte          `json:"signature,omitempty"`
+	// Treasury is the key that signed a treasury grant (money.go).
+	Treasury identity.PeerID `json:"treasury,omitempty"`
 }
 
 // Limits on one op; each keeps a stored op and its processing small.
@@ -216,7 +220,10 @@ func (op Op) validateUsed() error {
 			return fmt.Errorf("%w: amount %d: want 1..%d micro-CRAP", ErrInvalidOp, op.Amount, MaxAmount)
 		}
 	}
-	if op.Kind.signed() {
+	if op.TreasuryGrantOp() && len(op.Signature) == 0 {
+		return fmt.Errorf("%w: grant names treasury %s but carries no signature", ErrGrantUnsigned, op.Treasury.Short())
+	}
+	if op.Kind.signed() || op.TreasuryGrantOp() {
 		if op.Seq == 0 {
 			return fmt.Errorf("%w: seq: must start at 1", ErrInvalidOp)
 		}
@@ -226,6 +233,9 @@ func (op Op) validateUsed() error {
 	}
 	if op.Kind == KindSettle {
 		return op.validateSettle()
+	}
+	if op.TreasuryGrantOp() {
+		return validPeer("treasury", op.Treasury)
 	}
 	return nil
 }
@@ -286,9 +296,11 @@ func (op Op) validateUnused() error {
 		return bad("table")
 	case (op.Kind == KindSettle || op.Kind == KindCloseBank) && op.Amount != 0:
 		return bad("amount")
-	case !op.Kind.signed() && op.Seq != 0:
+	case op.Kind != KindGrant && op.Treasury != "":
+		return bad("treasury")
+	case !op.Kind.signed() && !op.TreasuryGrantOp() && op.Seq != 0:
 		return bad("seq")
-	case !op.Kind.signed() && len(op.Signature) != 0:
+	case !op.Kind.signed() && !op.TreasuryGrantOp() && len(op.Signature) != 0:
 		return bad("signature")
 	case !op.Kind.Derived() && op.Round != 0:
 		return bad("round")
@@ -302,12 +314,18 @@ func (op Op) validateUnused() error {
 
 // verifySignature checks an owner-signed op's signature.
 func (op Op) verifySignature() error {
-	pub, err := identity.ParsePeerID(string(op.Owner))
+	ok, err := op.signedBy("owner", op.Owner)
+	if err == nil && !ok {
+		err = fmt.Errorf("%w: %s op seq %d by %s", ErrBadSignature, op.Kind, op.Seq, op.Owner)
+	}
+	return err
+}
+
+// signedBy reports whether key (the op's field named field) signed op.
+func (op Op) signedBy(field string, key identity.PeerID) (bool, error) {
+	pub, err := identity.ParsePeerID(string(key))
 	if err != nil {
-		return fmt.Errorf("%w: owner: %w", ErrInvalidOp, err)
+		return false, fmt.Errorf("%w: %s: %w", ErrInvalidOp, field, err)
 	}
-	if !ed25519.Verify(pub, op.SigningBytes(), op.Signature) {
-		return fmt.Errorf("%w: %s op seq %d by %s", ErrBadSignature, op.Kind, op.Seq, op.Owner)
-	}
-	return nil
+	return ed25519.Verify(pub, op.SigningBytes(), op.Signature), nil
 }

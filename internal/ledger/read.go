@@ -207,3 +207,38 @@ func scan(r pebble.Reader, prefix string, fn func(k, v []byte) error) error {
 	}
 	return it.Close()
 }
+
+// TreasuryGrants is up to limit of the treasury grants applied here, in
+// the order of their ids: what a node hands a peer that connects, so that
+// every node ends with every grant (gossip alone may miss a node).
+func (l *Ledger) TreasuryGrants(limit int) ([]Op, error) {
+	var out []Op
+	err := l.read(func(r pebble.Reader) error {
+		t := newTxn(readerKV{r})
+		var ids []OpID
+		err := scan(r, prefixTreasurySlot, func(_, v []byte) error {
+			if len(ids) >= limit {
+				return nil
+			}
+			var id OpID
+			if len(v) != len(id) {
+				return fmt.Errorf("%w: treasury grant slot holds %d bytes", ErrCorrupt, len(v))
+			}
+			copy(id[:], v)
+			ids = append(ids, id)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			op, err := t.opByID(id)
+			if err != nil {
+				return err
+			}
+			out = append(out, op)
+		}
+		return nil
+	})
+	return out, err
+}

@@ -15,6 +15,7 @@ type Reader interface {
 	Table(id string) (info TableInfo, found bool, err error)
 	Op(id OpID) (a Applied, found bool, err error)
 	Evidence() ([]Evidence, error)
+	TreasuryGrants(limit int) ([]Op, error)
 	StateHash() (string, error)
 	Verify() (Report, error)
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/bitcraps/bitcraps/internal/identity"
 )
 
 // Report is the result of Verify: the body of GET /api/v1/ledger/verify.
@@ -23,6 +25,14 @@ type Report struct {
 	Accounts        int    `json:"accounts"`
 	Ops             uint64 `json:"ops"`
 	Evidence        int    `json:"evidence"`
+	// Money is the node's money mode (ModeTreasury, ModePlayMoney); empty
+	// when the deployment is not known (an offline check).
+	Money string `json:"money,omitempty"`
+	// PlayMoneyGrants counts the play-money grants in the op log, and
+	// TreasuryGrants the treasury grants by the key that signed them: in
+	// a treasury deployment only that key's are allowed.
+	PlayMoneyGrants int                     `json:"play_money_grants"`
+	TreasuryGrants  map[identity.PeerID]int `json:"treasury_grants,omitempty"`
 	// Problems says what is wrong, one line each (empty when OK).
 	Problems []string `json:"problems"`
 }
@@ -30,6 +40,41 @@ type Report struct {
 // maxProblems bounds a report: past the first few, more lines add
 // nothing a reader can act on.
 const maxProblems = 20
+
+func (r *Report) countGrant(op Op) {
+	switch {
+	case op.TreasuryGrantOp():
+		if r.TreasuryGrants == nil {
+			r.TreasuryGrants = map[identity.PeerID]int{}
+		}
+		r.TreasuryGrants[op.Treasury]++
+	case op.Kind == KindGrant:
+		r.PlayMoneyGrants++
+	}
+}
+
+// checkGrants adds a problem for every grant the replay found that this
+// deployment's policy would refuse: a store kept from play money under a
+// treasury, or from another treasury. A node halts on it at start.
+func (m Money) checkGrants(rep *Report) {
+	if m.anyMode {
+		return
+	}
+	rep.Money = m.Mode()
+	if m.Treasury != "" && rep.PlayMoneyGrants > 0 {
+		rep.problem("%d play-money grants in a treasury deployment (--treasury-key %s): start the node on a fresh data dir",
+			rep.PlayMoneyGrants, m.Treasury.Short())
+	}
+	for key, n := range rep.TreasuryGrants {
+		switch {
+		case m.Treasury == "":
+			rep.problem("%d grants signed by treasury %s, but this node runs play money (no --treasury-key)", n, key.Short())
+		case key != m.Treasury:
+			rep.problem("%d grants signed by %s, which is not this deployment's treasury %s", n, key.Short(), m.Treasury.Short())
+		}
+	}
+	rep.OK = len(rep.Problems) == 0
+}
 
 func (r *Report) problem(format string, args ...any) {
 	if len(r.Problems) < maxProblems {
@@ -52,6 +97,9 @@ func (l *Ledger) Verify() (Report, error) {
 		defer snap.Close()
 		var err error
 		rep, err = verifyReader(snap, l.rules.certs)
+		if err == nil {
+			l.rules.money.checkGrants(&rep)
+		}
 		return err
 	})
 	if err == nil {

@@ -31,19 +31,26 @@
 //     else's proposal, with AbsentTicks of slack for the other nodes' clocks.
 //     The grace is longer than a rolling restart: SIGTERM and restarts make a
 //     player absent, never unseated.
-//   - Dissolved. A table paused past GraceTicks is dissolved at its last
-//     certified round: Ready.Dissolve names the round; the actor persists it
-//     and never signs for the table again. At 4+ seats the grace runs only
-//     while this node sees a quorum present (seats that dissolved count): a
-//     node that sees fewer may be a cut-off minority while a quorum plays
-//     on (and unseats it), so it stays paused instead. A dissolved table keeps sending presence, which
-//     says where it dissolved (the actor marks it; the receiver calls
-//     HeardDissolved): a certificate of a later round (its confirms were
-//     already out) is then fetched and moves the dissolution to that round,
-//     and a node that was away learns from f+1 seats (one at 2–3 seats)
-//     that the table ended, catches up to their round and dissolves too.
-//     So both sides of a partition, and a node that restarts after the
-//     end, converge on one dissolution round.
+//   - Dissolved. A table paused past GraceTicks is dissolved. At 2–3
+//     seats every round needs every player, so a node ends the table on
+//     its own at its last certified round: Ready.Dissolve names the round;
+//     the actor persists it and never signs for the table again. At 4+
+//     seats a quorum can play on without any one node, so a node's own
+//     clock must not end the table (its view of presence differs from the
+//     others' by timing): it is Dissolving instead, voting again but only
+//     for a round of dissolve payloads (Ready.SubmitDissolve, MayDissolve),
+//     and the table ends when that round certifies (CertifiedEnd), on every
+//     replica at the same state. The grace runs only while this node sees
+//     a quorum present: a node that sees fewer may be a cut-off minority
+//     while a quorum plays on (and unseats it), so it stays paused. A
+//     dissolved table keeps sending presence, which says where it
+//     dissolved (the actor marks it; the receiver calls HeardDissolved): a
+//     certificate of a later round (its confirms were already out) is then
+//     fetched and moves the dissolution to that round, and a node that was
+//     away learns from f+1 seats (one at 2–3 seats) that the table ended,
+//     catches up to their round and dissolves too. So both sides of a
+//     partition, and a node that restarts after the end, converge on one
+//     dissolution round.
 //   - Catching up. When f+1 seated players (one at 2–3 seats) name a round
 //     past the next one this node can play, certified rounds exist that it
 //     does not hold: it stops voting, asks the players ahead, in turn, for
@@ -54,18 +61,6 @@
 //     be the only one asked. A node whose player is not among the seats it
 //     knows joined mid-game by a round it has not seen: it catches up the
 //     same way, asking the host when nobody has named a round yet.
-//
-// Open: at 4+ seats a dissolution is still one node's own decision, and
-// views of presence differ by timing (a node whose clock stood still in a
-// SIGSTOP, or whose grace began a little earlier), so one node can dissolve
-// while the others, seeing the pause end a moment later, play on. They
-// then unseat it after the grace like any absent seat (it never signs
-// again), but its replica ended the table and theirs did not; with one
-// Byzantine seat besides, the rest cannot certify at all. The simulator's
-// long run finds it (seed 6582 of -seeds 8000 at commit e0b370e: four seats,
-// a liar, the host away, one node stopped for 18 ticks). A sound fix needs
-// the dissolution itself agreed at 4+ seats (a certified dissolve payload
-// while a quorum is present, as unseatings are), not a local timer.
 //
 // The seeded simulator that runs these rules with bft and game under
 // crashes, pauses, partitions, leaves and Byzantine players is

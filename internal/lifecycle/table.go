@@ -22,6 +22,12 @@ const (
 	// Dissolved: the table ended at Status.DissolvedAt; never sign for it
 	// again.
 	Dissolved
+	// Dissolving: at 4+ seats, paused past the grace while a quorum is
+	// present. The table is dissolved by a certified round (doc.go): the
+	// node ticks and votes again, bets nothing, submits the dissolve
+	// payload (Ready.SubmitDissolve) and commits only to a body that
+	// dissolves (MayDissolve). If the pause ends first, it plays on.
+	Dissolving
 )
 
 func (m Mode) String() string {
@@ -34,6 +40,8 @@ func (m Mode) String() string {
 		return "catching_up"
 	case Dissolved:
 		return "dissolved"
+	case Dissolving:
+		return "dissolving"
 	}
 	return "unknown"
 }
@@ -47,7 +55,8 @@ func (m Mode) String() string {
 //     for the certified rounds from AskRounds.From to AskRounds.To if set
 //     (the asked node answers from its certified log; an empty answer is
 //     NothingNewer);
-//  3. submit an unseat payload for each of Unseat;
+//  3. submit an unseat payload for each of Unseat, and the dissolve
+//     payload if SubmitDissolve (once per round: the field is set once);
 //  4. call Advance with this Ready.
 type Ready struct {
 	// Mode is set when the mode changed (to it); zero otherwise.
@@ -56,6 +65,9 @@ type Ready struct {
 	AskRounds *Ask
 	Unseat    []bft.PublicKey
 	Dissolve  *Dissolve
+	// SubmitDissolve: the table is Dissolving; submit the dissolve payload
+	// in the current round.
+	SubmitDissolve bool
 }
 
 // Ask is a request for certified rounds.
@@ -98,15 +110,16 @@ type Table struct {
 	mode   Mode
 	reason string
 
-	pausedAt     uint64
-	graceFrom    uint64 // tick the grace before a dissolution started
-	graceRunning bool
-	dissolved    *Dissolve
-	unseatAsked  map[bft.PublicKey]uint64 // round an unseat was asked in
-	askedAt      uint64
-	asked        bool
-	askNext      int // seat index the next ask starts looking from
-	spokeAt      uint64
+	pausedAt      uint64
+	graceFrom     uint64 // tick the grace before a dissolution started
+	graceRunning  bool
+	dissolved     *Dissolve
+	unseatAsked   map[bft.PublicKey]uint64 // round an unseat was asked in
+	dissolveAsked uint64                   // round the dissolve payload was asked in
+	askedAt       uint64
+	asked         bool
+	askNext       int // seat index the next ask starts looking from
+	spokeAt       uint64
 	// wasSeated: this node's player sat in a round this table knows. Not
 	// in the seats and never seated is a joiner (catch up); not in them
 	// after it sat is a player that left or was unseated (nothing to do).
@@ -236,6 +249,30 @@ func (t *Table) Certified(round uint64, seats []bft.PublicKey) {
 	t.evaluate()
 }
 
+// CertifiedEnd records that round was certified and dissolved the table (a
+// body of dissolve payloads, at 4+ seats): the table ended at its state,
+// on every replica alike. Ready.Dissolve names it; a dissolution this node
+// had already made moves to it.
+func (t *Table) CertifiedEnd(round uint64) {
+	if round < t.round-1 || (t.dissolved != nil && round <= t.dissolved.Round) {
+		return
+	}
+	t.round = round + 1
+	t.dissolved = &Dissolve{Round: round}
+	d := *t.dissolved
+	t.mode, t.reason = Dissolved, ""
+	t.ready.Mode, t.ready.Dissolve = Dissolved, &d
+}
+
+// MayPlay: the table plays here; this node commits to rounds that roll.
+func (t *Table) MayPlay() bool { return t.mode == Playing }
+
+// MayDissolve is this node's judgement of a proposal that dissolves the
+// table: it is Dissolving itself (paused past the grace, a quorum
+// present). A node that sees the pause a little later is not yet
+// Dissolving, and does not vote at all until it is.
+func (t *Table) MayDissolve() bool { return t.mode == Dissolving }
+
 // MayUnseat is this node's judgement of a proposal that unseats k: k is
 // seated and has been absent for the grace here too, give or take
 // AbsentTicks for the proposer's clock.
@@ -267,7 +304,7 @@ func (t *Table) Mode() Mode { return t.mode }
 // HasReady reports whether Ready has anything in it.
 func (t *Table) HasReady() bool {
 	r := &t.ready
-	return r.Mode != 0 || r.Heartbeat || r.AskRounds != nil || len(r.Unseat) > 0 || r.Dissolve != nil
+	return r.Mode != 0 || r.Heartbeat || r.AskRounds != nil || len(r.Unseat) > 0 || r.Dissolve != nil || r.SubmitDissolve
 }
 
 // Ready returns what the table wants done (see Ready). Call Advance after.
@@ -285,6 +322,9 @@ func (t *Table) Advance(rd Ready) {
 	}
 	if rd.Heartbeat {
 		r.Heartbeat = false
+	}
+	if rd.SubmitDissolve {
+		r.SubmitDissolve = false
 	}
 	if rd.AskRounds != nil && r.AskRounds != nil && *rd.AskRounds == *r.AskRounds {
 		r.AskRounds = nil
@@ -304,7 +344,7 @@ func (t *Table) Status() Status {
 	if c := t.claimed(); c > t.round {
 		st.Behind = c - t.round
 	}
-	if t.mode == Paused {
+	if t.mode == Paused || t.mode == Dissolving {
 		st.PausedTicks = t.now - t.pausedAt
 	}
 	if t.dissolved != nil {

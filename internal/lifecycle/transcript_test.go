@@ -19,10 +19,12 @@ import (
 //	heard from=B [round=R]        a message from B naming round R
 //	heard-dissolved from=B round=R  B's presence: it dissolved the table at R
 //	certified round=R seats=A,B   round R certified; the next round's seats
+//	certified-end round=R         round R certified and dissolved the table
 //	nothing-newer from=B          B had no rounds past ours
 //	spoke                         this node sent consensus messages
 //	may-unseat who=D              this node's judgement of unseating D
 //	may-void who=D locked=N       of voiding D's missing reveal, the lock known N ticks
+//	may-dissolve                  of a proposal that dissolves the table
 //	status
 //
 // After each command every Ready is printed as "t=<tick> <what>" and
@@ -127,6 +129,9 @@ func (h *harness) run(t *testing.T, d *datadriven.TestData) string {
 		seats, _ := arg("seats")
 		h.tbl.Certified(num("round", 0), keys(seats))
 		h.drain()
+	case "certified-end":
+		h.tbl.CertifiedEnd(num("round", 0))
+		h.drain()
 	case "nothing-newer":
 		from, _ := arg("from")
 		h.tbl.NothingNewer(key(from))
@@ -136,6 +141,8 @@ func (h *harness) run(t *testing.T, d *datadriven.TestData) string {
 	case "may-void":
 		who, _ := arg("who")
 		fmt.Fprintf(&h.out, "%v\n", h.tbl.MayVoid(key(who), num("locked", 0)))
+	case "may-dissolve":
+		fmt.Fprintf(&h.out, "%v\n", h.tbl.MayDissolve())
 	case "may-unseat":
 		who, _ := arg("who")
 		fmt.Fprintf(&h.out, "%v\n", h.tbl.MayUnseat(key(who)))
@@ -176,6 +183,9 @@ func (h *harness) drain() {
 		if len(rd.Unseat) > 0 {
 			fmt.Fprintf(&h.out, "%s unseat %s\n", at, names(rd.Unseat))
 		}
+		if rd.SubmitDissolve {
+			fmt.Fprintf(&h.out, "%s submit the dissolve payload in round %d\n", at, h.tbl.round)
+		}
 		h.tbl.Advance(rd)
 	}
 }
@@ -192,7 +202,7 @@ func (h *harness) status() {
 	if st.Behind > 0 {
 		fmt.Fprintf(&h.out, " behind=%d", st.Behind)
 	}
-	if st.Mode == Paused {
+	if st.Mode == Paused || st.Mode == Dissolving {
 		fmt.Fprintf(&h.out, " paused_ticks=%d", st.PausedTicks)
 	}
 	if st.Mode == Dissolved {

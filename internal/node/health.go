@@ -1,9 +1,12 @@
 package node
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/bitcraps/bitcraps/internal/api"
+	"github.com/bitcraps/bitcraps/internal/config"
+	"github.com/bitcraps/bitcraps/internal/ledger"
 	"github.com/bitcraps/bitcraps/supervisor"
 )
 
@@ -17,6 +20,7 @@ func (h healthView) Report() api.HealthReport {
 		PeerID:        string(h.n.id.PeerID()),
 		UptimeSeconds: time.Since(h.n.started).Seconds(),
 		Version:       h.n.version,
+		Money:         moneyReport(h.n.cfg),
 		Services:      make([]api.ServiceReport, 0, len(rep.Services)),
 	}
 	for _, s := range rep.Services {
@@ -40,4 +44,16 @@ func (h healthView) StartupDone() bool {
 func (h healthView) Ready() bool {
 	st := h.n.root.State()
 	return st == supervisor.Running || st == supervisor.Degraded
+}
+
+// moneyReport states the node's money mode (issue 12): play money must be
+// said plainly wherever a balance is shown.
+func moneyReport(cfg config.Config) *api.MoneyReport {
+	if cfg.TreasuryKey != "" {
+		return &api.MoneyReport{Mode: ledger.ModeTreasury, Treasury: cfg.TreasuryKey,
+			Notice: fmt.Sprintf("Treasury: only grants signed by treasury key %s… create CRAP.", cfg.TreasuryKey[:8])}
+	}
+	return &api.MoneyReport{Mode: ledger.ModePlayMoney, PlayGrant: cfg.InitialBalance,
+		Notice: fmt.Sprintf("Play money: no treasury is set (--treasury-key), so every identity gets %s CRAP for free. These CRAP are worth nothing.",
+			config.FormatCRAP(cfg.InitialBalance))}
 }

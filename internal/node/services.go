@@ -17,6 +17,7 @@ import (
 	"github.com/bitcraps/bitcraps/actors/transport/tcp"
 	"github.com/bitcraps/bitcraps/internal/audit"
 	"github.com/bitcraps/bitcraps/internal/config"
+	"github.com/bitcraps/bitcraps/internal/identity"
 	"github.com/bitcraps/bitcraps/internal/ledger"
 	"github.com/bitcraps/bitcraps/internal/link"
 	"github.com/bitcraps/bitcraps/messages"
@@ -65,8 +66,9 @@ func (n *Node) sibling(name string) *actor.PID {
 
 func (n *Node) ledgerProps() (func() *actor.Props, error) {
 	opts := ledgeractor.Options{
-		DataDir: n.cfg.DataDir, InitialBalance: n.cfg.InitialBalance, Identity: n.id.PeerID(),
-		Logger: n.log.With("service", "ledger"), Registerer: n.registry,
+		DataDir: n.cfg.DataDir, InitialBalance: n.cfg.InitialBalance, Treasury: identity.PeerID(n.cfg.TreasuryKey),
+		Identity: n.id.PeerID(),
+		Logger:   n.log.With("service", "ledger"), Registerer: n.registry,
 		SnapshotInterval: n.cfg.SnapshotInterval, SnapshotKeep: n.cfg.SnapshotKeep,
 		Certificates: consensus.CertificateVerifier{},
 		OnApplied:    func(a ledger.Applied) { n.audit.record(audit.KindMoneyOp, a.AuditDetail()) },

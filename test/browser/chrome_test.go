@@ -34,14 +34,28 @@ type page struct {
 	console []string
 }
 
-// newPage starts chromium with a fresh profile and opens one tab sized
-// width×height. A missing chromium fails the test: it is part of the
-// suite's setup, not an optional extra.
-func newPage(t *testing.T, width, height int) *page {
-	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Fatalf("%s is missing (%v): run .ci/install-chromium.sh (apt-get install chromium) first", chromiumPath, err)
+// browser is the one chromium process the package's tests share: starting
+// chromium costs seconds on a loaded machine, a tab a fraction of that.
+// Each test gets its own tab in its own browser context (like an incognito
+// window: no cookies or storage shared with another test).
+var browser struct {
+	once   sync.Once
+	ctx    context.Context
+	cancel func()
+	err    error
+}
+
+// TestMain stops the shared browser once every test has run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if browser.cancel != nil {
+		browser.cancel()
 	}
+	os.Exit(code)
+}
+
+// startBrowser starts the shared chromium, headless, with a fresh profile.
+func startBrowser(dataDir string) {
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),
 		chromedp.Headless,
@@ -53,18 +67,47 @@ func newPage(t *testing.T, width, height int) *page {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true), // containers often have a tiny /dev/shm
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(width, height),
+		chromedp.UserDataDir(dataDir),
+		chromedp.WindowSize(1280, 900),
 	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(allocCtx)
-	// The first Do starts the browser; it must not carry the test's
-	// deadline (a deadline on the first call bounds the whole browser), so
-	// the budget is enforced by a timer that cancels the tab instead.
+	ctx, cancelBrowser := chromedp.NewContext(allocCtx)
+	browser.ctx = ctx
+	browser.cancel = func() {
+		cancelBrowser()
+		cancelAlloc()
+		os.RemoveAll(dataDir)
+	}
+	// The first Do starts the browser; it must not carry a test's deadline
+	// (a deadline on the first call bounds the whole browser).
+	browser.err = chromedp.Do(ctx)
+}
+
+// newPage opens a tab sized width×height in the shared chromium, starting
+// it first if need be. A missing chromium fails the test: it is part of
+// the suite's setup, not an optional extra.
+func newPage(t *testing.T, width, height int) *page {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Fatalf("%s is missing (%v): run .ci/install-chromium.sh (apt-get install chromium) first", chromiumPath, err)
+	}
+	browser.once.Do(func() {
+		dir, err := os.MkdirTemp("", "bitcraps-chromium-")
+		if err != nil {
+			browser.err = err
+			return
+		}
+		startBrowser(dir)
+	})
+	if browser.err != nil {
+		t.Fatalf("start %s: %v", chromiumPath, browser.err)
+	}
+	ctx, cancelTab := chromedp.NewContext(browser.ctx, chromedp.WithNewBrowserContext())
+	// The budget is enforced by a timer that cancels the tab, not by a
+	// deadline on the tab's context (its first call creates the tab).
 	if err := chromedp.Do(ctx); err != nil {
 		cancelTab()
-		cancelAlloc()
-		t.Fatalf("start %s: %v", chromiumPath, err)
+		t.Fatalf("open a tab in %s: %v", chromiumPath, err)
 	}
 	p := &page{t: t, ctx: ctx}
 	consoleDone := make(chan struct{})
@@ -88,7 +131,6 @@ func newPage(t *testing.T, width, height int) *page {
 			p.mu.Unlock()
 		}
 		cancelTab()
-		cancelAlloc()
 		<-consoleDone
 	})
 	// Reduced motion: the dice land without their tumble, so a screenshot

@@ -87,6 +87,8 @@ func TestWebTableEndToEnd(t *testing.T) {
 	p.do("open the lobby", chromedp.Navigate(base+"/#/"))
 	p.waitFor("the lobby shows", `document.body.dataset.ready === "true" && !document.getElementById("lobby").hidden && document.querySelector('[data-testid="wallet"]').dataset.micros !== undefined`, pageWait)
 	p.do("remember the wallet", chromedp.Evaluate[chromedp.Void](`window.wallet0 = Number(document.querySelector('[data-testid="wallet"]').dataset.micros)`))
+	// No treasury: the page says the CRAP are play money (issue 12).
+	p.waitFor("the play-money notice shows", `!document.querySelector('[data-testid="money-notice"]').hidden && document.querySelector('[data-testid="money-notice"]').textContent.startsWith("Play money")`, pageWait)
 
 	// A ten-minute bet window: the shooter rolls only when the test clicks,
 	// so every round is one the test asked for.

@@ -52,6 +52,29 @@ func TestWatchingPageShowsTheCertifiedRound(t *testing.T) {
 		t.Fatalf("the watching page lists %d players, want 2", n)
 	}
 	p.waitFor("a round is listed with its dice", `document.querySelector('#rounds [data-testid^="round-"] .round-dice') !== null`, pageWait)
-	p.waitFor("the event stream brings the next roll to the live feed", `document.querySelector('#feed li[data-type="roll"]') !== null`, roundWait)
+	p.waitFor("the live feed shows rolls certified before the page opened (history)", `document.querySelector('#feed li[data-type="roll"][data-history="true"]') !== null`, pageWait)
+	p.waitFor("the event stream brings the next roll to the live feed", `document.querySelector('#feed li[data-type="roll"][data-history="false"]') !== null`, roundWait)
 	p.screenshot("web-table-watching.png")
+
+	// The guest sits at the table: while another seat shoots, its page shows
+	// no Roll button (issue 11, item 2: a CSS display rule once showed it
+	// to every seat), and whenever the page shows the button, the guest is
+	// the shooter.
+	p.do("open the table on the guest's node", chromedp.Navigate(guest.URL+"/#/table/"+table.ID))
+	p.waitFor("the guest is seated and someone else shoots", `(() => {
+  const me = document.getElementById("peer-id").dataset.peerId;
+  const shooter = [...document.querySelectorAll('#players .badge.shooter')].map((b) => b.closest("li").dataset.testid);
+  return !document.getElementById("seated").hidden && shooter.length === 1 && shooter[0] !== "player-" + me;
+})()`, roundWait)
+	shown := eval[string](p, "read the Roll button and the shooter at one instant", `(() => {
+  const b = document.getElementById("roll-button");
+  const me = document.getElementById("peer-id").dataset.peerId;
+  const shooting = document.querySelector('[data-testid="player-' + me + '"] .badge.shooter') !== null;
+  return getComputedStyle(b).display + " " + (b.offsetParent !== null) + " shooting=" + shooting;
+})()`)
+	if shown != "none false shooting=false" {
+		t.Errorf("the guest's Roll button while another seat shoots: %q, want it not displayed", shown)
+	}
+	p.screenshot("web-table-not-shooter.png")
+	ledgerHolds(t, host, guest, watcher)
 }

@@ -6,21 +6,28 @@
 // The page uses only the public API of DESIGN.md "Interfaces". What it
 // reads (amounts in micro-CRAP, players as peer IDs):
 //
-//   GET  /api/v1/status           {"peer_id","state"}: who "you" are
+//   GET  /api/v1/status           {"peer_id","state","money"}: who "you" are,
+//                                 and whether CRAP here is play money
 //   GET  /api/v1/balance          {"wallet","chips":{table_id: micros}}
 //   GET  /api/v1/tables           [table, ...] (or {"tables":[...]})
 //   GET  /api/v1/tables/{id}      table = {"id","host","status","phase":
 //        "come_out"|"point","point","round" (last certified),"shooter",
 //        "bank","min_bet","max_bet","min_players","max_players",
-//        "last_dice":[d1,d2],"pending_bets" (yours, not yet proposed),
-//        "problem","players":[{"peer_id","chips" (in hand),
+//        "last_dice":[d1,d2],"pending_bets" (a count),"waiting_bets":[{"id",
+//        "type","number","amount","take_down","round"}] (yours, waiting for
+//        the roll),"refused_bets":[{... ,"reason"}] (yours, that a later
+//        round refused),"problem","players":[{"peer_id","chips" (in hand),
 //        "bets":[{"id","type","number","amount"}]}]}
 //   POST /api/v1/tables           {"min_players","max_players","bankroll",
 //        "min_bet","max_bet"[,"buy_in"][,"bet_window"]} -> 201 table
 //   POST .../join {"buy_in"} -> table; POST .../bets {"type","amount"
-//        [,"number"]} -> 202 {"bet_id"}; POST .../roll -> 202; POST .../leave
+//        [,"number"]} -> 202 {"bet_id"} (with "take_down": true and no amount
+//        it takes your wagers on that bet down); POST .../roll -> 202;
+//        POST .../leave
 //   GET  .../rounds               [{"round","dice","void","state_hash",
-//        "certificate"}] (see verify.js); GET .../events (see events.js)
+//        "certificate","bets":[{"player","kind","type","number","amount"}],
+//        "outcomes":[{"player","bet","result","stake","amount"}]}] (see
+//        verify.js); GET .../events (see events.js)
 //   errors                        {"error":{"code","message"}}, shown as is
 
 import { api, apiToken, setAPIToken } from "./api.js";
@@ -51,6 +58,10 @@ async function refreshStatus() {
     const state = document.getElementById("node-state");
     state.textContent = s.state;
     state.dataset.state = s.state;
+    // Play money is said plainly (issue 12): these CRAP are free.
+    const money = document.getElementById("money-notice");
+    money.hidden = s.money?.mode !== "play_money";
+    money.textContent = s.money?.notice ?? "";
   } catch (err) {
     showError(err, "reaching the node");
   }

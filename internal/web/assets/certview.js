@@ -1,8 +1,10 @@
-// The certificate of one round: the checks the browser recomputed, the raw
-// JSON, and a file to hand to `bitcraps verify`.
+// The certificate of one round: what happened in words (the bets, decoded
+// from the certificate, and their outcomes), the checks the browser
+// recomputed, the raw JSON, and a file to hand to `bitcraps verify`.
 
 import { verifyRound } from "./verify.js";
-import { el } from "./ui.js";
+import { el, short, betName } from "./ui.js";
+import { formatCRAP } from "./money.js";
 
 const statusText = {
   verified: "✓ verified",
@@ -36,13 +38,56 @@ export class Verifier {
 
 let downloadURL = "";
 
-export async function showCertificate(tableId, row, verifier, onClose) {
+// resultText says what a bet's outcome did, as a player says it.
+const resultText = {
+  win: "won", lose: "lost", push: "pushed", stays: "stays up", placed: "placed", taken_down: "taken down",
+  refunded: "refunded (void round)", forfeited: "forfeited", returned: "returned",
+};
+
+// payloadText is one decoded payload of the certificate: who did what.
+function payloadText(b, who) {
+  switch (b.kind) {
+    case "bet": return `${who(b.player)} bet ${formatCRAP(b.amount)} CRAP on ${betName(b)}`;
+    case "takedown": return `${who(b.player)} took down ${betName(b)}`;
+    case "leave": return `${who(b.player)} left the table`;
+    case "join": return `${who(b.player)} seated ${who(b.target)} with ${formatCRAP(b.amount)} CRAP`;
+    case "unseat": return `${who(b.player)} voted to unseat ${who(b.target)}`;
+  }
+  return `${who(b.player)}: a payload this page cannot read`;
+}
+
+function outcomeText(o, who) {
+  const amount = o.amount ? ` ${o.amount > 0 ? "+" : "−"}${formatCRAP(Math.abs(o.amount))} CRAP` : "";
+  return `${who(o.player)}: ${betName({ type: o.type, number: o.number })} (${formatCRAP(o.stake)} CRAP) ${resultText[o.result] ?? o.result}${amount}`;
+}
+
+// showDecoded lists the round's bets (decoded from the certificate's own
+// payloads) and each bet's outcome (as the node derived it), in words.
+function showDecoded(row, me) {
+  const who = (p) => (p === me ? "you" : short(p));
+  const bets = (row.bets ?? []).map((b) => el("li", { textContent: payloadText(b, who) }));
+  if (!bets.length) bets.push(el("li", { className: "muted", textContent: "no bets in this round" }));
+  document.getElementById("cert-bets").replaceChildren(...bets);
+  let outcomes;
+  if (!Array.isArray(row.outcomes)) {
+    outcomes = [el("li", { className: "muted", textContent: "this node did not keep the outcomes of this round (older, or certified before it restarted): bitcraps verify replays them" })];
+  } else {
+    outcomes = row.outcomes.map((o) => el("li", { dataset: { result: o.result }, textContent: outcomeText(o, who) }));
+    if (!outcomes.length) outcomes.push(el("li", { className: "muted", textContent: "no wager was open" }));
+  }
+  document.getElementById("cert-outcomes").replaceChildren(...outcomes);
+  const dice = Array.isArray(row.dice) && !row.void ? `${row.dice[0]}-${row.dice[1]} = ${row.dice[0] + row.dice[1]}` : "none: the round is void";
+  document.getElementById("cert-dice").textContent = dice;
+}
+
+export async function showCertificate(tableId, row, verifier, onClose, me) {
   const dialog = document.getElementById("cert-dialog");
   document.getElementById("cert-title").textContent = `Round ${row.round} certificate`;
   const status = document.getElementById("cert-status");
   status.textContent = statusText.pending;
   status.dataset.state = "pending";
   document.getElementById("cert-checks").replaceChildren();
+  showDecoded(row, me);
   document.getElementById("cert-json").textContent = JSON.stringify(row.certificate ?? null, null, 2);
   if (downloadURL) URL.revokeObjectURL(downloadURL);
   downloadURL = URL.createObjectURL(new Blob([JSON.stringify(row, null, 2)], { type: "application/json" }));

@@ -9,8 +9,9 @@
 // as messages.TableEvent and the table actor define them:
 //
 //   table       the whole table view (as GET /api/v1/tables/{id}) after any change
-//   bet         a bet accepted for the round being played
-//               {"player","id","type","number","amount"}
+//   bet         a bet (or take-down) accepted for the round being played: it
+//               waits for the roll {"player","id","type","number","amount",
+//               "round","take_down"}
 //   roll        a certified roll; phase and point are the table AFTER it
 //               {"round","dice":[d1,d2],"phase","point"}
 //   settlement  the round's results
@@ -23,12 +24,23 @@
 //   settled     the round's settlement is durable in this node's ledger
 //               {"round","state_hash"}
 //   evidence    a Byzantine act this node saw {"kind","offender","round","view"}
+//   bet_carried one of your bets missed its round (it reached the shooter
+//               after the roll) and waits for the next {"id","new_id","round"}
+//   bet_dropped one of your bets missed its round and the next one refused it
+//               {"player","id","type","number","amount","take_down","reason"}
+//   lifecycle   the table paused, resumed, catches up or was dissolved
+//               {"mode","reason","absent","behind"}
+//
+// Every event has "at" (when the node emitted it, Unix ms). A new stream
+// starts with the table's recent events, each with "history": true, so the
+// page shows what just happened before it opened.
 //
 // The page never trusts an event for money: every event schedules a fresh
 // GET of the table, the balance and the rounds. Events make the page fast
 // and the feed readable; the GETs make it right.
 
-export const eventTypes = ["table", "bet", "roll", "settlement", "phase", "seat", "settled", "evidence"];
+export const eventTypes = ["table", "bet", "roll", "settlement", "phase", "seat", "settled", "evidence",
+  "bet_carried", "bet_dropped", "lifecycle"];
 
 // unwrap accepts a payload or the {"table_id","type","data"} envelope.
 function unwrap(type, parsed) {

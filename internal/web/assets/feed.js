@@ -18,7 +18,15 @@ export function describe(type, d, me) {
   const who = (p) => (p === me ? "you" : short(p));
   switch (type) {
     case "bet":
-      return [`${who(d.player)} bet ${formatCRAP(d.amount)} on ${betName(d)}`];
+      if (d.take_down) return [`${who(d.player)} asked to take down ${betName(d)}: waiting for the roll`];
+      return [`${who(d.player)} bet ${formatCRAP(d.amount)} on ${betName(d)}: waiting for the roll`];
+    case "bet_carried":
+      return [`${who(d.player)}: bet ${d.id} reached the shooter after the roll; it waits for round ${d.round} (now ${d.new_id})`];
+    case "bet_dropped":
+      return [`${who(d.player)}: ${d.type ? (d.take_down ? "take-down of " : `bet of ${formatCRAP(d.amount)} CRAP on `) + betName(d) : "bet " + d.id} refused: ${d.reason}`];
+    case "lifecycle":
+      return [d.mode === "paused" ? `the table pauses: ${d.reason}` : d.mode === "catching_up" ? `this node is catching up (${d.behind} rounds)` :
+        d.mode === "dissolved" ? "the table was dissolved" : `the table plays (${d.mode})`];
     case "roll": {
       const [a, b] = d.dice ?? [];
       const next = d.phase === "point" ? `point is ${d.point}` : "come-out next";

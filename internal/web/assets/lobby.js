@@ -43,14 +43,15 @@ export class Lobby {
     const phase = t.phase === "point" ? `point ${t.point}` : "come-out";
     const status = t.status ? `${t.status}, ${phase}` : phase;
     const open = el("a", { href: `#/table/${encodeURIComponent(t.id)}`, className: "button", textContent: "Open", dataset: { testid: `open-table-${t.id}` } });
+    // data-label names each cell where a phone shows rows as cards.
     const cells = [
-      el("td", {}, el("code", { textContent: short(t.id), title: t.id })),
-      el("td", {}, el("code", { textContent: short(t.host ?? ""), title: t.host ?? "" })),
-      el("td", { textContent: `${players.length} / ${t.max_players ?? "?"}` }),
-      el("td", { textContent: formatCRAP(t.bank) }),
-      el("td", { textContent: `${formatCRAP(t.min_bet)} – ${formatCRAP(t.max_bet)}` }),
-      el("td", { textContent: status }),
-      el("td", {}, open),
+      el("td", { dataset: { label: "Table" } }, el("code", { textContent: short(t.id), title: t.id })),
+      el("td", { dataset: { label: "Host" } }, el("code", { textContent: short(t.host ?? ""), title: t.host ?? "" })),
+      el("td", { dataset: { label: "Players" }, textContent: `${players.length} / ${t.max_players ?? "?"}` }),
+      el("td", { dataset: { label: "Bank (CRAP)" }, textContent: formatCRAP(t.bank) }),
+      el("td", { dataset: { label: "Bets (CRAP)" }, textContent: `${formatCRAP(t.min_bet)} – ${formatCRAP(t.max_bet)}` }),
+      el("td", { dataset: { label: "Status" }, textContent: status }),
+      el("td", { className: "open" }, open),
     ];
     return el("tr", { dataset: { testid: `table-row-${t.id}` } }, ...cells);
   }

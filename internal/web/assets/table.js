@@ -3,7 +3,7 @@
 
 import { api } from "./api.js";
 import { subscribe } from "./events.js";
-import { buildFelt, paintFelt } from "./felt.js";
+import { buildFelt, paintFelt, areaKey } from "./felt.js";
 import { dieElement } from "./dice.js";
 import { formatCRAP, parseCRAP } from "./money.js";
 import { el, short, setAmount, betName, showError, clearError } from "./ui.js";
@@ -30,6 +30,7 @@ function lifecycleText(t) {
   switch (t.lifecycle) {
     case "paused": return `Paused: ${t.paused_reason}. Nobody rolls until the absent players are back; past the seat grace the table is dissolved.`;
     case "catching_up": return `This node is catching up: ${t.behind} certified rounds to fetch before it bets again.`;
+    case "dissolving": return `Paused past the seat grace (${t.paused_reason}): the players present are dissolving the table.`;
     case "dissolved": return "This table was dissolved: chips, open bets at their exact value and the bank were paid out.";
   }
   return "";
@@ -42,6 +43,24 @@ function syncText(t) {
     case "stale": return "stale: no player of the table answered for a while";
     default: return t.sync ?? "";
   }
+}
+
+// Bets as internal/craps defines them (its doc.go, "Bets"): the kinds
+// named with a number, the contracts (Pass and Come once their point is
+// set: on the layout they always are), and the bonus bets, which may be
+// taken down only before their first roll (on the layout they have seen
+// one). Don't bets come down once their odds are down. The node judges
+// again: this only decides where a "take down" button is offered.
+const numbered = new Set(["place", "place_to_lose", "big", "buy", "lay", "hard", "hop", "yes", "no", "next", "repeater", "come_odds", "dont_come_odds"]);
+const contracts = new Set(["pass", "come"]);
+const bonus = new Set(["repeater", "fire", "bonus_small", "bonus_tall", "bonus_all", "hot_roller", "twice_hard",
+  "ride_the_line", "muggsy", "replay", "different_doubles"]);
+
+function removable(b, bets) {
+  if (b.pending || b.take_down || contracts.has(b.type) || bonus.has(b.type)) return false;
+  if (b.type === "dont_pass") return !bets.some((o) => o.type === "dont_pass_odds" && !o.pending);
+  if (b.type === "dont_come") return !bets.some((o) => o.type === "dont_come_odds" && o.number === b.number && !o.pending);
+  return true;
 }
 
 // validDice is a roll as the API sends it: [0,0] means none (a void round,
@@ -67,10 +86,8 @@ export class TableView {
     this.balance = null;
     this.rows = [];
     this.rolls = new Map(); // round -> [d1, d2], from the export, events and the view
-    // Your bets accepted (202) but not yet in a certified round: the node
-    // holds them until the shooter proposes, so the table view does not
-    // list them yet. Each remembers the certified round it was placed after.
-    this.pending = [];
+    // Refusals of your bets already told in the banner (by bet id).
+    this.toldRefusals = new Set();
     this.refreshTimer = 0;
     this.unsubscribe = null;
     this.busyRolling = false;
@@ -106,6 +123,9 @@ export class TableView {
   }
 
   streamStatus(state) {
+    // Each (re)connection starts with the table's recent events (history),
+    // so the feed starts over rather than repeat them.
+    if (state === "live") document.getElementById("feed").replaceChildren();
     this.stream = state;
     this.renderStream();
   }
@@ -153,16 +173,16 @@ export class TableView {
     if (!t || t.id !== this.id) return;
     this.table = t;
     if (validDice(t.last_dice) && t.round) this.rolls.set(Number(t.round), t.last_dice);
-    // The node counts the bets it still holds for the next proposal: your
-    // newest that many are still pending, the older ones went into a
-    // certified round (the view lists them) or were refused. Without the
-    // count, a bet is pending until a later round is certified.
-    if (typeof t.pending_bets === "number") {
-      this.pending = t.pending_bets > 0 ? this.pending.slice(-t.pending_bets) : [];
-    } else {
-      const round = Number(t.round ?? 0);
-      this.pending = this.pending.filter((b) => b.after >= round);
-    }
+    for (const r of t.refused_bets ?? []) this.tellRefusal(r);
+  }
+
+  // tellRefusal puts a bet that a round refused in the banner, once.
+  tellRefusal(r) {
+    if (!r.id || this.toldRefusals.has(r.id)) return;
+    this.toldRefusals.add(r.id);
+    const what = r.type ? (r.take_down ? `take-down of ${betName(r)}` : `bet of ${formatCRAP(r.amount)} CRAP on ${betName(r)}`) : `bet ${r.id}`;
+    showError(new Error(`your ${what} was refused: ${r.reason}`), "round " + (r.round || "?"));
+    document.getElementById("error").dataset.code = "bet_refused";
   }
 
   setRounds(rows) {
@@ -178,10 +198,12 @@ export class TableView {
     return (this.table?.players ?? []).find((p) => p.peer_id === this.me());
   }
 
-  // players is the view's players with your pending bets added to yours.
+  // players is the view's players with your bets that wait for the roll
+  // (the node holds them for the round being played) added to yours.
   players() {
-    return (this.table?.players ?? []).map((p) => p.peer_id !== this.me() || !this.pending.length ? p :
-      { ...p, bets: [...(p.bets ?? []), ...this.pending.map((b) => ({ ...b, pending: true }))] });
+    const waiting = (this.table?.waiting_bets ?? []).map((b) => ({ ...b, pending: true }));
+    return (this.table?.players ?? []).map((p) => p.peer_id !== this.me() || !waiting.length ? p :
+      { ...p, bets: [...(p.bets ?? []), ...waiting] });
   }
 
   render() {
@@ -255,6 +277,12 @@ export class TableView {
   }
 
   renderPlayers(t, players) {
+    // Redraw only on a change: events come in bursts, and a list redrawn
+    // under the pointer swallows a click on its "take down" buttons.
+    const key = JSON.stringify([players, t.shooter, t.host, t.absent, this.me()]);
+    const list = document.getElementById("players");
+    if (list.dataset.key === key) return;
+    list.dataset.key = key;
     const items = players.map((p) => {
       const tags = [];
       if (p.peer_id === this.me()) tags.push(el("span", { className: "badge you", textContent: "you" }));
@@ -263,13 +291,18 @@ export class TableView {
       if ((t.absent ?? []).includes(p.peer_id)) tags.push(el("span", { className: "badge absent", textContent: "absent", title: "not heard from for a few seconds; still seated" }));
       const chips = el("span", { className: "amount", title: "chips in hand" });
       setAmount(chips, p.chips);
-      const bets = (p.bets ?? []).map((b) => el("li", { className: b.pending ? "pending" : "" },
-        `${betName(b)} `, el("strong", { textContent: formatCRAP(b.amount) }), b.pending ? " (next roll)" : ""));
+      const mine = p.peer_id === this.me();
+      const bets = (p.bets ?? []).map((b) => el("li", { className: b.pending ? "pending" : "", dataset: { testid: b.pending ? `waiting-${b.id}` : `wager-${b.id}` } },
+        b.take_down ? `take down ${betName(b)}` : `${betName(b)} `, b.take_down ? null : el("strong", { textContent: formatCRAP(b.amount) }),
+        b.pending ? el("span", { className: "waiting", textContent: " — waiting for the roll" }) : null,
+        mine && removable(b, p.bets) ? el("button", { type: "button", className: "take-down", textContent: "take down",
+          title: "Take this bet down: its chips come back to you after the next roll", dataset: { testid: `takedown-${areaKey(b.type, b.number)}` },
+          onclick: () => this.takeDown(b) }) : null));
       return el("li", { dataset: { testid: `player-${p.peer_id}` } },
         el("div", { className: "player-line" }, el("code", { textContent: short(p.peer_id), title: p.peer_id }), ...tags, chips),
         bets.length ? el("ul", { className: "bets" }, ...bets) : el("div", { className: "muted small", textContent: "no bets" }));
     });
-    document.getElementById("players").replaceChildren(...items);
+    list.replaceChildren(...items);
   }
 
   renderDice() {
@@ -325,11 +358,12 @@ export class TableView {
     this.wantRound = null;
     showCertificate(this.id, row, this.verifier, () => {
       if (location.hash.includes("/round/")) location.hash = `#/table/${encodeURIComponent(this.id)}`;
-    });
+    }, this.me());
   }
 
   onEvent(type, d) {
     if (d.table_id && d.table_id !== this.id) return;
+    if (type === "bet_dropped" && !d.history && d.player === this.me()) this.tellRefusal({ ...d, round: Number(this.table?.round ?? 0) + 1 });
     if (type === "table") {
       this.setTable(d);
       this.render();
@@ -338,14 +372,16 @@ export class TableView {
       this.rolls.set(Number(d.round), d.dice);
       this.renderDice();
     }
-    for (const line of describe(type, d, this.me())) this.feed(type, line);
-    this.scheduleRefresh();
+    for (const line of describe(type, d, this.me())) this.feed(type, line, d.at, d.history);
+    if (!d.history) this.scheduleRefresh();
   }
 
-  feed(type, text) {
+  // feed adds a line; at is when the node emitted the event (Unix ms), and
+  // history marks one replayed from before the page opened.
+  feed(type, text, at, history) {
     const list = document.getElementById("feed");
-    const time = new Date().toLocaleTimeString([], { hour12: false });
-    list.prepend(el("li", { dataset: { type } }, el("span", { className: "muted", textContent: time + " " }), text));
+    const time = new Date(at || Date.now()).toLocaleTimeString([], { hour12: false });
+    list.prepend(el("li", { dataset: { type, history: history ? "true" : "false" } }, el("span", { className: "muted", textContent: time + " " }), text));
     while (list.children.length > feedLimit) list.lastElementChild.remove();
   }
 
@@ -381,15 +417,25 @@ export class TableView {
     }
     const bet = { type, amount };
     if (number) bet.number = number;
-    const after = Number(this.table?.round ?? 0);
     try {
-      const ans = await api.bet(this.id, bet);
+      await api.bet(this.id, bet); // the node lists it in waiting_bets; the "bet" event tells the feed
       clearError();
-      const id = ans?.bet_id ?? ans?.id ?? "";
-      this.pending.push({ ...bet, id, after }); // the "bet" event tells the feed
-      this.render();
     } catch (err) {
       showError(err, `betting ${betName(bet)}`);
+    }
+    this.refresh();
+  }
+
+  // takeDown asks for your open wagers on a bet back; like a bet, it waits
+  // for the roll.
+  async takeDown(b) {
+    const req = { type: b.type, take_down: true };
+    if (b.number && numbered.has(b.type)) req.number = b.number;
+    try {
+      await api.bet(this.id, req);
+      clearError();
+    } catch (err) {
+      showError(err, `taking down ${betName(b)}`);
     }
     this.refresh();
   }
@@ -422,7 +468,6 @@ export class TableView {
     try {
       await api.leave(this.id);
       clearError();
-      this.pending = [];
       this.feed("seat", waiting ? "you left: your buy-in goes back to your wallet"
         : "you asked to leave: you cash out at the end of the round");
     } catch (err) {

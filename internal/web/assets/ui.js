@@ -25,9 +25,14 @@ export function setAmount(node, micros) {
   else delete node.dataset.micros;
 }
 
-// betName is a bet as people say it: "place 6", "pass", "hard 8".
+const onPoint = new Set(["pass", "dont_pass", "come", "dont_come", "pass_odds", "dont_pass_odds"]);
+
+// betName is a bet as people say it: "place 6", "pass", "hard 8", "hop 2-5".
 export function betName(bet) {
   const type = String(bet.type ?? "?").replaceAll("_", " ");
+  if (bet.type === "hop" && bet.number) return `hop ${Math.floor(bet.number / 10)}-${bet.number % 10}`;
+  // A line bet, or its odds, with its point: "come on 8" (as craps's Name).
+  if (bet.number && onPoint.has(bet.type)) return `${type} on ${bet.number}`;
   return bet.number ? `${type} ${bet.number}` : type;
 }
 
