@@ -30,7 +30,8 @@ func tableRollCmd() *cobra.Command {
 others' bets are taken until then. The dice come from every seated player's
 secret, so no one picks them. The command waits (up to --wait) for the round
 to be certified and prints the dice, the point or the outcome, and your wins
-and losses; --no-wait returns as soon as the roll is asked for.`,
+and losses; --no-wait returns as soon as the roll is asked for (as does --json,
+which prints the node's answer to the request).`,
 		Example: `  bitcraps table roll 3f2a9c0d1e2b4a5f
   bitcraps table roll 3f2a9c0d1e2b4a5f --wait 1m
   bitcraps table roll 3f2a9c0d1e2b4a5f --no-wait`,
