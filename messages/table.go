@@ -271,10 +271,28 @@ const (
 )
 
 // UserError is an error a player can act on; Code is stable for clients
-// and decides the HTTP status (see CodeXxx).
+// and decides the HTTP status (see CodeXxx). Message is written for people
+// (amounts in CRAP); Detail, when set, carries the numbers behind it for
+// programs (amounts in micro-CRAP), beside the message in the API's answer.
 type UserError struct {
 	Code    string
 	Message string
+	Detail  *ErrorDetail
+}
+
+// ErrorDetail is what a refusal was about, in the API's units.
+type ErrorDetail struct {
+	Table string `json:"table,omitempty"`
+	// Bet is the bet id ("pass", "place_6").
+	Bet string `json:"bet,omitempty"`
+	// Amount is what was asked for, in micro-CRAP.
+	Amount *int64 `json:"amount,omitempty"`
+	// Limit is the bound it broke (table minimum or maximum, the most odds
+	// allowed, the bank), in micro-CRAP.
+	Limit *int64 `json:"limit,omitempty"`
+	// Held is what the player holds where the amount was to come from
+	// (chips at the table, the wallet), in micro-CRAP.
+	Held *int64 `json:"held,omitempty"`
 }
 
 func (e *UserError) Error() string { return e.Message }

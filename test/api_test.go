@@ -334,8 +334,8 @@ func TestAPIRefusalsOnARealNode(t *testing.T) {
 
 	msg := a.refused("POST", "/api/v1/tables", map[string]any{"min_players": 1, "max_players": 2,
 		"bankroll": 5000 * crap, "min_bet": crap, "max_bet": 5 * crap}, 409, messages.CodeInsufficientBalance)
-	if !strings.Contains(msg, "5000000000") {
-		t.Errorf("insufficient balance %q does not say the amount", msg)
+	if !strings.Contains(msg, "5000 CRAP needed") {
+		t.Errorf("insufficient balance %q does not say the amount in CRAP", msg)
 	}
 	if msg := a.refused("POST", "/api/v1/tables", map[string]any{"min_players": 3, "max_players": 2,
 		"bankroll": crap, "min_bet": crap, "max_bet": crap}, 400, messages.CodeBadRequest); !strings.Contains(msg, "max_players") {
@@ -358,7 +358,19 @@ func TestAPIRefusalsOnARealNode(t *testing.T) {
 	poor := a.create(map[string]any{"min_players": 1, "max_players": 2, "bankroll": crap,
 		"min_bet": crap, "max_bet": 50 * crap, "buy_in": 60 * crap, "bet_window": "30s"})
 	a.waitPlaying(poor.ID)
-	a.refused("POST", "/api/v1/tables/"+poor.ID+"/bets", pass, 409, messages.CodeBankCannotCover)
+	msg = a.refused("POST", "/api/v1/tables/"+poor.ID+"/bets", pass, 409, messages.CodeBankCannotCover)
+	if want := "table " + poor.ID + ": bet of 50 CRAP on pass is more than the bank can cover"; !strings.HasPrefix(msg, want) {
+		t.Errorf("bank cannot cover: %q, want it to start %q", msg, want)
+	}
+	// Beside the message, the numbers in the API's micro-CRAP.
+	_, raw := a.call("POST", "/api/v1/tables/"+poor.ID+"/bets", pass)
+	var detail struct {
+		Error messages.ErrorDetail `json:"error"`
+	}
+	if err := json.Unmarshal(raw, &detail); err != nil || detail.Error.Table != poor.ID || detail.Error.Bet != "pass" ||
+		detail.Error.Amount == nil || *detail.Error.Amount != 50*crap || detail.Error.Limit == nil || *detail.Error.Limit != crap {
+		t.Errorf("bank cannot cover: %s, want table, bet, amount and the bank as limit", raw)
+	}
 
 	a.refused("POST", "/api/v1/tables", map[string]any{"min_players": 1, "max_players": 2, "bankroll": crap,
 		"min_bet": crap, "max_bet": crap}, 409, messages.CodeTooManyGames)

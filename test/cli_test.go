@@ -131,7 +131,7 @@ func TestCLIPlaysAgainstANodeProcess(t *testing.T) {
 	cliFails(t, n, []string{"AMOUNT", "6 decimals"}, "bet", id, "pass", "1.0000001")
 	cliFails(t, n, []string{"400", "place", "got 7"}, "bet", id, "place", "1", "--number", "7")
 
-	mustContain(t, "roll", cli(t, n, "table", "roll", id), "roll requested")
+	mustMatch(t, "roll", cli(t, n, "table", "roll", id), `^round 1 at table `+id+`: \d \+ \d = \d+, `)
 	eventually(t, 30*time.Second, "round 1 certified", func() (bool, string) {
 		cliJSON(t, n, &view, "table", "show", id)
 		return view.Round >= 1, view.Status
@@ -252,5 +252,8 @@ func TestDemoStopsOnInterrupt(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		t.Fatalf("demo still running 60s after Ctrl-C:\n%s", printed())
 	}
-	mustContain(t, "demo after Ctrl-C", printed(), "stopping", "2 nodes stopped")
+	mustContain(t, "demo after Ctrl-C", printed(), "stopping", "node 1  wallet", "node 2  wallet", "2 nodes stopped")
+	if strings.Count(printed(), "ledger OK") != 2 {
+		t.Fatalf("demo after Ctrl-C: want both balances with ledger OK:\n%s", printed())
+	}
 }

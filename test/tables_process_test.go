@@ -86,7 +86,7 @@ func TestFourNodeProcessesPlayATableWithTheCLI(t *testing.T) {
 }
 
 // verifiedPattern is `bitcraps verify`'s verdict on a good export.
-var verifiedPattern = regexp.MustCompile(`OK: (\d+) rounds verified; final state hash ([0-9a-f]{64})`)
+var verifiedPattern = regexp.MustCompile(`OK: (\d+) rounds? verified; final state hash ([0-9a-f]{64})`)
 
 // auditWithTheCLI audits the table as anyone could, trusting no node: it
 // exports the table from two players' nodes with the CLI, checks that

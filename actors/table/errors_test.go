@@ -42,7 +42,7 @@ func TestUserErrors(t *testing.T) {
 		req := soloTable()
 		req.Bankroll = 2000 * crap
 		err := games(req).(*messages.TableReply).Err
-		wantUserError(t, "create", err, messages.CodeInsufficientBalance, "1000000000", "2200000000")
+		wantUserError(t, "create", err, messages.CodeInsufficientBalance, "the wallet holds 1000 CRAP, 2200 CRAP needed")
 	})
 	t.Run("bad settings name the setting", func(t *testing.T) {
 		req := soloTable()
@@ -64,13 +64,15 @@ func TestUserErrors(t *testing.T) {
 	v := createTable(t, n, soloTable())
 	t.Run("bet not allowed now names the phase", func(t *testing.T) {
 		err := games(&messages.PlaceBet{TableID: v.ID, Type: "come", Amount: crap}).(*messages.BetReply).Err
-		wantUserError(t, "come on the come-out", err, messages.CodeBetNotAllowed, "come_out", "come-out")
+		wantUserError(t, "come on the come-out", err, messages.CodeBetNotAllowed,
+			"table "+v.ID+": bet of 1 CRAP on come is not allowed now: come is placed only while a point is on, and the table is on the come-out")
 	})
 	t.Run("insufficient chips name chips and amount", func(t *testing.T) {
 		poor := createTable(t, n, &messages.CreateTable{MinPlayers: 1, MaxPlayers: 1, Bankroll: 100 * crap, MinBet: crap,
 			MaxBet: 50 * crap, BetWindow: time.Hour, BuyIn: 10 * crap})
 		err := games(&messages.PlaceBet{TableID: poor.ID, Type: "pass", Amount: 20 * crap}).(*messages.BetReply).Err
-		wantUserError(t, "pass 20 with 10 in chips", err, messages.CodeInsufficientBalance, "10000000", "20000000")
+		wantUserError(t, "pass 20 with 10 in chips", err, messages.CodeInsufficientBalance,
+			"table "+poor.ID+": bet of 20 CRAP on pass needs 20 CRAP in chips; you hold 10 CRAP")
 	})
 	t.Run("not shooter is not the case alone; roll works", func(t *testing.T) {
 		if ack := games(&messages.RollDice{TableID: v.ID}).(*messages.Ack); ack.Err != nil {
@@ -81,7 +83,8 @@ func TestUserErrors(t *testing.T) {
 		small := createTable(t, n, &messages.CreateTable{MinPlayers: 1, MaxPlayers: 1, Bankroll: 2 * crap, MinBet: crap,
 			MaxBet: 50 * crap, BetWindow: time.Hour, BuyIn: 50 * crap})
 		err := games(&messages.PlaceBet{TableID: small.ID, Type: "field", Amount: 10 * crap}).(*messages.BetReply).Err
-		wantUserError(t, "field 10 on a bank of 2", err, messages.CodeBankCannotCover, "2000000")
+		wantUserError(t, "field 10 on a bank of 2", err, messages.CodeBankCannotCover,
+			"table "+small.ID+": bet of 10 CRAP on field is more than the bank can cover", "the bank holds 2 CRAP")
 	})
 	t.Run("table full", func(t *testing.T) {
 		// A table of another host, announced full.

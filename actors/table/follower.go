@@ -190,6 +190,7 @@ func (m *Manager) follow(ctx actor.Context, rec *record) {
 		}
 	}
 	m.followers[rec.ID] = f
+	m.readLocalHistory(ctx, rec.ID, f)
 	m.askHistory(ctx, rec.ID, f)
 }
 

@@ -181,7 +181,7 @@ func keyOfPeer(peer string) (bft.PublicKey, error) {
 func (t *tableActor) onHostBuyIn(ctx actor.Context, m *opSigned) {
 	t.buying = false
 	if m.err != nil {
-		t.answerJoin(ctx, userLedgerError(m.err, "buy in", m.op.Amount))
+		t.answerJoin(ctx, userLedgerError(m.err, "buy in at table "+t.rec.ID, m.op.Amount))
 		return
 	}
 	code, reason := t.seatRefusal()

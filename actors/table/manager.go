@@ -664,8 +664,10 @@ func (m *Manager) checkWallet(ctx actor.Context, amount int64, what string, then
 		case err != nil:
 			then(fmt.Errorf("read the wallet: %w", err))
 		case h.Holdings.Wallet < amount:
-			then(messages.Errorf(messages.CodeInsufficientBalance,
-				"insufficient balance to %s: the wallet holds %d micro-CRAP, %d needed", what, h.Holdings.Wallet, amount))
+			ue := messages.Errorf(messages.CodeInsufficientBalance,
+				"insufficient balance to %s: the wallet holds %s, %s needed", what, inCRAP(h.Holdings.Wallet), inCRAP(amount))
+			ue.Detail = &messages.ErrorDetail{Amount: &amount, Held: &h.Holdings.Wallet}
+			then(ue)
 		default:
 			then(nil)
 		}
@@ -687,7 +689,7 @@ func (m *Manager) join(ctx actor.Context, r *messages.JoinTable) {
 		return
 	}
 	sender, rec := ctx.Sender(), m.directory[r.TableID].clone()
-	m.checkWallet(ctx, r.BuyIn, "buy in", func(err error) {
+	m.checkWallet(ctx, r.BuyIn, "buy in at table "+r.TableID, func(err error) {
 		if err == nil && m.tables[r.TableID] != nil {
 			err = messages.Errorf(messages.CodeBadRequest, "a join of table %s is already under way", r.TableID)
 		}

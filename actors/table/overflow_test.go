@@ -37,7 +37,7 @@ func TestOverflowingAmountsAreRefusedAndMoveNothing(t *testing.T) {
 	req := soloTable()
 	req.Bankroll, req.BuyIn = ledger.MaxAmount, ledger.MaxAmount
 	wantUserError(t, "both at the maximum", n.ask("games", req).(*messages.TableReply).Err,
-		messages.CodeInsufficientBalance, "2000000000000000")
+		messages.CodeInsufficientBalance, "2000000000 CRAP needed")
 
 	list := n.ask("games", &messages.ListTables{}).(*messages.TableList)
 	if list.Err != nil || len(list.Items) != 0 {

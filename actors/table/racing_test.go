@@ -33,7 +33,7 @@ func TestRacingBetsLoseWithInsufficientBalance(t *testing.T) {
 			placed++
 			continue
 		}
-		wantUserError(t, "a losing racer", err, messages.CodeInsufficientBalance, "insufficient balance")
+		wantUserError(t, "a losing racer", err, messages.CodeInsufficientBalance, "CRAP in chips; you hold")
 	}
 	if placed != fit {
 		t.Fatalf("%d of %d racing bets placed, want %d", placed, racers, fit)

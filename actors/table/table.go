@@ -217,7 +217,7 @@ func (t *tableActor) onOpSigned(ctx actor.Context, m *opSigned) {
 	case "buyin":
 		t.buying = false
 		if m.err != nil {
-			t.answerJoin(ctx, userLedgerError(m.err, "buy in", m.op.Amount))
+			t.answerJoin(ctx, userLedgerError(m.err, "buy in at table "+t.rec.ID, m.op.Amount))
 			ctx.Stop(t.self)
 			return
 		}

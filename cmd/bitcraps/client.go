@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -44,12 +45,26 @@ func newAPIClient(cmd *cobra.Command) (*apiClient, error) {
 	if err != nil {
 		return nil, err
 	}
-	base = strings.TrimRight(base, "/")
-	if !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {
-		return nil, fmt.Errorf("--node %q: want a URL such as %s", base, defaultNode)
+	base, err = nodeURL(base)
+	if err != nil {
+		return nil, err
 	}
 	return &apiClient{base: base, token: os.Getenv("BITCRAPS_API_TOKEN"),
 		http: &http.Client{Timeout: clientTimeout}}, nil
+}
+
+// nodeURL is --node as a base URL: a bare host:port (what `bitcraps node`
+// prints as its --http) means http://host:port.
+func nodeURL(s string) (string, error) {
+	base := strings.TrimSpace(s)
+	if !strings.Contains(base, "://") {
+		base = "http://" + base
+	}
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("--node %q: want host:port or a URL such as %s", s, defaultNode)
+	}
+	return strings.TrimRight(base, "/"), nil
 }
 
 // apiError is the node's {"error":{"code","message"}} answer.
@@ -59,8 +74,10 @@ type apiError struct {
 	Message string `json:"message"`
 }
 
+// Error puts the node's message first, as it is written for people; the
+// status and code follow for scripts and bug reports.
 func (e *apiError) Error() string {
-	return fmt.Sprintf("node answered %d %s: %s", e.Status, e.Code, e.Message)
+	return fmt.Sprintf("%s (node answered %d %s)", e.Message, e.Status, e.Code)
 }
 
 // do sends body (JSON, unless nil) and decodes a 2xx answer into out (when

@@ -46,6 +46,9 @@ const (
 	demoBankroll = 300 * config.MicrosPerCRAP
 	demoMinBet   = 1 * config.MicrosPerCRAP
 	demoMaxBet   = 10 * config.MicrosPerCRAP
+	// demoSummaryGrace bounds the balances and ledger checks printed after
+	// Ctrl-C: each node answers from memory and a local disk.
+	demoSummaryGrace = 15 * time.Second
 	// demoStopGrace bounds stopping every node after Ctrl-C.
 	demoStopGrace = 30 * time.Second
 )
@@ -129,8 +132,13 @@ func runDemo(cmd *cobra.Command, _ []string) error {
 	fmt.Fprintf(out, " (bot seed %d); Ctrl-C stops\n\n", seed)
 	err = playDemo(ctx, out, nodes, table, uint64(rounds), seed)
 	if ctx.Err() != nil {
+		// Ctrl-C: the balances are what the person watched for, so they
+		// are printed still (a second Ctrl-C kills at once).
+		stop()
 		fmt.Fprintln(out, "\nstopping")
-		return nil
+		summaryCtx, cancel := context.WithTimeout(context.Background(), demoSummaryGrace)
+		defer cancel()
+		return demoSummary(summaryCtx, out, nodes, table)
 	}
 	if err != nil {
 		return err

@@ -96,7 +96,7 @@ func TestTableExportRefusalsWriteNothing(t *testing.T) {
 			"404 unknown_table", nil},
 		{"not started", 409, `{"error":{"code":"not_started","message":"table has not started: nothing to export"}}`,
 			"has not started", nil},
-		{"not json error", 502, "bad gateway", "502 http: bad gateway", nil},
+		{"not json error", 502, "bad gateway", "bad gateway (node answered 502 http)", nil},
 		{"another table", 200, strings.ReplaceAll(exportBody, `"table_id": "`+exportTable, `"table_id": "ffffffffffffffff`),
 			`genesis of table "ffffffffffffffff"`, errBadExport},
 		{"another version", 200, strings.Replace(exportBody, `"version": 1`, `"version": 9`, 1), "export version 9", errBadExport},

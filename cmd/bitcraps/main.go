@@ -23,6 +23,7 @@ var rootCmd = &cobra.Command{
 }
 
 func main() {
+	withUsageOnArgErrors(rootCmd)
 	if err := rootCmd.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "bitcraps:", err)
 		os.Exit(1)

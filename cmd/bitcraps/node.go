@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -55,6 +56,10 @@ func runNode(cmd *cobra.Command, _ []string) error {
 		Logger:   logger,
 		Progress: func(msg string) { logger.Info(msg) },
 	})
+	var startErr *node.StartError
+	if errors.As(err, &startErr) {
+		return startErr // one line naming the setting: nothing to add
+	}
 	if err != nil {
 		return fmt.Errorf("start node: %w", err)
 	}

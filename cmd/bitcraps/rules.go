@@ -30,7 +30,7 @@ type ruleRow struct {
 }
 
 func init() {
-	var asJSON, working bool
+	var asJSON, working, wide bool
 	var fieldTwelve uint8
 	cmd := &cobra.Command{
 		Use:   "rules",
@@ -39,8 +39,11 @@ func init() {
 placed, its payout and its house edge. Edges are computed from the rules in
 exact rational arithmetic (method "exact"), or by a seeded Monte Carlo
 simulation with a 99% interval where the exact chain is too large (method
-"estimated"). Percentages are rounded to three decimals, as casinos publish them.`,
+"estimated"). Percentages are rounded to three decimals, as casinos publish them.
+The table fits 100 columns, long cells wrapped; --wide prints one line a bet,
+with each bet's full name.`,
 		Example: `  bitcraps rules
+  bitcraps rules --wide
   bitcraps rules --json
   bitcraps rules --field-twelve-pays 2 --json`,
 		Args: cobra.NoArgs,
@@ -55,10 +58,14 @@ simulation with a 99% interval where the exact chain is too large (method
 			if asJSON {
 				return writeRulesJSON(cmd.OutOrStdout(), rows)
 			}
-			return writeRulesTable(cmd.OutOrStdout(), rows)
+			if wide {
+				return writeRulesTable(cmd.OutOrStdout(), rows)
+			}
+			return writeRulesNarrow(cmd.OutOrStdout(), rows)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array of objects (id, name, payout, house_edge_percent, method, ...)")
+	cmd.Flags().BoolVar(&wide, "wide", false, "one line a bet, with its name (about 200 columns)")
 	cmd.Flags().Uint8Var(&fieldTwelve, "field-twelve-pays", craps.DefaultRules().FieldTwelvePays, "Field payout on 12, to 1 (2 or 3)")
 	cmd.Flags().BoolVar(&working, "working-on-come-out", false, "place, buy, hardway bets and come odds work on come-out rolls")
 	rootCmd.AddCommand(cmd)

@@ -56,3 +56,35 @@ func TestRulesJSONRows(t *testing.T) {
 		t.Fatalf("table:\n%s", buf.String())
 	}
 }
+
+// The default table fits 100 columns and still shows every bet, its
+// payout and its edge; --wide keeps one line a bet.
+func TestRulesTableFitsOneHundredColumns(t *testing.T) {
+	rows, err := ruleRows(craps.DefaultRules(), 20_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := writeRulesNarrow(&buf, rows); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for i, line := range strings.Split(out, "\n") {
+		if len([]rune(line)) > narrowWidth {
+			t.Errorf("line %d is %d columns: %q", i+1, len([]rune(line)), line)
+		}
+	}
+	for _, r := range rows {
+		if !strings.Contains(out, "\n"+r.ID+" ") {
+			t.Errorf("bet %s does not start a line", r.ID)
+		}
+	}
+	for _, want := range []string{"3 wins 1:1, 4 2:1,", "1.414%", "estimated", "(99%:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("narrow table lacks %q:\n%s", want, out)
+		}
+	}
+	if got := wrapWords("any roll, behind your Don't Come Bar 12 on 10", 24); strings.Join(got, "|") != "any roll, behind your|Don't Come Bar 12 on 10" {
+		t.Errorf("wrapWords: %q", got)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bitcraps/bitcraps/internal/config"
+	"github.com/bitcraps/bitcraps/internal/ledger"
 	"github.com/bitcraps/bitcraps/messages"
 )
 
@@ -18,7 +19,7 @@ func init() {
 		Example: `  bitcraps table create --bankroll 500 --min-bet 1 --max-bet 50
   bitcraps table join 3f2a9c0d1e2b4a5f 100
   bitcraps table show 3f2a9c0d1e2b4a5f
-  bitcraps table roll 3f2a9c0d1e2b4a5f
+  bitcraps table roll 3f2a9c0d1e2b4a5f           # waits for the dice and prints them
   bitcraps table leave 3f2a9c0d1e2b4a5f
   bitcraps table cancel 3f2a9c0d1e2b4a5f
   bitcraps table export 3f2a9c0d1e2b4a5f --out t.json && bitcraps verify t.json`,
@@ -128,6 +129,9 @@ func runTableJoin(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := notSeatedYet(cmd, c, args[0]); err != nil {
+		return err
+	}
 	if asJSON, _ := cmd.Flags().GetBool("json"); !asJSON {
 		// The host seats the player over the mesh: say what the wait is.
 		fmt.Fprintf(cmd.ErrOrStderr(), "asking the host of table %s to seat you...\n", args[0])
@@ -142,6 +146,23 @@ func runTableJoin(cmd *cobra.Command, args []string) error {
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "joined table %s with %s CRAP\n\n", t.ID, config.FormatCRAP(buyIn))
 	return writeTable(cmd.OutOrStdout(), t)
+}
+
+// notSeatedYet refuses a join of a table the node's player already sits at:
+// the node would answer with the table and buy nothing, which reads as if
+// the buy-in went through. A table the node cannot show is left to the
+// join to explain.
+func notSeatedYet(cmd *cobra.Command, c *apiClient, table string) error {
+	var t messages.TableView
+	if _, err := c.do(cmd.Context(), "GET", tablePath(table, ""), nil, &t); err != nil || !t.Seated {
+		return nil
+	}
+	var h ledger.Holdings
+	if _, err := c.do(cmd.Context(), "GET", "/api/v1/balance", nil, &h); err != nil {
+		return fmt.Errorf("table join: you already sit at table %s; nothing was bought", t.ID)
+	}
+	return fmt.Errorf("table join: you already sit at table %s with %s CRAP in chips; nothing was bought",
+		t.ID, config.FormatCRAP(h.Chips[t.ID]))
 }
 
 func tableShowCmd() *cobra.Command {
@@ -171,24 +192,6 @@ func runTableShow(cmd *cobra.Command, args []string) error {
 		return nil
 	}
 	return writeTable(cmd.OutOrStdout(), t)
-}
-
-func tableRollCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "roll TABLE",
-		Short: "Close betting and roll the dice (the shooter only)",
-		Long: `Ask the table to close betting and roll now. Only the shooter may; the
-others' bets are taken until then, and the table rolls on its own when the
-bet window ends. The dice come from every seated player's secret, so no one
-picks them; see the result with ` + "`bitcraps table show`" + `.`,
-		Example: `  bitcraps table roll 3f2a9c0d1e2b4a5f`,
-		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return runTableAction(cmd, args[0], "roll", "roll requested at table %s: the dice follow the players' reveals\n")
-		},
-	}
-	addNodeFlag(cmd)
-	return cmd
 }
 
 func tableLeaveCmd() *cobra.Command {

@@ -84,16 +84,16 @@ func readExport(cmd *cobra.Command, name string) ([]byte, error) {
 }
 
 func writeVerifyText(w io.Writer, exp game.Export, rep game.Report, quiet bool) {
-	fmt.Fprintf(w, "table %s: %d seats, bank %s, %d certified rounds in the file\n", exp.Genesis.TableID,
-		len(exp.Genesis.Seats), formatCRAP(exp.Genesis.Bank), len(exp.Certificates))
+	fmt.Fprintf(w, "table %s: %s, bank %s, %s in the file\n", exp.Genesis.TableID,
+		plural(len(exp.Genesis.Seats), "seat"), formatCRAP(exp.Genesis.Bank), plural(len(exp.Certificates), "certified round"))
 	if !quiet {
 		for _, c := range rep.Checks {
 			what := fmt.Sprintf("dice %d-%d", c.Dice[0], c.Dice[1])
 			if c.Void {
 				what = "void (no dice)"
 			}
-			fmt.Fprintf(w, "round %d ok: %s, view %d, %s, %d of %d seats confirmed, state %s", c.Round, what, c.View,
-				plural(c.Bets, "bet"), c.Confirms, c.Seats, c.StateHash.String()[:16])
+			fmt.Fprintf(w, "round %d ok: %s, view %d, %s, %d of %s confirmed, state %s", c.Round, what, c.View,
+				plural(c.Bets, "bet"), c.Confirms, plural(c.Seats, "seat"), c.StateHash.String()[:16])
 			for _, l := range c.Leavers {
 				fmt.Fprintf(w, ", %s… unseated (%s, cashes out %s)", l.Player[:8], l.Reason, formatCRAP(l.Chips))
 			}
@@ -101,7 +101,7 @@ func writeVerifyText(w io.Writer, exp game.Export, rep game.Report, quiet bool) 
 		}
 	}
 	if rep.OK {
-		fmt.Fprintf(w, "OK: %d rounds verified; final state hash %s\n", rep.Rounds, rep.StateHash)
+		fmt.Fprintf(w, "OK: %s verified; final state hash %s\n", plural(rep.Rounds, "round"), rep.StateHash)
 		return
 	}
 	fmt.Fprintf(w, "FAILED at round %d: %s\n", rep.FirstBad.Round, rep.FirstBad.Reason)

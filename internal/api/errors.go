@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+
+	"github.com/bitcraps/bitcraps/messages"
 )
 
 // Error is the one error shape every route returns:
@@ -34,6 +36,23 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
+// detailedError is an *Error with the numbers behind its message, which
+// the answer carries beside the message (ErrorDetail's fields).
+type detailedError struct {
+	err    *Error
+	detail *messages.ErrorDetail
+}
+
+func (d *detailedError) Error() string { return d.err.Error() }
+func (d *detailedError) Unwrap() error { return d.err }
+
+// errorBody is the "error" object of an answer.
+type errorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	*messages.ErrorDetail
+}
+
 // writeError turns any error into the JSON error shape; an *Error keeps its
 // status and code, anything else is an internal error.
 func writeError(w http.ResponseWriter, err error) {
@@ -41,5 +60,10 @@ func writeError(w http.ResponseWriter, err error) {
 	if !errors.As(err, &e) {
 		e = &Error{http.StatusInternalServerError, "internal", err.Error()}
 	}
-	writeJSON(w, e.Status, map[string]*Error{"error": e})
+	body := errorBody{Code: e.Code, Message: e.Message}
+	var d *detailedError
+	if errors.As(err, &d) {
+		body.ErrorDetail = d.detail
+	}
+	writeJSON(w, e.Status, map[string]errorBody{"error": body})
 }

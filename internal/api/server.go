@@ -160,6 +160,14 @@ func (s *Server) Serve() error {
 	return nil
 }
 
+// Close releases the listener of a server that never served (a node
+// whose start failed after Listen); a serving one stops with Shutdown.
+func (s *Server) Close() {
+	if s.ln != nil {
+		_ = s.ln.Close()
+	}
+}
+
 // Shutdown stops accepting and waits for in-flight requests until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {
 	if err := s.srv.Shutdown(ctx); err != nil {

@@ -155,7 +155,11 @@ func serviceError(service string, err error) error {
 		if !ok {
 			status = http.StatusInternalServerError
 		}
-		return &Error{status, ue.Code, ue.Message}
+		e := &Error{status, ue.Code, ue.Message}
+		if ue.Detail != nil {
+			return &detailedError{err: e, detail: ue.Detail}
+		}
+		return e
 	}
 	switch {
 	case errors.Is(err, ledger.ErrBusy):

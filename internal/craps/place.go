@@ -48,8 +48,9 @@ func PlaceBets(s State, orders []Order) (State, []Wager, error) {
 		}
 		next, ok := addChecked(liability, exposure)
 		if !ok || next > ns.bank {
-			return s, nil, fmt.Errorf("order %d (%s %s %d): worst case %d with a bank of %d: %w",
-				i, o.Player, o.Bet.ID(), o.Stake, next, ns.bank, ErrBankCannotCover)
+			r := ns.refusal(w, ErrBankCannotCover, fmt.Sprintf("worst case %d with a bank of %d", next, ns.bank))
+			r.Total, r.Limit = next, ns.bank
+			return s, nil, fmt.Errorf("order %d (%s %s %d): %w", i, o.Player, o.Bet.ID(), o.Stake, r)
 		}
 		liability = next
 		ns.seats[seat].Chips -= o.Stake
@@ -70,7 +71,7 @@ func (s *State) admit(o Order, seat int, mine []int) (Wager, Micros, error) {
 	if err := o.Bet.validate(); err != nil {
 		return Wager{}, 0, err
 	}
-	if err := s.phaseAllows(o.Bet); err != nil {
+	if err := s.phaseAllows(o); err != nil {
 		return Wager{}, 0, err
 	}
 	if o.Stake <= 0 {
@@ -84,7 +85,9 @@ func (s *State) admit(o Order, seat int, mine []int) (Wager, Micros, error) {
 		return Wager{}, 0, err
 	}
 	if o.Stake > s.seats[seat].Chips {
-		return Wager{}, 0, fmt.Errorf("stake %d with %d chips: %w", o.Stake, s.seats[seat].Chips, ErrInsufficientChips)
+		r := s.refusal(w, ErrInsufficientChips, fmt.Sprintf("stake %d with %d chips", o.Stake, s.seats[seat].Chips))
+		r.Chips = s.seats[seat].Chips
+		return Wager{}, 0, r
 	}
 	if len(mine) >= s.rules.MaxWagersPerPlayer {
 		return Wager{}, 0, fmt.Errorf("%d open wagers: %w", len(mine), ErrTooManyWagers)
@@ -96,17 +99,18 @@ func (s *State) admit(o Order, seat int, mine []int) (Wager, Micros, error) {
 	return w, exposure, nil
 }
 
-func (s *State) phaseAllows(b Bet) error {
-	switch b.Kind.spec().when {
+func (s *State) phaseAllows(o Order) error {
+	w := Wager{Player: o.Player, Bet: o.Bet, Stake: o.Stake}
+	switch o.Bet.Kind.spec().when {
 	case comeOutOnly:
 		if s.phase != ComeOut {
-			return fmt.Errorf("%s may be placed only on the come-out; the table is in the point phase (point %d): %w",
-				b.ID(), s.point, ErrNotAllowedInPhase)
+			return s.refusal(w, ErrNotAllowedInPhase, fmt.Sprintf(
+				"%s may be placed only on the come-out; the table is in the point phase (point %d)", o.Bet.ID(), s.point))
 		}
 	case pointOnly:
 		if s.phase != Point {
-			return fmt.Errorf("%s may be placed only while a point is on; the table is in the come-out phase: %w",
-				b.ID(), ErrNotAllowedInPhase)
+			return s.refusal(w, ErrNotAllowedInPhase, fmt.Sprintf(
+				"%s may be placed only while a point is on; the table is in the come-out phase", o.Bet.ID()))
 		}
 	}
 	return nil
@@ -118,7 +122,9 @@ func (s *State) checkLimits(w Wager, mine []int) error {
 		return s.checkOdds(w, line, mine)
 	}
 	if w.Stake < s.rules.MinBet {
-		return fmt.Errorf("stake %d below the minimum %d: %w", w.Stake, s.rules.MinBet, ErrBelowMinimum)
+		r := s.refusal(w, ErrBelowMinimum, fmt.Sprintf("stake %d below the minimum %d", w.Stake, s.rules.MinBet))
+		r.Total, r.Limit = w.Stake, s.rules.MinBet
+		return r
 	}
 	spot := w.Stake
 	for _, i := range mine {
@@ -127,7 +133,9 @@ func (s *State) checkLimits(w Wager, mine []int) error {
 		}
 	}
 	if spot > s.rules.MaxBet || spot < w.Stake {
-		return fmt.Errorf("%d on %s above the maximum %d: %w", spot, w.Bet.ID(), s.rules.MaxBet, ErrAboveMaximum)
+		r := s.refusal(w, ErrAboveMaximum, fmt.Sprintf("%d on %s above the maximum %d", spot, w.Bet.ID(), s.rules.MaxBet))
+		r.Total, r.Limit = spot, s.rules.MaxBet
+		return r
 	}
 	return nil
 }
@@ -147,7 +155,7 @@ func (s *State) checkOdds(w Wager, line BetKind, mine []int) error {
 		}
 	}
 	if flat == 0 {
-		return fmt.Errorf("%s needs your %s bet on %d: %w", w.Bet.Kind.ID(), line.ID(), w.Bet.Number, ErrOddsWithoutLineBet)
+		return s.refusal(w, ErrOddsWithoutLineBet, fmt.Sprintf("%s needs your %s bet on %d", w.Bet.Kind.ID(), line.ID(), w.Bet.Number))
 	}
 	total := odds + w.Stake
 	mult := s.rules.MaxOdds.For(w.Bet.Number)
@@ -156,8 +164,10 @@ func (s *State) checkOdds(w Wager, line BetKind, mine []int) error {
 		limit = mulCapped(limit, 6) / ways(int(w.Bet.Number))
 	}
 	if total > limit || total < w.Stake {
-		return fmt.Errorf("%d in odds on %d behind %d flat, at most %d (%s): %w",
-			total, w.Bet.Number, flat, limit, s.rules.MaxOdds, ErrOddsTooHigh)
+		r := s.refusal(w, ErrOddsTooHigh, fmt.Sprintf("%d in odds on %d behind %d flat, at most %d (%s)",
+			total, w.Bet.Number, flat, limit, s.rules.MaxOdds))
+		r.Total, r.Limit = total, limit
+		return r
 	}
 	return nil
 }

@@ -23,7 +23,7 @@ func loadIdentity(ctx context.Context, opts Options, m *metrics) (*identity.Iden
 	id, created, err := identity.LoadOrCreateWithOptions(cfg.DataDir, cfg.KeystorePassphrase,
 		cfg.PoWDifficulty, opts.Rand, gen)
 	if err != nil {
-		return nil, fmt.Errorf("identity in %q: %w", cfg.DataDir, err)
+		return nil, identityError(cfg.DataDir, err)
 	}
 	if created {
 		m.powSeconds.Observe(time.Since(began).Seconds())

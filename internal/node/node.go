@@ -68,7 +68,7 @@ func Start(ctx context.Context, opts Options) (n *Node, err error) {
 		}
 	}()
 	if err := os.MkdirAll(n.cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data dir %q (--data / BITCRAPS_DB_PATH): %w", n.cfg.DataDir, err)
+		return nil, dataDirError(n.cfg.DataDir, err)
 	}
 	metrics := newMetrics(n.registry)
 	if n.id, err = loadIdentity(ctx, opts, metrics); err != nil {
@@ -76,13 +76,16 @@ func Start(ctx context.Context, opts Options) (n *Node, err error) {
 	}
 	n.log = n.log.With("peer", n.id.PeerID().Short())
 	if n.audit, err = openAudit(n.cfg.DataDir, n.id, n.log, n.registry); err != nil {
-		return nil, err
+		return nil, dataDirError(n.cfg.DataDir, err)
 	}
 	n.audit.record(audit.KindConfigLoaded, n.cfg.Redacted())
 	metrics.buildInfo.WithLabelValues(n.version, string(n.id.PeerID())).Set(1)
 	// The API listens first (so its port is known to the mesh metadata and a
 	// taken port fails fast) but serves only once the supervisor exists.
 	if err := n.listenAPI(); err != nil {
+		return nil, err
+	}
+	if err := checkListeners(n.cfg); err != nil {
 		return nil, err
 	}
 	if err := n.startServices(); err != nil {
@@ -127,7 +130,10 @@ func (n *Node) listenAPI() error {
 		StreamIdle:   n.cfg.SessionTimeout,
 		Logger:       n.log.With("component", "http"),
 	}))
-	return n.api.Listen(n.cfg.HTTPAddr)
+	if err := n.api.Listen(n.cfg.HTTPAddr); err != nil {
+		return httpListenError(n.cfg.HTTPAddr, err)
+	}
+	return nil
 }
 
 func (n *Node) serveAPI() {
@@ -173,6 +179,9 @@ func (n *Node) teardown(ctx context.Context) error {
 		if err := n.root.Stop(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("stop services: %w", err))
 		}
+	}
+	if n.api != nil && n.root == nil {
+		n.api.Close() // bound but never served: a start that failed
 	}
 	if n.api != nil && n.root != nil {
 		if err := n.api.Shutdown(ctx); err != nil {

@@ -46,6 +46,40 @@ type Node struct {
 // running.
 func StartNode(t testing.TB, spec NodeSpec) *Node {
 	t.Helper()
+	bin, args := nodeCommand(t, &spec)
+	n := &Node{Spec: spec, URL: "http://127.0.0.1:" + strconv.Itoa(spec.HTTPPort),
+		out: &syncBuffer{}, done: make(chan struct{})}
+	n.cmd = exec.Command(bin, args...)
+	n.cmd.Env = append(os.Environ(), spec.Env...)
+	n.cmd.Stdout, n.cmd.Stderr = n.out, n.out
+	if err := n.cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", bin, err)
+	}
+	go func() {
+		n.err = n.cmd.Wait()
+		close(n.done)
+	}()
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("output of node %s:\n%s", n.URL, n.out.String())
+		}
+		n.Kill()
+	})
+	return n
+}
+
+// FailNode runs a node process that is expected not to start, and returns
+// its output and exit code once it has ended (within a minute).
+func FailNode(t testing.TB, spec NodeSpec) (string, int) {
+	t.Helper()
+	_, args := nodeCommand(t, &spec)
+	return RunCLIEnv(t, spec.Env, args...)
+}
+
+// nodeCommand fills spec's zero ports and data dir and returns the binary
+// and the arguments of `bitcraps node` for it.
+func nodeCommand(t testing.TB, spec *NodeSpec) (string, []string) {
+	t.Helper()
 	bin, err := Binary()
 	if err != nil {
 		t.Fatal(err)
@@ -71,25 +105,7 @@ func StartNode(t testing.TB, spec NodeSpec) *Node {
 	for _, j := range spec.Join {
 		args = append(args, "--join", j)
 	}
-	n := &Node{Spec: spec, URL: "http://127.0.0.1:" + strconv.Itoa(spec.HTTPPort),
-		out: &syncBuffer{}, done: make(chan struct{})}
-	n.cmd = exec.Command(bin, args...)
-	n.cmd.Env = append(os.Environ(), spec.Env...)
-	n.cmd.Stdout, n.cmd.Stderr = n.out, n.out
-	if err := n.cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", bin, err)
-	}
-	go func() {
-		n.err = n.cmd.Wait()
-		close(n.done)
-	}()
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("output of node %s:\n%s", n.URL, n.out.String())
-		}
-		n.Kill()
-	})
-	return n
+	return bin, args
 }
 
 // WaitReady polls /health/ready until it answers 200, the process exits,
