@@ -55,6 +55,10 @@ func (in *instance) carry(ctx actor.Context, c *bft.Certificate) {
 		case !in.playing():
 			// Catching up (or paused): a bet placed now would be signed for
 			// a stale round. It goes in once this node plays again.
+			if o.round == c.Round {
+				in.log.Info("a bet missed its round while this node does not play; it goes in once it plays again",
+					"bet", betID(bft.Bet{Round: o.round, Bettor: in.me, Seq: o.seq}), "round", c.Round)
+			}
 			keep = append(keep, o)
 		default:
 			if next := in.carryOne(ctx, o); next != nil {
@@ -88,6 +92,11 @@ func (in *instance) carryOne(ctx actor.Context, o ownBet) *ownBet {
 		next = &ownBet{round: b.Round, seq: b.Seq, payload: o.payload}
 	}
 	in.opts.Metrics.carriedBet(report.Err)
+	if report.Err != nil {
+		in.log.Info("a bet that missed its round was refused by the next one", "bet", old, "err", report.Err)
+	} else {
+		in.log.Info("a bet that missed its round was placed again", "bet", old, "new_bet", report.NewBetID)
+	}
 	if in.tablePID != nil {
 		ctx.Send(in.tablePID, report)
 	}
