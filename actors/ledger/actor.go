@@ -133,6 +133,8 @@ func (a *ledgerActor) Receive(ctx actor.Context) {
 		a.write(ctx, ledger.Op{Kind: ledger.KindGrant, Owner: msg.Peer, Amount: a.opts.InitialBalance}, ctx.Sender())
 	case *messages.LedgerSnapshotRequest:
 		a.snapshot(ctx, ctx.Sender())
+	case *messages.LedgerCheckpoint:
+		a.checkpoint(msg, ctx.Sender())
 	case *messages.LedgerReaderRequest:
 		a.respondReader(ctx)
 	default:
