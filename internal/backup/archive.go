@@ -185,11 +185,12 @@ func ParseRecipients(keys []string) ([]age.Recipient, error) {
 	}
 	var out []age.Recipient
 	for _, k := range keys {
-		rs, err := age.ParseRecipients(strings.NewReader(k))
-		if err != nil || len(rs) != 1 {
-			return nil, fmt.Errorf("%w: recipient %q: want one age public key (age1...): %v", ErrRecipients, k, err)
+		// X25519 only: what Debian's age (1.1) can also decrypt.
+		r, err := age.ParseX25519Recipient(strings.TrimSpace(k))
+		if err != nil {
+			return nil, fmt.Errorf("%w: recipient %q: want an age public key (age1..., as age-keygen prints): %w", ErrRecipients, k, err)
 		}
-		out = append(out, rs[0])
+		out = append(out, r)
 	}
 	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	backupactor "github.com/bitcraps/bitcraps/actors/backup"
 	"github.com/bitcraps/bitcraps/actors/consensus"
 	ledgeractor "github.com/bitcraps/bitcraps/actors/ledger"
 	"github.com/bitcraps/bitcraps/actors/mesh"
@@ -48,12 +49,14 @@ func (n *Node) services() []supervisor.ChildSpec {
 	meshProps, merr := n.meshProps()
 	consensusProps, cerr := n.consensusProps()
 	gamesProps, gerr := n.gamesProps()
+	backupProps, berr := n.backupProps()
 	return []supervisor.ChildSpec{
 		spec(ledgeractor.ServiceName, true, ledgerProps, lerr),
 		spec(transport.ServiceName, false, transportProps, terr),
 		spec(mesh.ServiceName, false, meshProps, merr),
 		spec(consensus.ServiceName, false, consensusProps, cerr),
 		spec(table.ServiceName, false, gamesProps, gerr),
+		spec(backupactor.ServiceName, false, backupProps, berr),
 	}
 }
 
