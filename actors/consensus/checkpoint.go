@@ -15,22 +15,21 @@ import (
 // OpenStoreReadOnly opens an existing store for reading only: a stopped
 // node's, for an offline backup, or a backup's copy, for its manifest.
 func OpenStoreReadOnly(dir string, log *slog.Logger) (*Store, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	db, err := pebble.Open(dir, &pebble.Options{ReadOnly: true, Logger: ledger.PebbleLogger(log)})
 	if err != nil {
 		return nil, fmt.Errorf("open consensus store %s read-only: %w", dir, err)
 	}
-	return &Store{db: db, readOnly: true}, nil
+	return &Store{db: db}, nil
 }
 
-// Checkpoint writes a consistent copy of the store into dir, which must not
-// exist yet (see ledger.Checkpoint for the read-only case).
+// Checkpoint writes a consistent copy of the open store into dir, which
+// must not exist yet, its WAL flushed first.
 func (s *Store) Checkpoint(dir string) error {
-	var opts []pebble.CheckpointOption
-	if !s.readOnly {
-		opts = append(opts, pebble.WithFlushedWAL())
-	}
 	return s.use(func(db *pebble.DB) error {
-		if err := db.Checkpoint(dir, opts...); err != nil {
+		if err := db.Checkpoint(dir, pebble.WithFlushedWAL()); err != nil {
 			return fmt.Errorf("consensus checkpoint into %s: %w", dir, err)
 		}
 		return nil

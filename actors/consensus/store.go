@@ -48,8 +48,6 @@ type Store struct {
 	mu     sync.RWMutex
 	db     *pebble.DB
 	closed bool
-	// readOnly: opened by OpenStoreReadOnly (checkpoint.go).
-	readOnly bool
 }
 
 // OpenStore opens (creating) the store in dir.

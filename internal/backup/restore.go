@@ -139,10 +139,10 @@ func lockDataDir(dataDir string) (func(), error) {
 
 // peerOf is the peer id of dir's keystore, "" when there is no keystore.
 func peerOf(dir string) (string, error) {
-	pub, err := identity.ReadPublicKey(dir)
-	if errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(identity.KeystorePath(dir)); errors.Is(err, fs.ErrNotExist) {
 		return "", nil
 	}
+	pub, err := identity.ReadPublicKey(dir)
 	if err != nil {
 		return "", fmt.Errorf("--data %s: read its keystore (to refuse another peer's backup): %w", dir, err)
 	}

@@ -73,6 +73,11 @@ func firstSet(vals ...string) string {
 	return ""
 }
 
+// s3Retries bounds minio's retries of one request. Its default, 10 with
+// backoff, holds a dead endpoint's answer for tens of seconds; a failed
+// backup is named at once and tried again at the next interval.
+const s3Retries = 3
+
 // S3 is a bucket (and a key prefix in it) of an S3-compatible service.
 type S3 struct {
 	client *minio.Client
@@ -83,9 +88,10 @@ type S3 struct {
 // NewS3 makes an S3 destination; it does not contact the service.
 func NewS3(cfg S3Config, bucket, prefix string) (*S3, error) {
 	client, err := minio.New(cfg.Endpoint, &minio.Options{
-		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
-		Secure: cfg.TLS,
-		Region: cfg.Region,
+		Creds:      credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
+		Secure:     cfg.TLS,
+		Region:     cfg.Region,
+		MaxRetries: s3Retries,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: s3://%s: %w", ErrDestination, bucket, err)

@@ -28,23 +28,47 @@ type Stores struct {
 	Consensus func(dir string) error
 }
 
-// OpenOffline opens a stopped node's stores read-only for a backup. It
-// holds the ledger's lock until close, so a node cannot start on dataDir
-// meanwhile; a running node's dir is refused with ErrDataDirInUse.
+// OpenOffline prepares a backup of a stopped node's dataDir: it takes the
+// locks of both stores, which a running node holds (ErrDataDirInUse), and
+// keeps them until close, so no node starts on dataDir meanwhile. A closed
+// pebble store's files are a consistent copy as they are (its WAL replays
+// on open), so the stores are copied file by file.
 func OpenOffline(dataDir string) (Stores, func() error, error) {
-	l, err := ledger.Open(ledger.Options{Dir: ledger.StoreDir(dataDir), ReadOnly: true})
-	if errors.Is(err, ledger.ErrDataDirInUse) {
-		return Stores{}, nil, fmt.Errorf("%w: --data %s: %w", ErrDataDirInUse, dataDir, err)
+	for _, dir := range []string{ledger.StoreDir(dataDir), consensus.StoreDir(dataDir)} {
+		if _, err := os.Stat(dir); err != nil {
+			return Stores{}, nil, fmt.Errorf("--data %s: no node data here: %w", dataDir, err)
+		}
 	}
+	unlock, err := lockDataDir(dataDir)
 	if err != nil {
-		return Stores{}, nil, fmt.Errorf("--data %s: %w", dataDir, err)
+		return Stores{}, nil, err
 	}
-	cs, err := consensus.OpenStoreReadOnly(consensus.StoreDir(dataDir), nil)
+	copyStore := func(src string) func(string) error {
+		return func(dst string) error { return copyStoreFiles(src, dst) }
+	}
+	return Stores{Ledger: copyStore(ledger.StoreDir(dataDir)), Consensus: copyStore(consensus.StoreDir(dataDir))},
+		func() error { unlock(); return nil }, nil
+}
+
+// copyStoreFiles copies a closed pebble store's files (not its lock) into
+// a new dir.
+func copyStoreFiles(src, dst string) error {
+	entries, err := os.ReadDir(src)
 	if err != nil {
-		return Stores{}, nil, errors.Join(fmt.Errorf("--data %s: %w", dataDir, err), l.Close())
+		return err
 	}
-	close := func() error { return errors.Join(cs.Close(), l.Close()) }
-	return Stores{Ledger: l.Checkpoint, Consensus: cs.Checkpoint}, close, nil
+	if err := os.Mkdir(dst, 0o700); err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() || e.Name() == "LOCK" {
+			continue
+		}
+		if err := copyFile(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name()), -1); err != nil {
+			return fmt.Errorf("copy %s: %w", e.Name(), err)
+		}
+	}
+	return nil
 }
 
 // stage fills staging with a consistent copy of dataDir's parts. The

@@ -6,18 +6,13 @@ import (
 	"github.com/cockroachdb/pebble/v2"
 )
 
-// Checkpoint writes a consistent copy of the store into dir, which must
-// not exist yet: a backup's ledger part. A writable store flushes its WAL
-// first, so the copy holds every synced op; a read-only one (a stopped
-// node's, for an offline backup) cannot flush and copies its WAL instead.
-// Unlike Snapshot it neither names, checks nor prunes anything: the backup
-// checks the copy itself.
+// Checkpoint writes a consistent copy of the open store into dir, which
+// must not exist yet: a backup's ledger part. The WAL is flushed first, so
+// the copy holds every synced op. Unlike Snapshot it neither names, checks
+// nor prunes anything: the backup checks its copy itself. (A read-only
+// store cannot checkpoint; a stopped node's files are copied instead.)
 func (l *Ledger) Checkpoint(dir string) error {
-	var opts []pebble.CheckpointOption
-	if !l.opts.ReadOnly {
-		opts = append(opts, pebble.WithFlushedWAL())
-	}
-	if err := l.read(func(pebble.Reader) error { return l.db.Checkpoint(dir, opts...) }); err != nil {
+	if err := l.read(func(pebble.Reader) error { return l.db.Checkpoint(dir, pebble.WithFlushedWAL()) }); err != nil {
 		return fmt.Errorf("ledger checkpoint into %s: %w", dir, err)
 	}
 	return nil
