@@ -191,7 +191,7 @@ var settings = []setting{
 		name: "backup interval", flag: "backup-interval", env: "BITCRAPS_BACKUP_INTERVAL", kind: "duration",
 		meaning: "time between scheduled backups to --backup-to; 0 = none (at least 1m otherwise)",
 		set: func(c *Config, s string) (err error) {
-			if s == "0" {
+			if d, err := time.ParseDuration(s); err == nil && d == 0 {
 				c.BackupInterval = 0
 				return nil
 			}
