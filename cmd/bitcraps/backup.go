@@ -80,7 +80,7 @@ DIR in one rename; DIR's old content moves to DIR.replaced-TIME. Refused
 while a node runs on DIR, and for another peer's backup. A wrong key, a
 tampered or truncated archive: an error, and DIR is left as it was. Start
 the node afterwards: it catches its tables up from its peers.`,
-		Example: "  bitcraps backup restore bitcraps-3b6a27bcceb6a42d-20261203T180000Z.tar.zst.age --from /mnt/backups --identity key.txt --data ./data",
+		Example: "  bitcraps backup restore bitcraps-3b6a27bcceb6a42d-20261203T180000.000Z.tar.zst.age --from /mnt/backups --identity key.txt --data ./data",
 		Args:    cobra.ExactArgs(1),
 		RunE:    runBackupRestore,
 	}

@@ -11,7 +11,7 @@ const Suffix = ".tar.zst.age"
 
 const (
 	namePrefix = "bitcraps-"
-	nameStamp  = "20060102T150405Z"
+	nameStamp  = "20060102T150405.000Z"
 	// peerChars of the peer id name the node: enough to tell a fleet's
 	// nodes apart in one bucket, short enough to read.
 	peerChars = 16
