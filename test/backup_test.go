@@ -157,6 +157,14 @@ func TestBackupRestoreRoundTripCatchesUp(t *testing.T) {
 		return r.Table.Round == 6 && r.Table.StateHash == want.StateHash && r.Table.Seated,
 			fmt.Sprintf("round %d (want 6) hash %s (want %s) seated %v status %s", r.Table.Round, r.Table.StateHash, want.StateHash, r.Table.Seated, r.Table.Status)
 	})
+	// The node said what it was restored from, in its audit trail.
+	eventually(t, 10*time.Second, "the restore in the audit trail", func() (bool, string) {
+		log, _ := os.ReadFile(audit.Path(bCfg.DataDir))
+		return bytes.Contains(log, []byte(`"kind":"backup.restored"`)) && bytes.Contains(log, []byte(res.Name)), "no backup.restored entry"
+	})
+	if _, err := os.Stat(filepath.Join(bCfg.DataDir, "backup-restored.json")); !os.IsNotExist(err) {
+		t.Fatalf("restore marker still there after start: %v", err)
+	}
 	waitConnected(t, nodes)
 	for r := uint64(7); r <= 8; r++ {
 		playRound(t, nodes, id, r, rng, seed)

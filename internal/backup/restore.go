@@ -92,6 +92,9 @@ func Restore(ctx context.Context, opts RestoreOptions) (Restored, error) {
 	if err := removeLocks(staging); err != nil {
 		return Restored{}, err
 	}
+	if err := writeRestoredFrom(staging, opts.Name, m, now()); err != nil {
+		return Restored{}, err
+	}
 	progress(Progress{Step: "swap"})
 	replaced, err := swapIn(staging, dataDir, now())
 	if err != nil {

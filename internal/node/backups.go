@@ -12,6 +12,7 @@ import (
 	"github.com/bitcraps/bitcraps/actors/consensus"
 	ledgeractor "github.com/bitcraps/bitcraps/actors/ledger"
 	"github.com/bitcraps/bitcraps/internal/api"
+	"github.com/bitcraps/bitcraps/internal/audit"
 	"github.com/bitcraps/bitcraps/internal/backup"
 )
 
@@ -32,6 +33,26 @@ func (n *Node) backupProps() (func() *actor.Props, error) {
 		return nil, err
 	}
 	return func() *actor.Props { p, _ := backupactor.Props(opts); return p }, nil
+}
+
+// reportRestore says, once, that the node starts on a data dir restored
+// from a backup, and how far behind that backup was: in the log and the
+// audit trail. Its tables catch up from their peers from the rounds named.
+func (n *Node) reportRestore() {
+	r, err := backup.TakeRestoredFrom(n.cfg.DataDir)
+	if err != nil {
+		n.log.Warn("restore marker unreadable", "err", err)
+	}
+	if r == nil {
+		return
+	}
+	behind := r.Behind(time.Now()).Round(time.Second)
+	n.log.Info("starting on a data dir restored from a backup; tables catch up from their peers",
+		"backup", r.Name, "taken", r.CreatedAt, "behind", behind, "rounds_in_backup", r.HighestCertified)
+	n.audit.record(audit.KindBackupRestored, map[string]any{
+		"backup": r.Name, "created_at": r.CreatedAt, "restored_at": r.RestoredAt, "behind_seconds": int64(behind.Seconds()),
+		"ledger_state_hash": r.StateHash, "highest_certified_rounds": r.HighestCertified,
+	})
 }
 
 // nodeBackups serves POST /api/v1/backups through the backup service.
