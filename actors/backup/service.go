@@ -152,6 +152,17 @@ func (s *service) onDemand(ctx actor.Context, m *BackupNow) {
 	if len(to) == 0 {
 		to = s.opts.To
 	}
+	// A request the node cannot carry out (no recipients, a malformed
+	// destination) is the caller's to fix: refused, the service's health
+	// unchanged.
+	if _, err := backup.ParseRecipients(s.opts.Recipients); err != nil {
+		ctx.Respond(&BackupDone{Err: err})
+		return
+	}
+	if _, err := backup.ParseDestinations(to, s.opts.getenv()); err != nil {
+		ctx.Respond(&BackupDone{Err: err})
+		return
+	}
 	s.run(ctx.Sender(), to, m.Progress)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -114,6 +115,16 @@ func TestScheduledBackupsCountFailuresAndPrune(t *testing.T) {
 	})
 	if !(healthView{n}).Ready() {
 		t.Fatal("a failing backup made the node stop serving")
+	}
+	// Play goes on while backups fail: a table can be created and played.
+	resp, err := http.Post("http://"+n.HTTPAddr()+"/api/v1/tables", "application/json", strings.NewReader(
+		`{"min_players":1,"max_players":2,"bankroll":100000000,"min_bet":1000000,"max_bet":5000000,"buy_in":20000000}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create a table while Degraded by backups: %d", resp.StatusCode)
 	}
 	if s, _ := n.Root().Health().Service("ledger"); s.Status != messages.Healthy {
 		t.Fatalf("ledger %s: %s", s.Status, s.Reason)

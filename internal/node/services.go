@@ -151,7 +151,8 @@ func (n *Node) gamesProps() (func() *actor.Props, error) {
 	}
 	return table.NewProps(table.Options{
 		Identity: n.id, MaxGames: n.cfg.MaxGames, TickInterval: n.cfg.TickInterval, WaitTimeout: n.cfg.TableWaitTimeout,
-		Running:   func() bool { r := n.root; return r != nil && r.State() == supervisor.Running },
+		// Degraded serves players too (a failing backup never stops play).
+		Running:   func() bool { return n.root != nil && (healthView{n}).Ready() },
 		Ledger:    n.sibling(ledgeractor.ServiceName),
 		Mesh:      n.sibling(mesh.ServiceName),
 		Consensus: n.sibling(consensus.ServiceName),
