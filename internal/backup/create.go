@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -13,6 +14,9 @@ import (
 
 	"filippo.io/age"
 )
+
+// stagingPrefix names a backup's working dir inside the data dir.
+const stagingPrefix = ".backup-staging-"
 
 // CreateOptions are what Create needs.
 type CreateOptions struct {
@@ -79,10 +83,7 @@ func Create(ctx context.Context, opts CreateOptions) (Result, error) {
 	if opts.Now != nil {
 		now = opts.Now
 	}
-	progress := opts.Progress
-	if progress == nil {
-		progress = func(Progress) {}
-	}
+	progress := serialized(opts.Progress)
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -95,7 +96,12 @@ func Create(ctx context.Context, opts CreateOptions) (Result, error) {
 		return Result{}, fmt.Errorf("%w: no destination", ErrDestination)
 	}
 	began := now()
-	staging, err := os.MkdirTemp(opts.DataDir, ".backup-staging-")
+	// One backup at a time per data dir (the service runs one, an offline
+	// one holds the stores' locks): what an interrupted one left is stale.
+	if err := removeLeftovers(opts.DataDir, stagingPrefix); err != nil {
+		return Result{}, err
+	}
+	staging, err := os.MkdirTemp(opts.DataDir, stagingPrefix)
 	if err != nil {
 		return Result{}, fmt.Errorf("backup staging in %s: %w", opts.DataDir, err)
 	}
@@ -215,4 +221,37 @@ func Prune(ctx context.Context, d Destination, peer string, p Policy) ([]string,
 		}
 	}
 	return remove, nil
+}
+
+// serialized makes progress safe to call from the concurrent uploads: the
+// caller's function sees one call at a time.
+func serialized(progress func(Progress)) func(Progress) {
+	if progress == nil {
+		return func(Progress) {}
+	}
+	var mu sync.Mutex
+	return func(p Progress) {
+		mu.Lock()
+		defer mu.Unlock()
+		progress(p)
+	}
+}
+
+// removeLeftovers deletes the entries of dir whose names start with prefix.
+func removeLeftovers(dir, prefix string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), prefix) {
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				return fmt.Errorf("remove the leftover %s: %w", e.Name(), err)
+			}
+		}
+	}
+	return nil
 }

@@ -68,7 +68,13 @@ func Restore(ctx context.Context, opts RestoreOptions) (Restored, error) {
 	if err := os.MkdirAll(filepath.Dir(dataDir), 0o700); err != nil {
 		return Restored{}, err
 	}
-	staging, err := os.MkdirTemp(filepath.Dir(dataDir), "."+filepath.Base(dataDir)+".restoring-")
+	// Under the locks no other restore runs on dataDir: a staging dir
+	// beside it is what an interrupted one left.
+	prefix := "." + filepath.Base(dataDir) + ".restoring-"
+	if err := removeLeftovers(filepath.Dir(dataDir), prefix); err != nil {
+		return Restored{}, err
+	}
+	staging, err := os.MkdirTemp(filepath.Dir(dataDir), prefix)
 	if err != nil {
 		return Restored{}, err
 	}

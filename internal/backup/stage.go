@@ -91,21 +91,37 @@ func stage(dataDir, staging string, stores Stores) error {
 }
 
 // copyAuditLog copies the log's complete lines: a running node may be
-// appending, and a torn last line is no part of the chain.
+// appending, and a torn last line is no part of the chain. A line is at
+// most auditTail bytes, so the last newline is in the file's last
+// auditTail bytes.
 func copyAuditLog(src, dst string) error {
-	raw, err := os.ReadFile(src)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return err
+	}
+	f, err := os.Open(src)
 	if errors.Is(err, fs.ErrNotExist) {
-		raw, err = nil, nil
+		return os.WriteFile(dst, nil, 0o600)
 	}
 	if err != nil {
 		return fmt.Errorf("read the audit log: %w", err)
 	}
-	raw = raw[:bytes.LastIndexByte(raw, '\n')+1]
-	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
 		return err
 	}
-	return os.WriteFile(dst, raw, 0o600)
+	size := info.Size()
+	tail := make([]byte, min(size, auditTail))
+	if _, err := f.ReadAt(tail, size-int64(len(tail))); err != nil {
+		return fmt.Errorf("read the audit log's tail: %w", err)
+	}
+	complete := size - int64(len(tail)) + int64(bytes.LastIndexByte(tail, '\n')+1)
+	return copyFile(src, dst, complete)
 }
+
+// auditTail exceeds the audit log's longest line (16 KiB of detail plus
+// the entry's fields).
+const auditTail = 64 << 10
 
 func copyFile(src, dst string, limit int64) error {
 	in, err := os.Open(src)
