@@ -21,6 +21,9 @@ var ErrInvalidOptions = errors.New("backup actor: invalid options")
 // ErrBusy answers a backup asked for while one runs.
 var ErrBusy = errors.New("backup: a backup is already running")
 
+// ErrStopped answers a backup whose service stopped before it ended.
+var ErrStopped = errors.New("backup: the backup service stopped")
+
 // Options configure the backup service.
 type Options struct {
 	DataDir     string

@@ -56,6 +56,8 @@ type service struct {
 	running bool
 	// cancel ends the running backup when the service stops.
 	cancel context.CancelFunc
+	// requester waits for the running backup (nil for a scheduled one).
+	requester *actor.PID
 	health *messages.ServiceHealth
 }
 
@@ -68,6 +70,12 @@ func (s *service) Receive(ctx actor.Context) {
 		s.stopTimer()
 		if s.cancel != nil {
 			s.cancel()
+		}
+		// The running backup's answer would reach a stopped actor: its
+		// requester hears now instead of waiting out its timeout.
+		if s.requester != nil {
+			s.system.Root.Send(s.requester, &BackupDone{Err: ErrStopped})
+			s.requester = nil
 		}
 	case *scheduleFrom:
 		if m.owner == s {
@@ -169,7 +177,7 @@ func (s *service) onDemand(ctx actor.Context, m *BackupNow) {
 // run starts one backup on a goroutine; its stores are checkpointed by
 // their services, asked from that goroutine (never from Receive).
 func (s *service) run(requester *actor.PID, to []string, progress func(backup.Progress)) {
-	s.running = true
+	s.running, s.requester = true, requester
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	owner, system, self, opts, began := s, s.system, s.self, s.opts, s.opts.Now()
@@ -222,7 +230,7 @@ func create(ctx context.Context, opts Options, system *actor.ActorSystem, to []s
 }
 
 func (s *service) finished(ctx actor.Context, m *finished) {
-	s.running, s.cancel = false, nil
+	s.running, s.cancel, s.requester = false, nil, nil
 	var confirmed, failed []string
 	for _, d := range m.res.Destinations {
 		if d.Error == "" {
