@@ -58,7 +58,7 @@ type service struct {
 	cancel context.CancelFunc
 	// requester waits for the running backup (nil for a scheduled one).
 	requester *actor.PID
-	health *messages.ServiceHealth
+	health    *messages.ServiceHealth
 }
 
 // Receive implements actor.Actor.
