@@ -10,10 +10,13 @@ export GOTOOLCHAIN := go1.26.10
 # `make vuln` checks against this vulnerability database, offline once downloaded.
 VULNDB      ?= v0.0.0-20261105234957-e22db6528018
 GOVULNCHECK ?= v1.9.0
+# The backup tests store archives on a real S3-compatible server on
+# loopback: versitygw, built from the module proxy (about 70 s, once).
+VERSITYGW ?= v1.8.0
 # Tests get a generous timeout: the suite includes multi-process and crash tests.
 TESTFLAGS ?= -race -count=1 -timeout 75m
 
-.PHONY: build run test bench byzantine chaos lint vuln generate fuzz demo clean
+.PHONY: build run test versitygw bench byzantine chaos lint vuln generate fuzz demo clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/bitcraps
@@ -27,10 +30,19 @@ run: build
 # players, without -race (the race run above plays 96 of them).
 SIM_SEEDS ?= 2000
 
-test:
+test: versitygw
 	$(GO) vet ./...
 	$(GO) test $(TESTFLAGS) ./...
 	$(GO) test -count=1 -timeout 30m -run TestLifecycleSimulator ./internal/game/ -args -seeds $(SIM_SEEDS)
+
+# Installs versitygw into $(go env GOPATH)/bin unless that version is there.
+versitygw:
+	@bin="$$($(GO) env GOPATH)/bin/versitygw"; \
+	if [ -x "$$bin" ] && $(GO) version -m "$$bin" 2>/dev/null | grep -q "mod.*versitygw.*$(VERSITYGW)"; then \
+		echo "versitygw $(VERSITYGW) is installed"; \
+	else \
+		$(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW); \
+	fi
 
 # Benchmarks measure speed and memory; nothing here asserts a wall-clock limit.
 # The cluster benchmarks in test/ need many rounds for a p50 and a p99.

@@ -36,7 +36,7 @@ func TestNodeProcessLifecycle(t *testing.T) {
 	if h.State != "Running" || len(h.PeerID) != 64 || h.Version == "" {
 		t.Fatalf("/health = %+v, want Running with a 64-hex peer id and a version", h)
 	}
-	want := []string{"ledger", "transport", "mesh", "consensus", "games"}
+	want := []string{"ledger", "transport", "mesh", "consensus", "games", "backup"}
 	seen := map[string]string{}
 	for _, s := range h.Services {
 		seen[s.Name] = s.Status

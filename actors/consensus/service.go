@@ -90,6 +90,8 @@ func (s *Service) Receive(ctx actor.Context) {
 		s.saveTable(ctx, m)
 	case *messages.ConsensusLoadTables:
 		s.loadTables(ctx)
+	case *messages.ConsensusCheckpoint:
+		s.checkpoint(ctx, m)
 	}
 }
 

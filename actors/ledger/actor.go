@@ -137,6 +137,8 @@ func (a *ledgerActor) Receive(ctx actor.Context) {
 		}
 	case *messages.LedgerSnapshotRequest:
 		a.snapshot(ctx, ctx.Sender())
+	case *messages.LedgerCheckpoint:
+		a.checkpoint(msg, ctx.Sender())
 	case *messages.LedgerReaderRequest:
 		a.respondReader(ctx)
 	default:

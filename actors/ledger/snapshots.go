@@ -78,3 +78,21 @@ func (a *ledgerActor) snapshotDone(ctx actor.Context, msg *snapshotDone) {
 		a.scheduleSnapshot()
 	}
 }
+
+// checkpoint copies the store for a backup, off the mailbox. Unlike a
+// snapshot it is taken in any phase the store is open in: the backup
+// verifies its copy itself.
+func (a *ledgerActor) checkpoint(msg *messages.LedgerCheckpoint, requester *actor.PID) {
+	l := a.l
+	if l == nil {
+		a.respond(requester, &messages.CheckpointTaken{Err: ledger.ErrClosed})
+		return
+	}
+	system := a.system
+	go func() {
+		err := l.Checkpoint(msg.Dir)
+		if requester != nil {
+			system.Root.Send(requester, &messages.CheckpointTaken{Err: err})
+		}
+	}()
+}

@@ -52,6 +52,8 @@ type Options struct {
 	// Faults, when set (--fault-injection), mounts the fault-injection
 	// routes under /debug/faults (faults.go).
 	Faults Faults
+	// Backups, when set, serves POST /api/v1/backups (backups.go).
+	Backups Backups
 }
 
 // Server is the HTTP server of one node.
@@ -116,6 +118,9 @@ func (s *Server) routes() {
 	}
 	if s.opts.Faults != nil {
 		s.mountFaults()
+	}
+	if s.opts.Backups != nil {
+		s.mountBackups()
 	}
 	s.mountOpenAPI()
 	if s.opts.Web != nil {

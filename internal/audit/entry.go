@@ -24,6 +24,9 @@ const (
 	KindTableClosed   Kind = "table.closed"
 	KindMoneyOp       Kind = "money.op"
 	KindEmergencyStop Kind = "emergency.stop"
+	// KindBackupRestored: the node starts on a data dir restored from a
+	// backup (what it was restored from, how old it was).
+	KindBackupRestored Kind = "backup.restored"
 )
 
 // Limits: an entry records an event, not a payload; bounded lines also let

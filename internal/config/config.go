@@ -90,6 +90,14 @@ type Config struct {
 	FaultInjection bool
 	// TickInterval is the consensus tick; BFT timeouts count ticks.
 	TickInterval time.Duration
+	// BackupInterval between scheduled backups; 0 schedules none.
+	BackupInterval time.Duration
+	// BackupTo are the scheduled backups' destinations (dir or s3://).
+	BackupTo []string
+	// BackupRecipients are the age public keys backups are encrypted to.
+	BackupRecipients []string
+	// BackupKeepHourly and BackupKeepDaily are the retention counts.
+	BackupKeepHourly, BackupKeepDaily int
 }
 
 // SettingError says which setting was bad, where the value came from, and why.

@@ -53,6 +53,7 @@ func TestServerDefaults(t *testing.T) {
 		MaxConnections: 128, MaxBandwidthMbps: 100,
 		InitialBalance: 1_000_000_000, BLEMode: BLEAuto, SnapshotInterval: time.Minute,
 		SnapshotKeep: 24, TickInterval: 50 * time.Millisecond,
+		BackupKeepHourly: 24, BackupKeepDaily: 7,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("server defaults\n got %+v\nwant %+v", c, want)

@@ -97,6 +97,13 @@ func serverDefaults() Config {
 		// BFT timeouts are counted in ticks: 50 ms gives timeouts a finer
 		// grain than a player notices, at 20 wakeups a second per table.
 		TickInterval: 50 * time.Millisecond,
+		// Backups need the operator's key and a place off the machine:
+		// none until both are given.
+		BackupInterval: 0,
+		// A day of hourly backups and a week of daily ones: any hour of
+		// the last day, any day of the last week, for 31 archives.
+		BackupKeepHourly: 24,
+		BackupKeepDaily:  7,
 	}
 }
 

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"filippo.io/age"
+
 	"github.com/bitcraps/bitcraps/internal/identity"
 )
 
@@ -245,4 +247,40 @@ func parseTreasuryKey(s string) (string, error) {
 		return "", fmt.Errorf("want the 64 hex digits `bitcraps treasury keygen` prints: %w", err)
 	}
 	return s, nil
+}
+
+// parseList splits a comma list, each item checked by item.
+func parseList(s string, item func(string) error) ([]string, error) {
+	var out []string
+	for i, v := range strings.Split(s, ",") {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			return nil, fmt.Errorf("item %d is empty", i+1)
+		}
+		if err := item(v); err != nil {
+			return nil, fmt.Errorf("item %d %q: %w", i+1, v, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// parseBackupDestination accepts a directory or s3://bucket[/prefix].
+func parseBackupDestination(s string) error {
+	rest, isS3 := strings.CutPrefix(s, "s3://")
+	switch {
+	case isS3 && (rest == "" || strings.HasPrefix(rest, "/")):
+		return errors.New("s3:// needs a bucket: s3://bucket/prefix")
+	case !isS3 && strings.Contains(s, "://"):
+		return errors.New("want a directory or s3://bucket/prefix")
+	}
+	return nil
+}
+
+// parseAgeRecipient accepts one age public key.
+func parseAgeRecipient(s string) error {
+	if _, err := age.ParseX25519Recipient(s); err != nil {
+		return errors.New("want an age public key (age1..., as age-keygen prints)")
+	}
+	return nil
 }

@@ -97,6 +97,9 @@ func crossCheck(c *Config) []error {
 	if _, p, err := net.SplitHostPort(c.HTTPAddr); err == nil && (p == fmt.Sprint(c.Port) || p == fmt.Sprint(c.GossipPort)) {
 		errs = append(errs, fmt.Errorf("%w: --http / BITCRAPS_HTTP_ADDR %q uses the port of --port or --gossip-port", ErrInvalid, c.HTTPAddr))
 	}
+	if c.BackupInterval > 0 && (len(c.BackupTo) == 0 || len(c.BackupRecipients) == 0) {
+		errs = append(errs, fmt.Errorf("%w: --backup-interval / BITCRAPS_BACKUP_INTERVAL is %s, which needs --backup-to / BITCRAPS_BACKUP_TO and --backup-recipient / BITCRAPS_BACKUP_RECIPIENTS", ErrInvalid, c.BackupInterval))
+	}
 	return errs
 }
 
@@ -120,7 +123,7 @@ func (v *flagValue) Set(x string) error {
 			return err
 		}
 	}
-	if v.s.flag == "join" && v.changed {
+	if v.s.repeatable && v.changed {
 		x = v.raw + "," + x // --join a --join b means both
 	}
 	v.raw, v.changed = x, true

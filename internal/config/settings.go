@@ -18,7 +18,9 @@ type setting struct {
 	meaning string
 	secret  bool // never echoed in errors, tables or logs
 	hidden  bool // left out of --help
-	set     func(c *Config, raw string) error
+	// repeatable: a flag given twice means both values, as a comma list.
+	repeatable bool
+	set        func(c *Config, raw string) error
 	// setFlag, when not nil, reads the flag's text instead of set: for the
 	// passphrase, whose flag names a file so the secret stays off the
 	// command line.
@@ -76,7 +78,7 @@ var settings = []setting{
 		get:     func(c *Config) string { return c.BindAddr },
 	},
 	{
-		name: "join list", flag: "join", env: "BITCRAPS_JOIN", kind: "host:port,...",
+		name: "join list", flag: "join", env: "BITCRAPS_JOIN", kind: "host:port,...", repeatable: true,
 		meaning: "comma-separated gossip addresses of nodes to join at start",
 		set:     func(c *Config, s string) (err error) { c.Join, err = parseJoin(s); return },
 		get:     func(c *Config) string { return strings.Join(c.Join, ",") },
@@ -190,6 +192,46 @@ var settings = []setting{
 		meaning: "newest checkpoints kept; older ones are deleted (at least 1)",
 		set:     func(c *Config, s string) (err error) { c.SnapshotKeep, err = parseIntMin(s, 1); return },
 		get:     func(c *Config) string { return strconv.Itoa(c.SnapshotKeep) },
+	},
+	{
+		name: "backup interval", flag: "backup-interval", env: "BITCRAPS_BACKUP_INTERVAL", kind: "duration",
+		meaning: "time between scheduled backups to --backup-to; 0 = none (at least 1m otherwise)",
+		set: func(c *Config, s string) (err error) {
+			if d, err := time.ParseDuration(s); err == nil && d == 0 {
+				c.BackupInterval = 0
+				return nil
+			}
+			c.BackupInterval, err = parseDurationMin(s, time.Minute)
+			return
+		},
+		get: func(c *Config) string { return shortDuration(c.BackupInterval) },
+	},
+	{
+		name: "backup destinations", flag: "backup-to", env: "BITCRAPS_BACKUP_TO", kind: "dest,...", repeatable: true,
+		meaning: "where scheduled backups go, comma-separated or repeated: a directory or s3://bucket/prefix (endpoint and credentials from BITCRAPS_BACKUP_S3_*)",
+		set:     func(c *Config, s string) (err error) { c.BackupTo, err = parseList(s, parseBackupDestination); return },
+		get:     func(c *Config) string { return strings.Join(c.BackupTo, ",") },
+	},
+	{
+		name: "backup recipients", flag: "backup-recipient", env: "BITCRAPS_BACKUP_RECIPIENTS", kind: "age1...", repeatable: true,
+		meaning: "age public keys backups are encrypted to, comma-separated or repeated; each can restore them",
+		set: func(c *Config, s string) (err error) {
+			c.BackupRecipients, err = parseList(s, parseAgeRecipient)
+			return
+		},
+		get: func(c *Config) string { return strings.Join(c.BackupRecipients, ",") },
+	},
+	{
+		name: "hourly backups kept", flag: "backup-keep-hourly", env: "BITCRAPS_BACKUP_KEEP_HOURLY", kind: "int",
+		meaning: "at each destination, keep the newest backup of each of the last N hours that have one",
+		set:     func(c *Config, s string) (err error) { c.BackupKeepHourly, err = parseIntMin(s, 0); return },
+		get:     func(c *Config) string { return strconv.Itoa(c.BackupKeepHourly) },
+	},
+	{
+		name: "daily backups kept", flag: "backup-keep-daily", env: "BITCRAPS_BACKUP_KEEP_DAILY", kind: "int",
+		meaning: "at each destination, keep the newest backup of each of the last N days (UTC) that have one",
+		set:     func(c *Config, s string) (err error) { c.BackupKeepDaily, err = parseIntMin(s, 0); return },
+		get:     func(c *Config) string { return strconv.Itoa(c.BackupKeepDaily) },
 	},
 	{
 		name: "gossip key", flag: "gossip-key", env: "BITCRAPS_GOSSIP_KEY", kind: "base64", secret: true,

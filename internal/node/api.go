@@ -19,6 +19,7 @@ func (n *Node) apiBackends(opts api.Options) api.Options {
 		Player:  n.id.PeerID(),
 		Serving: healthView{n}.Ready,
 	}
+	opts.Backups = nodeBackups{n}
 	opts.Web = web.Handler()
 	opts.Registerer = n.registry
 	if n.cfg.FaultInjection {

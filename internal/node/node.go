@@ -79,6 +79,7 @@ func Start(ctx context.Context, opts Options) (n *Node, err error) {
 		return nil, dataDirError(n.cfg.DataDir, err)
 	}
 	n.audit.record(audit.KindConfigLoaded, n.cfg.Redacted())
+	n.reportRestore()
 	metrics.buildInfo.WithLabelValues(n.version, string(n.id.PeerID())).Set(1)
 	// The API listens first (so its port is known to the mesh metadata and a
 	// taken port fails fast) but serves only once the supervisor exists.

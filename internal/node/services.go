@@ -8,6 +8,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	backupactor "github.com/bitcraps/bitcraps/actors/backup"
 	"github.com/bitcraps/bitcraps/actors/consensus"
 	ledgeractor "github.com/bitcraps/bitcraps/actors/ledger"
 	"github.com/bitcraps/bitcraps/actors/mesh"
@@ -49,12 +50,14 @@ func (n *Node) services() []supervisor.ChildSpec {
 	meshProps, merr := n.meshProps()
 	consensusProps, cerr := n.consensusProps()
 	gamesProps, gerr := n.gamesProps()
+	backupProps, berr := n.backupProps()
 	return []supervisor.ChildSpec{
 		spec(ledgeractor.ServiceName, true, ledgerProps, lerr),
 		spec(transport.ServiceName, false, transportProps, terr),
 		spec(mesh.ServiceName, false, meshProps, merr),
 		spec(consensus.ServiceName, false, consensusProps, cerr),
 		spec(table.ServiceName, false, gamesProps, gerr),
+		spec(backupactor.ServiceName, false, backupProps, berr),
 	}
 }
 
@@ -150,7 +153,8 @@ func (n *Node) gamesProps() (func() *actor.Props, error) {
 	}
 	return table.NewProps(table.Options{
 		Identity: n.id, MaxGames: n.cfg.MaxGames, TickInterval: n.cfg.TickInterval, WaitTimeout: n.cfg.TableWaitTimeout,
-		Running:   func() bool { r := n.root; return r != nil && r.State() == supervisor.Running },
+		// Degraded serves players too (a failing backup never stops play).
+		Running:   func() bool { return n.root != nil && (healthView{n}).Ready() },
 		Ledger:    n.sibling(ledgeractor.ServiceName),
 		Mesh:      n.sibling(mesh.ServiceName),
 		Consensus: n.sibling(consensus.ServiceName),
