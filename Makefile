@@ -59,12 +59,16 @@ vuln:
 	$(GO) run .ci/vulndb/main.go "$$dir" "$$db" && \
 	$(GO) run golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK) -db "file://$$db" ./...
 
-# Regenerates messages/*.pb.go; needs protoc (Debian: protobuf-compiler) and
-# protoc-gen-go at the version go.mod pins.
+# Regenerates messages/*.pb.go (and the plugin protocol's gRPC stubs,
+# messages/plugin_grpc.pb.go); needs protoc (Debian: protobuf-compiler),
+# protoc-gen-go at the version go.mod pins and protoc-gen-go-grpc v1.3.0 (its
+# stubs need grpc >= 1.52; go-plugin v1.8.0 brings 1.61).
 generate:
 	command -v protoc >/dev/null || apt-get install -y protobuf-compiler
 	$(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
-	PATH="$$($(GO) env GOPATH)/bin:$$PATH" protoc -I . --go_out=. --go_opt=paths=source_relative messages/*.proto
+	$(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.3.0
+	PATH="$$($(GO) env GOPATH)/bin:$$PATH" protoc -I . --go_out=. --go_opt=paths=source_relative \
+		--go-grpc_out=. --go-grpc_opt=paths=source_relative messages/*.proto
 
 # Fuzzes the wire decoder for a minute (the committed corpus runs in `make test`).
 fuzz:

@@ -18,6 +18,8 @@ type HealthReport struct {
 	UptimeSeconds float64         `json:"uptime_seconds"`
 	Version       string          `json:"version"`
 	Services      []ServiceReport `json:"services,omitempty"`
+	// Plugins are the plugins' states and restarts (actors/plugins.Status).
+	Plugins any `json:"plugins,omitempty"`
 }
 
 func (s *Server) mountHealth() {
@@ -41,7 +43,7 @@ func (s *Server) mountHealth() {
 	})
 	s.mux.HandleFunc("GET /api/v1/status", func(w http.ResponseWriter, r *http.Request) {
 		rep := h.Report()
-		rep.Services = nil
+		rep.Services, rep.Plugins = nil, nil
 		writeJSON(w, http.StatusOK, rep)
 	})
 }

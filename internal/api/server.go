@@ -52,6 +52,9 @@ type Options struct {
 	// Faults, when set (--fault-injection), mounts the fault-injection
 	// routes under /debug/faults (faults.go).
 	Faults Faults
+	// Plugins, when set, mounts /api/v1/plugins and the plugins' routes
+	// (plugins.go).
+	Plugins Plugins
 }
 
 // Server is the HTTP server of one node.
@@ -116,6 +119,9 @@ func (s *Server) routes() {
 	}
 	if s.opts.Faults != nil {
 		s.mountFaults()
+	}
+	if s.opts.Plugins != nil {
+		s.mountPlugins()
 	}
 	s.mountOpenAPI()
 	if s.opts.Web != nil {

@@ -86,6 +86,10 @@ type Config struct {
 	FaultInjection bool
 	// TickInterval is the consensus tick; BFT timeouts count ticks.
 	TickInterval time.Duration
+	// PluginsFile names the plugins file; Plugins is what it declares
+	// (plugins.go).
+	PluginsFile string
+	Plugins     []PluginSpec
 }
 
 // SettingError says which setting was bad, where the value came from, and why.

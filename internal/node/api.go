@@ -20,6 +20,7 @@ func (n *Node) apiBackends(opts api.Options) api.Options {
 		Serving: healthView{n}.Ready,
 	}
 	opts.Web = web.Handler()
+	opts.Plugins = n.plugins
 	opts.Registerer = n.registry
 	if n.cfg.FaultInjection {
 		opts.Faults = faults{n}

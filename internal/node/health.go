@@ -19,6 +19,9 @@ func (h healthView) Report() api.HealthReport {
 		Version:       h.n.version,
 		Services:      make([]api.ServiceReport, 0, len(rep.Services)),
 	}
+	if list := h.n.plugins.Statuses(); len(list) > 0 {
+		out.Plugins = list
+	}
 	for _, s := range rep.Services {
 		out.Services = append(out.Services, api.ServiceReport{
 			Name: s.Name, Status: s.Status.String(), Restarts: s.Restarts, Reason: s.Reason,

@@ -11,6 +11,7 @@ import (
 	"github.com/bitcraps/bitcraps/actors/consensus"
 	ledgeractor "github.com/bitcraps/bitcraps/actors/ledger"
 	"github.com/bitcraps/bitcraps/actors/mesh"
+	"github.com/bitcraps/bitcraps/actors/plugins"
 	"github.com/bitcraps/bitcraps/actors/table"
 	"github.com/bitcraps/bitcraps/actors/transport"
 	"github.com/bitcraps/bitcraps/actors/transport/ble"
@@ -48,12 +49,14 @@ func (n *Node) services() []supervisor.ChildSpec {
 	meshProps, merr := n.meshProps()
 	consensusProps, cerr := n.consensusProps()
 	gamesProps, gerr := n.gamesProps()
+	pluginsProps, perr := n.pluginsProps()
 	return []supervisor.ChildSpec{
 		spec(ledgeractor.ServiceName, true, ledgerProps, lerr),
 		spec(transport.ServiceName, false, transportProps, terr),
 		spec(mesh.ServiceName, false, meshProps, merr),
 		spec(consensus.ServiceName, false, consensusProps, cerr),
 		spec(table.ServiceName, false, gamesProps, gerr),
+		spec(plugins.ServiceName, false, pluginsProps, perr),
 	}
 }
 
