@@ -15,8 +15,13 @@ TESTFLAGS ?= -race -count=1 -timeout 75m
 
 .PHONY: build run test bench byzantine chaos lint vuln generate fuzz demo clean
 
+# The plugins shipped in the repo (README: Plugins), each its own binary
+# beside bin/bitcraps.
+PLUGINS := bitcraps-bot
+
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/bitcraps
+	$(GO) build -o bin/ $(addprefix ./cmd/,$(PLUGINS))
 
 # A node with embedded defaults: data in ./data, HTTP on 127.0.0.1:8080.
 run: build

@@ -27,10 +27,10 @@ func (n *Node) pluginsProps() (func() *actor.Props, error) {
 // and validation, and needs neither the token nor the network.
 func (n *Node) pluginAPI(ctx context.Context, method, path string, body []byte) (int, []byte) {
 	req := httptest.NewRequestWithContext(ctx, method, path, bytes.NewReader(body))
-	req.Host, req.RemoteAddr = "127.0.0.1", "127.0.0.1:0"
-	if len(body) > 0 {
-		req.Header.Set("Content-Type", "application/json")
-	}
+	// As the CLI on this machine would call it: localhost, JSON, no Origin
+	// (the cross-site guards let exactly that through).
+	req.Host, req.RemoteAddr = "localhost", "127.0.0.1:0"
+	req.Header.Set("Content-Type", "application/json")
 	if n.apiToken != "" {
 		req.Header.Set("Authorization", "Bearer "+n.apiToken)
 	}

@@ -1,0 +1,257 @@
+package test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bitcraps/bitcraps/actors/plugins"
+	"github.com/bitcraps/bitcraps/internal/bot"
+	"github.com/bitcraps/bitcraps/messages"
+	"github.com/bitcraps/bitcraps/test/harness"
+)
+
+// Plugins through the real plugin path: binaries built from this tree,
+// started by a node from its plugins file (pinned by sha256) over
+// go-plugin's gRPC, supervised by the plugins service.
+
+// pluginStatus is one plugin's line of GET /api/v1/plugins.
+func (a *playerAPI) pluginStatus(name string) plugins.Status {
+	a.t.Helper()
+	var list []plugins.Status
+	a.ok("GET", "/api/v1/plugins", nil, 200, &list)
+	for _, s := range list {
+		if s.Name == name {
+			return s
+		}
+	}
+	a.t.Fatalf("GET /api/v1/plugins lists no %q: %+v", name, list)
+	return plugins.Status{}
+}
+
+// waitPlugin waits until the plugin is in state with restarts restarts.
+func (a *playerAPI) waitPlugin(name, state string, restarts int) plugins.Status {
+	a.t.Helper()
+	var st plugins.Status
+	eventually(a.t, 30*time.Second, fmt.Sprintf("plugin %s %s after %d restarts", name, state, restarts), func() (bool, string) {
+		st = a.pluginStatus(name)
+		return st.State == state && st.Restarts == restarts, fmt.Sprintf("%+v", st)
+	})
+	return st
+}
+
+func (a *playerAPI) nodeState() string {
+	a.t.Helper()
+	var h struct{ State string }
+	a.ok("GET", "/health", nil, 200, &h)
+	return h.State
+}
+
+func flakyNode(t *testing.T, sum string, maxRestarts int) (*playerAPI, string) {
+	t.Helper()
+	path, _ := harness.PluginBinary(t, "test/plugins/flaky")
+	starts := filepath.Join(t.TempDir(), "starts")
+	_, specs := harness.PluginsFile(t, harness.PluginEntry{Name: "flaky", Path: path, SHA256: sum,
+		Settings: map[string]string{"starts": starts}, MaxRestarts: &maxRestarts, Within: "1m"})
+	cfg := nodeConfig(t)
+	cfg.Plugins = specs
+	return apiOf(t, startPeer(t, "A", cfg)), starts
+}
+
+func startsIn(t *testing.T, file string) int {
+	t.Helper()
+	raw, err := os.ReadFile(file)
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	return strings.Count(string(raw), "started pid")
+}
+
+// A plugin that panics or exits is started again within its budget while
+// the node stays Running; one more crash past the budget stops it for good
+// and the node reports Degraded (it still serves).
+func TestPluginCrashIsRestartedWithinItsBudget(t *testing.T) {
+	_, sum := harness.PluginBinary(t, "test/plugins/flaky")
+	a, starts := flakyNode(t, sum, 2)
+	a.waitPlugin("flaky", plugins.StateRunning, 0)
+
+	if got, _ := a.call("POST", "/api/v1/plugins/flaky/panic", nil); got != 502 {
+		t.Fatalf("a plugin route that panics answered %d, want 502", got)
+	}
+	a.waitPlugin("flaky", plugins.StateRunning, 1)
+	if s := a.nodeState(); s != "Running" {
+		t.Fatalf("node state %s after a plugin panic, want Running", s)
+	}
+	a.call("POST", "/api/v1/plugins/flaky/exit", nil)
+	a.waitPlugin("flaky", plugins.StateRunning, 2)
+	if s := a.nodeState(); s != "Running" {
+		t.Fatalf("node state %s after a plugin exit, want Running", s)
+	}
+	if n := startsIn(t, starts); n != 3 {
+		t.Fatalf("the plugin was started %d times, want 3 (first start and two restarts)", n)
+	}
+	a.call("POST", "/api/v1/plugins/flaky/panic", nil)
+	st := a.waitPlugin("flaky", plugins.StateFailed, 2)
+	if !strings.Contains(st.Reason, "more than 2 times") {
+		t.Fatalf("failed plugin's reason %q does not name its budget", st.Reason)
+	}
+	eventually(t, 10*time.Second, "node Degraded with the plugin named", func() (bool, string) {
+		var h struct {
+			State    string
+			Services []struct{ Name, Status, Reason string }
+		}
+		a.ok("GET", "/health", nil, 200, &h)
+		for _, s := range h.Services {
+			if s.Name == plugins.ServiceName {
+				return h.State == "Degraded" && s.Status == "Degraded" && strings.Contains(s.Reason, "flaky failed"), fmt.Sprintf("%+v", h)
+			}
+		}
+		return false, fmt.Sprintf("%+v", h)
+	})
+	a.ok("GET", "/health/ready", nil, 200, nil)
+	if n := startsIn(t, starts); n != 3 {
+		t.Fatalf("the plugin was started %d times, want no start past its budget", n)
+	}
+	a.refused("GET", "/api/v1/plugins/flaky/events", nil, 503, "unavailable")
+}
+
+// A binary whose SHA-256 is not the pinned one is never started.
+func TestPluginWithTheWrongChecksumIsRefused(t *testing.T) {
+	_, sum := harness.PluginBinary(t, "test/plugins/flaky")
+	a, starts := flakyNode(t, harness.Wrong(sum), 2)
+	st := a.waitPlugin("flaky", plugins.StateRefused, 0)
+	if !strings.Contains(st.Reason, "sha256") {
+		t.Fatalf("refusal reason %q does not say the checksum differs", st.Reason)
+	}
+	if n := startsIn(t, starts); n != 0 {
+		t.Fatalf("a plugin with the wrong checksum started %d times", n)
+	}
+	var h struct{ Services []struct{ Name, Status, Reason string } }
+	a.ok("GET", "/health", nil, 200, &h)
+	for _, s := range h.Services {
+		if s.Name == plugins.ServiceName && (s.Status != "Degraded" || !strings.Contains(s.Reason, "flaky refused")) {
+			t.Fatalf("plugins service reports %+v, want Degraded naming the refused plugin", s)
+		}
+	}
+}
+
+// The bot plugin sits at a table with two human players (driven through
+// the API by this test) and plays 20 rounds of pass line with odds: it
+// bets every come-out and backs its point, and rolls when it is the
+// shooter; every ledger checks out and all agree.
+func TestBotPlaysTwentyRoundsWithTwoHumans(t *testing.T) {
+	const rounds = 20
+	path, sum := harness.PluginBinary(t, "cmd/bitcraps-bot")
+	_, specs := harness.PluginsFile(t, harness.PluginEntry{Name: "bot", Path: path, SHA256: sum,
+		Rights: []string{"read", "play"}, Settings: map[string]string{"strategy": bot.PassOdds, "unit": "2",
+			"buy_in": "100", "shooter_pause": "50ms", "poll": "50ms"}})
+	botCfg := nodeConfig(t)
+	botCfg.Plugins = specs
+	nodes := startClusterFrom(t, botCfg, 3)
+	botNode, host, guest := apiOf(t, nodes[0]), apiOf(t, nodes[1]), apiOf(t, nodes[2])
+	botNode.waitPlugin("bot", plugins.StateRunning, 0)
+
+	id := host.create(map[string]any{"min_players": 3, "max_players": 3, "bankroll": 500 * crap,
+		"min_bet": crap, "max_bet": 20 * crap, "buy_in": 100 * crap, "bet_window": "30s"}).ID
+	eventually(t, 30*time.Second, "the guest sees table "+id, func() (bool, string) {
+		var list []messages.TableView
+		guest.ok("GET", "/api/v1/tables", nil, 200, &list)
+		return len(list) > 0, ""
+	})
+	guest.ok("POST", "/api/v1/tables/"+id+"/join", map[string]any{"buy_in": 100 * crap}, 200, nil)
+	eventually(t, 30*time.Second, "the bot sits at "+id, func() (bool, string) {
+		var stats bot.Stats
+		botNode.ok("GET", "/api/v1/plugins/bot/status", nil, 200, &stats)
+		return len(host.table(id).Players) == 3, fmt.Sprintf("bot %+v", stats)
+	})
+	v := host.waitPlaying(id)
+	if len(v.Players) != 3 {
+		t.Fatalf("table plays with %d players, want the two humans and the bot", len(v.Players))
+	}
+
+	humans := []*playerAPI{host, guest}
+	betOn := map[*playerAPI]uint64{}
+	var rolledAt, roundAt time.Time
+	seen := v.Round
+	deadline := time.Now().Add(3 * time.Minute)
+	for v.Round < rounds {
+		if time.Now().After(deadline) {
+			t.Fatalf("round %d of %d after 3 minutes: %+v\nbot: %+v", v.Round, rounds, v, botNode.pluginStatus("bot"))
+		}
+		for _, h := range humans {
+			if betOn[h] == v.Round+1 {
+				continue
+			}
+			betOn[h] = v.Round + 1
+			if v.Phase == "come_out" && !seatHas(v, h.p.peerID(), "pass") {
+				h.call("POST", "/api/v1/tables/"+id+"/bets", map[string]any{"type": "pass", "amount": crap})
+			}
+		}
+		for _, h := range humans {
+			// A human shooter gives the others 300 ms to bet, then asks for
+			// the roll, again every half second until the round is played.
+			if v.Shooter == h.p.peerID() && time.Since(roundAt) > 300*time.Millisecond &&
+				time.Since(rolledAt) > 500*time.Millisecond {
+				h.call("POST", "/api/v1/tables/"+id+"/roll", nil)
+				rolledAt = time.Now()
+			}
+		}
+		time.Sleep(50 * time.Millisecond) // polling interval, bounded by the deadline
+		if v = host.table(id); v.Round != seen {
+			seen, roundAt = v.Round, time.Now()
+		}
+	}
+
+	var stats bot.Stats
+	botNode.ok("GET", "/api/v1/plugins/bot/status", nil, 200, &stats)
+	t.Logf("%d rounds in %s; bot %+v", v.Round, time.Since(deadline.Add(-3*time.Minute)).Round(time.Millisecond), stats)
+	if stats.Table != id || stats.Strategy != bot.PassOdds || stats.Bets < rounds/3 || stats.Round < rounds-1 {
+		t.Fatalf("bot stats %+v after %d rounds: want it at table %s, betting pass with odds", stats, v.Round, id)
+	}
+	if st := botNode.pluginStatus("bot"); st.Restarts != 0 || st.Version != bot.Version {
+		t.Fatalf("bot plugin %+v: want version %s and no restart", st, bot.Version)
+	}
+	checkInvariant(t, nodes)
+}
+
+func seatHas(v messages.TableView, player, typ string) bool {
+	for _, p := range v.Players {
+		if p.PeerID == player {
+			for _, b := range p.Bets {
+				if b.Type == typ {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// checkInvariant: every node's ledger passes its full check, Σ wallets +
+// Σ chips + Σ banks = Σ grants, and all nodes agree.
+func checkInvariant(t *testing.T, nodes []*peerNode) {
+	t.Helper()
+	var want int64
+	for _, p := range nodes {
+		want += p.cfg.InitialBalance
+	}
+	eventually(t, 30*time.Second, "every ledger at one state, invariant holding", func() (bool, string) {
+		hashes := map[string]bool{}
+		var detail []string
+		for _, p := range nodes {
+			rep := p.verified()
+			if rep.TotalGrants != want || rep.TotalWallets+rep.TotalChips+rep.TotalBanks != rep.TotalGrants {
+				t.Fatalf("%s: wallets %d + chips %d + banks %d, grants %d (want %d)", p.name,
+					rep.TotalWallets, rep.TotalChips, rep.TotalBanks, rep.TotalGrants, want)
+			}
+			hashes[rep.StateHash] = true
+			raw, _ := json.Marshal(rep)
+			detail = append(detail, string(raw))
+		}
+		return len(hashes) == 1, strings.Join(detail, "\n")
+	})
+}
