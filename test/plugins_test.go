@@ -130,7 +130,9 @@ func TestPluginWithTheWrongChecksumIsRefused(t *testing.T) {
 	if n := startsIn(t, starts); n != 0 {
 		t.Fatalf("a plugin with the wrong checksum started %d times", n)
 	}
-	var h struct{ Services []struct{ Name, Status, Reason string } }
+	var h struct {
+		Services []struct{ Name, Status, Reason string }
+	}
 	a.ok("GET", "/health", nil, 200, &h)
 	for _, s := range h.Services {
 		if s.Name == plugins.ServiceName && (s.Status != "Degraded" || !strings.Contains(s.Reason, "flaky refused")) {
