@@ -91,15 +91,15 @@ func (p *Player) Init(_ context.Context, env plugin.Env) error {
 		return fmt.Errorf("setting table: %q is not a table id", p.table)
 	}
 	p.strategyName = orDefault(s["strategy"], PassOdds)
-	unit, err := crap(s, "unit", config.MicrosPerCRAP)
+	unit, err := crapSetting(s, "unit", config.MicrosPerCRAP)
 	if err != nil {
 		return err
 	}
-	stopLoss, err := crap(s, "stop_loss", 0)
+	stopLoss, err := crapSetting(s, "stop_loss", 0)
 	if err != nil {
 		return err
 	}
-	if p.buyIn, err = crap(s, "buy_in", 0); err != nil {
+	if p.buyIn, err = crapSetting(s, "buy_in", 0); err != nil {
 		return err
 	}
 	if p.strategy, err = NewStrategy(p.strategyName, unit, stopLoss); err != nil {
@@ -127,7 +127,7 @@ func orDefault(v, def string) string {
 	return v
 }
 
-func crap(s map[string]string, name string, def int64) (int64, error) {
+func crapSetting(s map[string]string, name string, def int64) (int64, error) {
 	if s[name] == "" {
 		return def, nil
 	}
