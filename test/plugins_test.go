@@ -3,14 +3,19 @@ package test
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/bitcraps/bitcraps/actors/plugins"
 	"github.com/bitcraps/bitcraps/internal/bot"
+	"github.com/bitcraps/bitcraps/internal/notifier"
 	"github.com/bitcraps/bitcraps/messages"
 	"github.com/bitcraps/bitcraps/test/harness"
 )
@@ -256,4 +261,123 @@ func checkInvariant(t *testing.T, nodes []*peerNode) {
 		}
 		return len(hashes) == 1, strings.Join(detail, "\n")
 	})
+}
+
+// slowReceiver is a webhook on loopback that holds its first request
+// until released and answers every fifth request 503 (so the notifier
+// retries); it records the notifications it accepted, in arrival order.
+type slowReceiver struct {
+	srv      *httptest.Server
+	arrived  chan struct{} // closed when the first request arrives
+	release  chan struct{}
+	mu       sync.Mutex
+	requests int
+	got      []notifier.Notification
+}
+
+func newSlowReceiver(t *testing.T) *slowReceiver {
+	r := &slowReceiver{arrived: make(chan struct{}), release: make(chan struct{})}
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.mu.Lock()
+		r.requests++
+		k := r.requests
+		r.mu.Unlock()
+		if k == 1 {
+			close(r.arrived)
+			<-r.release
+		}
+		if k%5 == 0 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		var n notifier.Notification
+		if err := json.NewDecoder(req.Body).Decode(&n); err != nil {
+			t.Errorf("notification body: %v", err)
+		}
+		r.mu.Lock()
+		r.got = append(r.got, n)
+		r.mu.Unlock()
+	}))
+	t.Cleanup(r.srv.Close)
+	t.Cleanup(func() {
+		select {
+		case <-r.release:
+		default:
+			close(r.release)
+		}
+	})
+	return r
+}
+
+func (r *slowReceiver) notifications() []notifier.Notification {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.got)
+}
+
+// The notifier POSTs a table's events in order; while the receiver is
+// stuck its queue of 4 fills and later events are dropped, counted and
+// visible as gaps in seq; a 503 is retried, never delivered twice.
+func TestNotifierDeliversInOrderAndCountsDrops(t *testing.T) {
+	recv := newSlowReceiver(t)
+	path, sum := harness.PluginBinary(t, "cmd/bitcraps-notifier")
+	_, specs := harness.PluginsFile(t, harness.PluginEntry{Name: "notifier", Path: path, SHA256: sum,
+		Settings: map[string]string{"url": recv.srv.URL + "/hook", "events": "bet,roll,settlement",
+			"queue": "4", "retries": "3", "backoff": "10ms"}})
+	cfg := nodeConfig(t)
+	cfg.Plugins = specs
+	p := startPeer(t, "A", cfg)
+	a := apiOf(t, p)
+	a.waitPlugin("notifier", plugins.StateRunning, 0)
+	id := a.create(map[string]any{"min_players": 1, "max_players": 1, "bankroll": 200 * crap,
+		"min_bet": crap, "max_bet": 10 * crap, "buy_in": 100 * crap, "bet_window": "30s"}).ID
+	a.waitPlaying(id)
+
+	round := func() {
+		v := a.table(id)
+		typ := "field"
+		if v.Phase == "come_out" && !seatHas(v, p.peerID(), "pass") {
+			typ = "pass"
+		}
+		a.ok("POST", "/api/v1/tables/"+id+"/bets", map[string]any{"type": typ, "amount": crap}, 202, nil)
+		a.ok("POST", "/api/v1/tables/"+id+"/roll", nil, 202, nil)
+		eventually(t, 20*time.Second, fmt.Sprintf("round %d played", v.Round+1), func() (bool, string) {
+			got := a.table(id)
+			return got.Round > v.Round, fmt.Sprintf("%+v", got)
+		})
+	}
+	for stuck := false; !stuck; { // until the plugins service has subscribed and the first POST hangs
+		round()
+		select {
+		case <-recv.arrived:
+			stuck = true
+		default:
+		}
+	}
+	for range 6 { // about 18 events against a queue of 4
+		round()
+	}
+	close(recv.release)
+
+	var st notifier.Stats
+	eventually(t, 30*time.Second, "the notifier's queue drained", func() (bool, string) {
+		a.ok("GET", "/api/v1/plugins/notifier/status", nil, 200, &st)
+		return st.Queued == 0 && st.Sent+st.Failed+st.Dropped == st.Accepted && uint64(len(recv.notifications())) == st.Sent,
+			fmt.Sprintf("%+v", st)
+	})
+	got := recv.notifications()
+	if st.Dropped == 0 || st.Retries == 0 || st.Failed != 0 || st.NodeDropped != 0 {
+		t.Fatalf("notifier %+v: want drops from the full queue, retries of the 503s, no failure and no drop in the node", st)
+	}
+	var last notifier.Notification
+	for i, n := range got {
+		if n.Seq <= last.Seq || n.Dropped < last.Dropped || n.TableID != id || !slices.Contains([]string{"bet", "roll", "settlement"}, n.Type) {
+			t.Fatalf("notification %d %+v after %+v: want increasing seq, non-decreasing drops, only bet, roll and settlement of %s", i, n, last, id)
+		}
+		last = n
+	}
+	if missing := st.Accepted - uint64(len(got)); missing != st.Dropped {
+		t.Fatalf("%d events accepted, %d delivered: %d missing, but %d counted dropped", st.Accepted, len(got), missing, st.Dropped)
+	}
+	checkInvariant(t, []*peerNode{p})
 }
