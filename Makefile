@@ -17,7 +17,7 @@ TESTFLAGS ?= -race -count=1 -timeout 75m
 
 # The plugins shipped in the repo (README: Plugins), each its own binary
 # beside bin/bitcraps.
-PLUGINS := bitcraps-bot bitcraps-notifier
+PLUGINS := bitcraps-bot bitcraps-notifier bitcraps-chat
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/bitcraps

@@ -689,6 +689,148 @@ func (x *PluginAPIResponse) GetBody() []byte {
 	return nil
 }
 
+type PluginSendRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TableId       string                 `protobuf:"bytes,1,opt,name=table_id,json=tableId,proto3" json:"table_id,omitempty"`
+	Body          []byte                 `protobuf:"bytes,2,opt,name=body,proto3" json:"body,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PluginSendRequest) Reset() {
+	*x = PluginSendRequest{}
+	mi := &file_messages_plugin_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PluginSendRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PluginSendRequest) ProtoMessage() {}
+
+func (x *PluginSendRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_messages_plugin_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PluginSendRequest.ProtoReflect.Descriptor instead.
+func (*PluginSendRequest) Descriptor() ([]byte, []int) {
+	return file_messages_plugin_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *PluginSendRequest) GetTableId() string {
+	if x != nil {
+		return x.TableId
+	}
+	return ""
+}
+
+func (x *PluginSendRequest) GetBody() []byte {
+	if x != nil {
+		return x.Body
+	}
+	return nil
+}
+
+// PluginMeshMessage is what Send carries, as the payload of a
+// MESSAGE_TYPE_DATA envelope to each player. The signature is the sending
+// player's (its node identity) over the other fields
+// (internal/plugin/meshmsg.go), so a relay or another player cannot put
+// words in its mouth: receivers drop a message whose signature fails.
+type PluginMeshMessage struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Plugin  string                 `protobuf:"bytes,1,opt,name=plugin,proto3" json:"plugin,omitempty"`
+	TableId string                 `protobuf:"bytes,2,opt,name=table_id,json=tableId,proto3" json:"table_id,omitempty"`
+	// from is the sender's Ed25519 public key (its peer id).
+	From          []byte `protobuf:"bytes,3,opt,name=from,proto3" json:"from,omitempty"`
+	Body          []byte `protobuf:"bytes,4,opt,name=body,proto3" json:"body,omitempty"`
+	SentUnixMs    int64  `protobuf:"varint,5,opt,name=sent_unix_ms,json=sentUnixMs,proto3" json:"sent_unix_ms,omitempty"`
+	Signature     []byte `protobuf:"bytes,6,opt,name=signature,proto3" json:"signature,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PluginMeshMessage) Reset() {
+	*x = PluginMeshMessage{}
+	mi := &file_messages_plugin_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PluginMeshMessage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PluginMeshMessage) ProtoMessage() {}
+
+func (x *PluginMeshMessage) ProtoReflect() protoreflect.Message {
+	mi := &file_messages_plugin_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PluginMeshMessage.ProtoReflect.Descriptor instead.
+func (*PluginMeshMessage) Descriptor() ([]byte, []int) {
+	return file_messages_plugin_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *PluginMeshMessage) GetPlugin() string {
+	if x != nil {
+		return x.Plugin
+	}
+	return ""
+}
+
+func (x *PluginMeshMessage) GetTableId() string {
+	if x != nil {
+		return x.TableId
+	}
+	return ""
+}
+
+func (x *PluginMeshMessage) GetFrom() []byte {
+	if x != nil {
+		return x.From
+	}
+	return nil
+}
+
+func (x *PluginMeshMessage) GetBody() []byte {
+	if x != nil {
+		return x.Body
+	}
+	return nil
+}
+
+func (x *PluginMeshMessage) GetSentUnixMs() int64 {
+	if x != nil {
+		return x.SentUnixMs
+	}
+	return 0
+}
+
+func (x *PluginMeshMessage) GetSignature() []byte {
+	if x != nil {
+		return x.Signature
+	}
+	return nil
+}
+
 var File_messages_plugin_proto protoreflect.FileDescriptor
 
 const file_messages_plugin_proto_rawDesc = "" +
@@ -739,7 +881,18 @@ const file_messages_plugin_proto_rawDesc = "" +
 	"\x04body\x18\x03 \x01(\fR\x04body\"?\n" +
 	"\x11PluginAPIResponse\x12\x16\n" +
 	"\x06status\x18\x01 \x01(\x05R\x06status\x12\x12\n" +
-	"\x04body\x18\x02 \x01(\fR\x04body2\xea\x03\n" +
+	"\x04body\x18\x02 \x01(\fR\x04body\"B\n" +
+	"\x11PluginSendRequest\x12\x19\n" +
+	"\btable_id\x18\x01 \x01(\tR\atableId\x12\x12\n" +
+	"\x04body\x18\x02 \x01(\fR\x04body\"\xae\x01\n" +
+	"\x11PluginMeshMessage\x12\x16\n" +
+	"\x06plugin\x18\x01 \x01(\tR\x06plugin\x12\x19\n" +
+	"\btable_id\x18\x02 \x01(\tR\atableId\x12\x12\n" +
+	"\x04from\x18\x03 \x01(\fR\x04from\x12\x12\n" +
+	"\x04body\x18\x04 \x01(\fR\x04body\x12 \n" +
+	"\fsent_unix_ms\x18\x05 \x01(\x03R\n" +
+	"sentUnixMs\x12\x1c\n" +
+	"\tsignature\x18\x06 \x01(\fR\tsignature2\xea\x03\n" +
 	"\x06Plugin\x12M\n" +
 	"\x04Info\x12%.bitcraps.plugin.v1.PluginInfoRequest\x1a\x1e.bitcraps.plugin.v1.PluginInfo\x12N\n" +
 	"\x04Init\x12%.bitcraps.plugin.v1.PluginInitRequest\x1a\x1f.bitcraps.plugin.v1.PluginEmpty\x12I\n" +
@@ -747,10 +900,11 @@ const file_messages_plugin_proto_rawDesc = "" +
 	"\x04Stop\x12\x1f.bitcraps.plugin.v1.PluginEmpty\x1a\x1f.bitcraps.plugin.v1.PluginEmpty\x12O\n" +
 	"\vHandleEvent\x12\x1f.bitcraps.plugin.v1.PluginEvent\x1a\x1f.bitcraps.plugin.v1.PluginEmpty\x12[\n" +
 	"\n" +
-	"HandleHTTP\x12%.bitcraps.plugin.v1.PluginHTTPRequest\x1a&.bitcraps.plugin.v1.PluginHTTPResponse2a\n" +
+	"HandleHTTP\x12%.bitcraps.plugin.v1.PluginHTTPRequest\x1a&.bitcraps.plugin.v1.PluginHTTPResponse2\xb1\x01\n" +
 	"\n" +
 	"PluginNode\x12S\n" +
-	"\x04Call\x12$.bitcraps.plugin.v1.PluginAPIRequest\x1a%.bitcraps.plugin.v1.PluginAPIResponseB'Z%github.com/bitcraps/bitcraps/messagesb\x06proto3"
+	"\x04Call\x12$.bitcraps.plugin.v1.PluginAPIRequest\x1a%.bitcraps.plugin.v1.PluginAPIResponse\x12N\n" +
+	"\x04Send\x12%.bitcraps.plugin.v1.PluginSendRequest\x1a\x1f.bitcraps.plugin.v1.PluginEmptyB'Z%github.com/bitcraps/bitcraps/messagesb\x06proto3"
 
 var (
 	file_messages_plugin_proto_rawDescOnce sync.Once
@@ -764,7 +918,7 @@ func file_messages_plugin_proto_rawDescGZIP() []byte {
 	return file_messages_plugin_proto_rawDescData
 }
 
-var file_messages_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_messages_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_messages_plugin_proto_goTypes = []any{
 	(*PluginEmpty)(nil),        // 0: bitcraps.plugin.v1.PluginEmpty
 	(*PluginInfoRequest)(nil),  // 1: bitcraps.plugin.v1.PluginInfoRequest
@@ -777,11 +931,13 @@ var file_messages_plugin_proto_goTypes = []any{
 	(*PluginHTTPResponse)(nil), // 8: bitcraps.plugin.v1.PluginHTTPResponse
 	(*PluginAPIRequest)(nil),   // 9: bitcraps.plugin.v1.PluginAPIRequest
 	(*PluginAPIResponse)(nil),  // 10: bitcraps.plugin.v1.PluginAPIResponse
-	nil,                        // 11: bitcraps.plugin.v1.PluginInitRequest.SettingsEntry
+	(*PluginSendRequest)(nil),  // 11: bitcraps.plugin.v1.PluginSendRequest
+	(*PluginMeshMessage)(nil),  // 12: bitcraps.plugin.v1.PluginMeshMessage
+	nil,                        // 13: bitcraps.plugin.v1.PluginInitRequest.SettingsEntry
 }
 var file_messages_plugin_proto_depIdxs = []int32{
 	3,  // 0: bitcraps.plugin.v1.PluginInfo.settings:type_name -> bitcraps.plugin.v1.PluginSetting
-	11, // 1: bitcraps.plugin.v1.PluginInitRequest.settings:type_name -> bitcraps.plugin.v1.PluginInitRequest.SettingsEntry
+	13, // 1: bitcraps.plugin.v1.PluginInitRequest.settings:type_name -> bitcraps.plugin.v1.PluginInitRequest.SettingsEntry
 	6,  // 2: bitcraps.plugin.v1.PluginHTTPRequest.headers:type_name -> bitcraps.plugin.v1.PluginHTTPHeader
 	6,  // 3: bitcraps.plugin.v1.PluginHTTPResponse.headers:type_name -> bitcraps.plugin.v1.PluginHTTPHeader
 	1,  // 4: bitcraps.plugin.v1.Plugin.Info:input_type -> bitcraps.plugin.v1.PluginInfoRequest
@@ -791,15 +947,17 @@ var file_messages_plugin_proto_depIdxs = []int32{
 	5,  // 8: bitcraps.plugin.v1.Plugin.HandleEvent:input_type -> bitcraps.plugin.v1.PluginEvent
 	7,  // 9: bitcraps.plugin.v1.Plugin.HandleHTTP:input_type -> bitcraps.plugin.v1.PluginHTTPRequest
 	9,  // 10: bitcraps.plugin.v1.PluginNode.Call:input_type -> bitcraps.plugin.v1.PluginAPIRequest
-	2,  // 11: bitcraps.plugin.v1.Plugin.Info:output_type -> bitcraps.plugin.v1.PluginInfo
-	0,  // 12: bitcraps.plugin.v1.Plugin.Init:output_type -> bitcraps.plugin.v1.PluginEmpty
-	0,  // 13: bitcraps.plugin.v1.Plugin.Start:output_type -> bitcraps.plugin.v1.PluginEmpty
-	0,  // 14: bitcraps.plugin.v1.Plugin.Stop:output_type -> bitcraps.plugin.v1.PluginEmpty
-	0,  // 15: bitcraps.plugin.v1.Plugin.HandleEvent:output_type -> bitcraps.plugin.v1.PluginEmpty
-	8,  // 16: bitcraps.plugin.v1.Plugin.HandleHTTP:output_type -> bitcraps.plugin.v1.PluginHTTPResponse
-	10, // 17: bitcraps.plugin.v1.PluginNode.Call:output_type -> bitcraps.plugin.v1.PluginAPIResponse
-	11, // [11:18] is the sub-list for method output_type
-	4,  // [4:11] is the sub-list for method input_type
+	11, // 11: bitcraps.plugin.v1.PluginNode.Send:input_type -> bitcraps.plugin.v1.PluginSendRequest
+	2,  // 12: bitcraps.plugin.v1.Plugin.Info:output_type -> bitcraps.plugin.v1.PluginInfo
+	0,  // 13: bitcraps.plugin.v1.Plugin.Init:output_type -> bitcraps.plugin.v1.PluginEmpty
+	0,  // 14: bitcraps.plugin.v1.Plugin.Start:output_type -> bitcraps.plugin.v1.PluginEmpty
+	0,  // 15: bitcraps.plugin.v1.Plugin.Stop:output_type -> bitcraps.plugin.v1.PluginEmpty
+	0,  // 16: bitcraps.plugin.v1.Plugin.HandleEvent:output_type -> bitcraps.plugin.v1.PluginEmpty
+	8,  // 17: bitcraps.plugin.v1.Plugin.HandleHTTP:output_type -> bitcraps.plugin.v1.PluginHTTPResponse
+	10, // 18: bitcraps.plugin.v1.PluginNode.Call:output_type -> bitcraps.plugin.v1.PluginAPIResponse
+	0,  // 19: bitcraps.plugin.v1.PluginNode.Send:output_type -> bitcraps.plugin.v1.PluginEmpty
+	12, // [12:20] is the sub-list for method output_type
+	4,  // [4:12] is the sub-list for method input_type
 	4,  // [4:4] is the sub-list for extension type_name
 	4,  // [4:4] is the sub-list for extension extendee
 	0,  // [0:4] is the sub-list for field type_name
@@ -816,7 +974,7 @@ func file_messages_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_messages_plugin_proto_rawDesc), len(file_messages_plugin_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   12,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

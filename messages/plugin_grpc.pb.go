@@ -319,6 +319,7 @@ var Plugin_ServiceDesc = grpc.ServiceDesc{
 
 const (
 	PluginNode_Call_FullMethodName = "/bitcraps.plugin.v1.PluginNode/Call"
+	PluginNode_Send_FullMethodName = "/bitcraps.plugin.v1.PluginNode/Send"
 )
 
 // PluginNodeClient is the client API for PluginNode service.
@@ -326,6 +327,10 @@ const (
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 type PluginNodeClient interface {
 	Call(ctx context.Context, in *PluginAPIRequest, opts ...grpc.CallOption) (*PluginAPIResponse, error)
+	// Send signs body with the node's identity and carries it over the mesh
+	// to the other players of a table, to their plugin of the same name (as
+	// a "mesh_message" event). Needs the "mesh" right.
+	Send(ctx context.Context, in *PluginSendRequest, opts ...grpc.CallOption) (*PluginEmpty, error)
 }
 
 type pluginNodeClient struct {
@@ -345,11 +350,24 @@ func (c *pluginNodeClient) Call(ctx context.Context, in *PluginAPIRequest, opts 
 	return out, nil
 }
 
+func (c *pluginNodeClient) Send(ctx context.Context, in *PluginSendRequest, opts ...grpc.CallOption) (*PluginEmpty, error) {
+	out := new(PluginEmpty)
+	err := c.cc.Invoke(ctx, PluginNode_Send_FullMethodName, in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // PluginNodeServer is the server API for PluginNode service.
 // All implementations must embed UnimplementedPluginNodeServer
 // for forward compatibility
 type PluginNodeServer interface {
 	Call(context.Context, *PluginAPIRequest) (*PluginAPIResponse, error)
+	// Send signs body with the node's identity and carries it over the mesh
+	// to the other players of a table, to their plugin of the same name (as
+	// a "mesh_message" event). Needs the "mesh" right.
+	Send(context.Context, *PluginSendRequest) (*PluginEmpty, error)
 	mustEmbedUnimplementedPluginNodeServer()
 }
 
@@ -359,6 +377,9 @@ type UnimplementedPluginNodeServer struct {
 
 func (UnimplementedPluginNodeServer) Call(context.Context, *PluginAPIRequest) (*PluginAPIResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Call not implemented")
+}
+func (UnimplementedPluginNodeServer) Send(context.Context, *PluginSendRequest) (*PluginEmpty, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Send not implemented")
 }
 func (UnimplementedPluginNodeServer) mustEmbedUnimplementedPluginNodeServer() {}
 
@@ -391,6 +412,24 @@ func _PluginNode_Call_Handler(srv interface{}, ctx context.Context, dec func(int
 	return interceptor(ctx, in, info, handler)
 }
 
+func _PluginNode_Send_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PluginSendRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PluginNodeServer).Send(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PluginNode_Send_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PluginNodeServer).Send(ctx, req.(*PluginSendRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // PluginNode_ServiceDesc is the grpc.ServiceDesc for PluginNode service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -401,6 +440,10 @@ var PluginNode_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Call",
 			Handler:    _PluginNode_Call_Handler,
+		},
+		{
+			MethodName: "Send",
+			Handler:    _PluginNode_Send_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

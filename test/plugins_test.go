@@ -1,6 +1,9 @@
 package test
 
 import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -15,9 +18,12 @@ import (
 
 	"github.com/bitcraps/bitcraps/actors/plugins"
 	"github.com/bitcraps/bitcraps/internal/bot"
+	"github.com/bitcraps/bitcraps/internal/chat"
 	"github.com/bitcraps/bitcraps/internal/notifier"
+	"github.com/bitcraps/bitcraps/internal/plugin"
 	"github.com/bitcraps/bitcraps/messages"
 	"github.com/bitcraps/bitcraps/test/harness"
+	"google.golang.org/protobuf/proto"
 )
 
 // Plugins through the real plugin path: binaries built from this tree,
@@ -380,4 +386,78 @@ func TestNotifierDeliversInOrderAndCountsDrops(t *testing.T) {
 		t.Fatalf("%d events accepted, %d delivered: %d missing, but %d counted dropped", st.Accepted, len(got), missing, st.Dropped)
 	}
 	checkInvariant(t, []*peerNode{p})
+}
+
+// chatNode starts a node with the chat plugin (rights read and mesh).
+func chatNode(t *testing.T, name string, join ...string) *peerNode {
+	t.Helper()
+	path, sum := harness.PluginBinary(t, "cmd/bitcraps-chat")
+	_, specs := harness.PluginsFile(t, harness.PluginEntry{Name: "chat", Path: path, SHA256: sum,
+		Rights: []string{"read", "mesh"}})
+	cfg := nodeConfig(t, join...)
+	cfg.Plugins = specs
+	return startPeer(t, name, cfg)
+}
+
+func chatLines(a *playerAPI, table string) []chat.Line {
+	a.t.Helper()
+	var lines []chat.Line
+	a.ok("GET", "/api/v1/plugins/chat/messages?table="+table, nil, 200, &lines)
+	return lines
+}
+
+// Chat lines are signed by the sending player and carried over the mesh
+// to the table's other player; a line whose signature is not its claimed
+// sender's is dropped (and counted) by the receiving node.
+func TestChatCarriesSignedLinesAndDropsForgedOnes(t *testing.T) {
+	pa := chatNode(t, "A")
+	pb := chatNode(t, "B", pa.gossipAddr())
+	waitConnected(t, []*peerNode{pa, pb})
+	a, b := apiOf(t, pa), apiOf(t, pb)
+	a.waitPlugin("chat", plugins.StateRunning, 0)
+	b.waitPlugin("chat", plugins.StateRunning, 0)
+	id := a.create(map[string]any{"min_players": 2, "max_players": 2, "bankroll": 100 * crap,
+		"min_bet": crap, "max_bet": 10 * crap, "buy_in": 50 * crap, "bet_window": "30s"}).ID
+	eventually(t, 30*time.Second, "B sees table "+id, func() (bool, string) {
+		var list []messages.TableView
+		b.ok("GET", "/api/v1/tables", nil, 200, &list)
+		return len(list) > 0, ""
+	})
+	b.ok("POST", "/api/v1/tables/"+id+"/join", map[string]any{"buy_in": 50 * crap}, 200, nil)
+	a.waitPlaying(id)
+	b.waitPlaying(id)
+
+	// A forged line: it claims to be A's, but another key signed it.
+	forger := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{15}, ed25519.SeedSize))
+	fromA, _ := hex.DecodeString(pa.peerID())
+	forged := &messages.PluginMeshMessage{Plugin: "chat", TableId: id, Body: []byte(`{"text":"B owes me 100 CRAP"}`),
+		SentUnixMs: time.Now().UnixMilli()}
+	plugin.SignMeshMessage(forged, messages.KeySigner(forger))
+	forged.From = fromA
+	payload, _ := proto.Marshal(forged)
+	env, err := messages.NewEnvelopeTo(messages.KeySigner(forger), ed25519.PublicKey(fromA), messages.MessageType_MESSAGE_TYPE_DATA, payload, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb.n.ActorSystem().Root.Send(pb.pid(plugins.ServiceName), &messages.MeshDelivery{From: pa.peerID(), Transport: "tcp", Envelope: env})
+
+	var said chat.Line
+	a.ok("POST", "/api/v1/plugins/chat/messages", map[string]any{"table_id": id, "text": "good luck, B"}, 202, &said)
+	if !said.Mine || said.From != pa.peerID() {
+		t.Fatalf("A's own line %+v: want it marked as A's", said)
+	}
+	eventually(t, 30*time.Second, "A's line at B", func() (bool, string) {
+		lines := chatLines(b, id)
+		return len(lines) == 1 && lines[0].From == pa.peerID() && lines[0].Text == "good luck, B" && !lines[0].Mine, fmt.Sprintf("%+v", lines)
+	})
+	if st := b.pluginStatus("chat"); st.ForgedDropped != 1 {
+		t.Fatalf("B's chat status %+v: want the forged line counted dropped", st)
+	}
+	b.ok("POST", "/api/v1/plugins/chat/messages", map[string]any{"table_id": id, "text": "thanks"}, 202, nil)
+	eventually(t, 30*time.Second, "B's answer at A", func() (bool, string) {
+		lines := chatLines(a, id)
+		return len(lines) == 2 && lines[1].From == pb.peerID() && lines[1].Text == "thanks", fmt.Sprintf("%+v", lines)
+	})
+	a.refused("POST", "/api/v1/plugins/chat/messages", map[string]any{"table_id": "nosuchtable", "text": "hi"}, 409, "not_sent")
+	checkInvariant(t, []*peerNode{pa, pb})
 }

@@ -31,6 +31,9 @@ type Status struct {
 	Restarts int    `json:"restarts"`
 	// EventsDropped counts events this plugin lost to a full queue.
 	EventsDropped uint64 `json:"events_dropped"`
+	// ForgedDropped counts messages from other players (PluginNode.Send)
+	// dropped because their signature was not their sender's.
+	ForgedDropped uint64 `json:"forged_dropped"`
 	Reason        string `json:"reason,omitempty"`
 }
 

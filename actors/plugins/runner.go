@@ -54,6 +54,7 @@ var errRefused = errors.New("plugin refused")
 type runner struct {
 	spec  config.PluginSpec
 	opts  Options
+	mesh  plugin.MeshSend
 	log   *slog.Logger
 	proc  *plugin.Process
 	info  *messages.PluginInfo
@@ -65,8 +66,8 @@ type runner struct {
 	stop    context.CancelFunc
 }
 
-func newRunner(spec config.PluginSpec, opts Options) *runner {
-	return &runner{spec: spec, opts: opts, log: opts.Logger.With("plugin", spec.Name)}
+func newRunner(spec config.PluginSpec, opts Options, mesh plugin.MeshSend) *runner {
+	return &runner{spec: spec, opts: opts, mesh: mesh, log: opts.Logger.With("plugin", spec.Name)}
 }
 
 func (r *runner) Receive(ctx actor.Context) {
@@ -130,11 +131,11 @@ func (r *runner) launched(ctx actor.Context, m *launched) {
 	}
 	r.opts.Directory.update(r.spec.Name, func(e *entry) { e.status.Version = m.info.Version })
 	self, system, proc := ctx.Self(), ctx.ActorSystem(), r.proc
-	peer, settings, rights, api := r.opts.PeerID, r.spec.Settings, r.spec.Rights, r.opts.API
+	peer, settings, rights, api, mesh := r.opts.PeerID, r.spec.Settings, r.spec.Rights, r.opts.API, r.mesh
 	go func() {
 		cctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 		defer cancel()
-		err := proc.Init(cctx, peer, settings, rights, api)
+		err := proc.Init(cctx, peer, settings, rights, api, mesh)
 		if err == nil {
 			err = proc.Start(cctx)
 		}

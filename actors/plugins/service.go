@@ -43,7 +43,11 @@ type Options struct {
 	// are checked by internal/plugin).
 	API plugin.API
 	// Games is the games service, whose table events plugins receive.
-	Games     *actor.PID
+	Games *actor.PID
+	// Mesh carries plugin messages between players; Signer signs them as
+	// this node's player.
+	Mesh      *actor.PID
+	Signer    messages.Signer
 	Directory *Directory
 	Logger    *slog.Logger
 	// QueueSize bounds each plugin's event queue (DefaultQueueSize).
@@ -104,6 +108,8 @@ func (h *host) Receive(ctx actor.Context) {
 		h.subscribe(ctx)
 	case *messages.TableList:
 		h.subscribeAll(ctx, m)
+	case *messages.MeshDelivery:
+		h.delivered(ctx, m)
 	case *messages.TableEvent:
 		h.fanOut(ctx, &messages.PluginEvent{Type: m.Type, TableId: m.TableID, Data: m.Data})
 	case *NodeState:
@@ -124,7 +130,8 @@ func (h *host) Receive(ctx actor.Context) {
 
 func (h *host) start(ctx actor.Context) {
 	for _, spec := range h.opts.Specs {
-		props := actor.PropsFromProducer(func() actor.Actor { return newRunner(spec, h.opts) })
+		mesh := h.opts.meshSend(ctx.ActorSystem(), spec.Name)
+		props := actor.PropsFromProducer(func() actor.Actor { return newRunner(spec, h.opts, mesh) })
 		pid, err := ctx.SpawnNamed(props, spec.Name)
 		if err != nil {
 			h.problems[spec.Name] = fmt.Sprintf("not started: %v", err)
@@ -143,6 +150,10 @@ func (h *host) start(ctx actor.Context) {
 // idempotent, and repeating it survives a restart of the games service).
 func (h *host) subscribe(ctx actor.Context) {
 	ctx.Request(h.opts.Games, &messages.ListTables{})
+	if h.opts.Mesh != nil { // again each time: a restarted mesh forgot us
+		ctx.Request(h.opts.Mesh, &messages.SubscribeMesh{Subscriber: ctx.Self(),
+			Types: []messages.MessageType{messages.MessageType_MESSAGE_TYPE_DATA}})
+	}
 	sys, self := ctx.ActorSystem(), ctx.Self()
 	h.timer = time.AfterFunc(h.opts.SubscribeEvery, func() { sys.Root.Send(self, &subscribeTick{}) })
 }

@@ -8,8 +8,10 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/bitcraps/bitcraps/actors/mesh"
 	"github.com/bitcraps/bitcraps/actors/plugins"
 	"github.com/bitcraps/bitcraps/actors/table"
+	"github.com/bitcraps/bitcraps/messages"
 	"github.com/bitcraps/bitcraps/supervisor"
 )
 
@@ -17,6 +19,7 @@ func (n *Node) pluginsProps() (func() *actor.Props, error) {
 	return plugins.NewProps(plugins.Options{
 		Specs: n.cfg.Plugins, PeerID: string(n.id.PeerID()), API: n.pluginAPI,
 		Games: n.sibling(table.ServiceName), Directory: n.plugins,
+		Mesh: n.sibling(mesh.ServiceName), Signer: messages.Signer{PublicKey: n.id.PublicKey, Sign: n.id.Sign},
 		Logger: n.log.With("service", plugins.ServiceName),
 	})
 }

@@ -8,10 +8,13 @@ import (
 	"io"
 	"log/slog"
 	"os/exec"
+	"slices"
 
 	hclog "github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/bitcraps/bitcraps/messages"
 )
@@ -99,16 +102,21 @@ type Conn struct {
 // the HTTP API would answer.
 type API func(ctx context.Context, method, path string, body []byte) (status int, answer []byte)
 
+// MeshSend carries a plugin's message to a table's other players (signed
+// by the node, to their plugin of the same name).
+type MeshSend func(ctx context.Context, table string, body []byte) error
+
 func (c *Conn) Info(ctx context.Context) (*messages.PluginInfo, error) {
 	return c.c.Info(ctx, &messages.PluginInfoRequest{})
 }
 
-// Init serves api to the plugin, limited to rights, and initialises it.
-func (c *Conn) Init(ctx context.Context, peerID string, settings map[string]string, rights []string, api API) error {
+// Init serves api and mesh to the plugin, limited to rights, and
+// initialises it.
+func (c *Conn) Init(ctx context.Context, peerID string, settings map[string]string, rights []string, api API, mesh MeshSend) error {
 	id := c.broker.NextId()
 	go c.broker.AcceptAndServe(id, func(opts []grpc.ServerOption) *grpc.Server {
 		s := grpc.NewServer(opts...)
-		messages.RegisterPluginNodeServer(s, &nodeServer{rights: rights, api: api})
+		messages.RegisterPluginNodeServer(s, &nodeServer{rights: rights, api: api, mesh: mesh})
 		return s
 	})
 	_, err := c.c.Init(ctx, &messages.PluginInitRequest{PeerId: peerID, Settings: settings,
@@ -133,6 +141,7 @@ type nodeServer struct {
 	messages.UnimplementedPluginNodeServer
 	rights []string
 	api    API
+	mesh   MeshSend
 }
 
 func (s *nodeServer) Call(ctx context.Context, r *messages.PluginAPIRequest) (*messages.PluginAPIResponse, error) {
@@ -142,4 +151,17 @@ func (s *nodeServer) Call(ctx context.Context, r *messages.PluginAPIRequest) (*m
 	}
 	status, body := s.api(ctx, r.Method, r.Path, r.Body)
 	return &messages.PluginAPIResponse{Status: int32(status), Body: body}, nil
+}
+
+func (s *nodeServer) Send(ctx context.Context, r *messages.PluginSendRequest) (*messages.PluginEmpty, error) {
+	if !slices.Contains(s.rights, RightMesh) {
+		return nil, status.Errorf(codes.PermissionDenied, "sending over the mesh needs the %q right, which the operator did not grant this plugin", RightMesh)
+	}
+	if len(r.Body) > MaxMeshBody {
+		return nil, status.Errorf(codes.InvalidArgument, "message of %d bytes, above the %d a plugin message may carry", len(r.Body), MaxMeshBody)
+	}
+	if err := s.mesh(ctx, r.TableId, r.Body); err != nil {
+		return nil, status.Error(codes.FailedPrecondition, err.Error())
+	}
+	return empty, nil
 }

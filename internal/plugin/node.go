@@ -63,3 +63,13 @@ func (n *Node) Call(ctx context.Context, method, path string, in, out any) error
 	}
 	return nil
 }
+
+// Send signs body as this node's player and carries it over the mesh to
+// the other players of table, to their plugin of the same name, where it
+// arrives as a "mesh_message" event (needs the "mesh" right).
+func (n *Node) Send(ctx context.Context, table string, body []byte) error {
+	if _, err := n.c.Send(ctx, &messages.PluginSendRequest{TableId: table, Body: body}); err != nil {
+		return fmt.Errorf("send to table %s: %w", table, err)
+	}
+	return nil
+}

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/bitcraps/bitcraps/internal/config"
 )
 
 // Rights an operator may grant a plugin over its node's API. Without a
@@ -22,8 +24,8 @@ const (
 	RightMesh = "mesh"
 )
 
-// KnownRights are the rights a plugin file may name.
-var KnownRights = []string{RightRead, RightPlay, RightMesh}
+// KnownRights are the rights a plugin file may name (config.PluginRights).
+var KnownRights = config.PluginRights
 
 // Allowed says whether rights permit one API call; the error says which
 // right is missing, or why the call is never allowed.
