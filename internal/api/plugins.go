@@ -40,7 +40,7 @@ func (s *Server) mountPlugins() {
 	s.mux.HandleFunc("GET /api/v1/plugins", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, p.List())
 	})
-	s.handle("/api/v1/plugins/{name}/{rest...}", func(w http.ResponseWriter, r *http.Request) error {
+	forward := func(w http.ResponseWriter, r *http.Request) error {
 		name := r.PathValue("name")
 		body, err := io.ReadAll(io.LimitReader(r.Body, maxPluginBody+1))
 		if err != nil {
@@ -85,5 +85,8 @@ func (s *Server) mountPlugins() {
 		w.WriteHeader(status)
 		_, _ = w.Write(resp.Body)
 		return nil
-	})
+	}
+	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+		s.handle(m+" /api/v1/plugins/{name}/{rest...}", forward)
+	}
 }
