@@ -53,8 +53,7 @@ type Player struct {
 	rounds           uint64
 	poll, pause      time.Duration
 	wake             chan struct{}
-	cancel           context.CancelFunc
-	done             chan struct{}
+	worker           plugin.Worker
 	betRound, rolled uint64
 	started, joined  bool
 	betAt            time.Time
@@ -110,10 +109,10 @@ func (p *Player) Init(_ context.Context, env plugin.Env) error {
 			return fmt.Errorf("setting rounds: %q is not a count", r)
 		}
 	}
-	if p.poll, err = duration(s, "poll", defaultPoll); err != nil {
+	if p.poll, err = plugin.Settings(s).Duration("poll", defaultPoll); err != nil {
 		return err
 	}
-	if p.pause, err = duration(s, "shooter_pause", defaultShooterPause); err != nil {
+	if p.pause, err = plugin.Settings(s).Duration("shooter_pause", defaultShooterPause); err != nil {
 		return err
 	}
 	p.stats = Stats{Table: p.table, Strategy: p.strategyName}
@@ -138,30 +137,14 @@ func crapSetting(s map[string]string, name string, def int64) (int64, error) {
 	return v, nil
 }
 
-func duration(s map[string]string, name string, def time.Duration) (time.Duration, error) {
-	if s[name] == "" {
-		return def, nil
-	}
-	d, err := time.ParseDuration(s[name])
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("setting %s: want a positive duration, got %q", name, s[name])
-	}
-	return d, nil
-}
-
 // Start plays on a goroutine of its own until Stop.
 func (p *Player) Start(context.Context) error {
-	ctx, cancel := context.WithCancel(context.Background())
-	p.cancel, p.done = cancel, make(chan struct{})
-	go p.run(ctx)
+	p.worker.Go(p.run)
 	return nil
 }
 
 func (p *Player) Stop(context.Context) error {
-	if p.cancel != nil {
-		p.cancel()
-		<-p.done
-	}
+	p.worker.Halt()
 	return nil
 }
 
@@ -199,7 +182,6 @@ func (p *Player) update(f func(s *Stats)) {
 }
 
 func (p *Player) run(ctx context.Context) {
-	defer close(p.done)
 	t := time.NewTicker(p.poll)
 	defer t.Stop()
 	for {

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -63,15 +62,10 @@ func (c *Chat) Info() *messages.PluginInfo {
 }
 
 func (c *Chat) Init(_ context.Context, env plugin.Env) error {
-	c.node, c.me, c.history = env.Node, env.PeerID, defaultHistory
-	if h := env.Settings["history"]; h != "" {
-		n, err := strconv.Atoi(h)
-		if err != nil || n < 1 || n > maxHistory {
-			return fmt.Errorf("setting history: want 1 to %d lines, got %q", maxHistory, h)
-		}
-		c.history = n
-	}
-	return nil
+	c.node, c.me = env.Node, env.PeerID
+	var err error
+	c.history, err = plugin.Settings(env.Settings).Int("history", defaultHistory, 1, maxHistory)
+	return err
 }
 
 // body is what one chat line carries over the mesh.

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -84,8 +83,7 @@ type Notifier struct {
 	backoff time.Duration
 	client  *http.Client
 	queue   chan Notification
-	cancel  context.CancelFunc
-	done    chan struct{}
+	worker  plugin.Worker
 
 	mu    sync.Mutex
 	stats Stats
@@ -108,7 +106,7 @@ func (n *Notifier) Info() *messages.PluginInfo {
 }
 
 func (n *Notifier) Init(_ context.Context, env plugin.Env) error {
-	s := env.Settings
+	s := plugin.Settings(env.Settings)
 	u, err := url.Parse(s["url"])
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("setting url: want an http:// or https:// URL, got %q", s["url"])
@@ -123,17 +121,17 @@ func (n *Notifier) Init(_ context.Context, env plugin.Env) error {
 			}
 		}
 	}
-	size, err := count(s, "queue", defaultQueue, 1, maxQueue)
+	size, err := s.Int("queue", defaultQueue, 1, maxQueue)
 	if err != nil {
 		return err
 	}
-	if n.retries, err = count(s, "retries", defaultRetries, 0, 100); err != nil {
+	if n.retries, err = s.Int("retries", defaultRetries, 0, 100); err != nil {
 		return err
 	}
-	if n.backoff, err = duration(s, "backoff", defaultBackoff); err != nil {
+	if n.backoff, err = s.Duration("backoff", defaultBackoff); err != nil {
 		return err
 	}
-	timeout, err := duration(s, "timeout", defaultTimeout)
+	timeout, err := s.Duration("timeout", defaultTimeout)
 	if err != nil {
 		return err
 	}
@@ -143,40 +141,13 @@ func (n *Notifier) Init(_ context.Context, env plugin.Env) error {
 	return nil
 }
 
-func count(s map[string]string, name string, def, lo, hi int) (int, error) {
-	if s[name] == "" {
-		return def, nil
-	}
-	v, err := strconv.Atoi(s[name])
-	if err != nil || v < lo || v > hi {
-		return 0, fmt.Errorf("setting %s: want a whole number from %d to %d, got %q", name, lo, hi, s[name])
-	}
-	return v, nil
-}
-
-func duration(s map[string]string, name string, def time.Duration) (time.Duration, error) {
-	if s[name] == "" {
-		return def, nil
-	}
-	d, err := time.ParseDuration(s[name])
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("setting %s: want a positive duration, got %q", name, s[name])
-	}
-	return d, nil
-}
-
 func (n *Notifier) Start(context.Context) error {
-	ctx, cancel := context.WithCancel(context.Background())
-	n.cancel, n.done = cancel, make(chan struct{})
-	go n.send(ctx)
+	n.worker.Go(n.send)
 	return nil
 }
 
 func (n *Notifier) Stop(context.Context) error {
-	if n.cancel != nil {
-		n.cancel()
-		<-n.done
-	}
+	n.worker.Halt()
 	return nil
 }
 
@@ -219,7 +190,6 @@ func (n *Notifier) HandleHTTP(ctx context.Context, r *messages.PluginHTTPRequest
 
 // send POSTs queued events one at a time, in order.
 func (n *Notifier) send(ctx context.Context) {
-	defer close(n.done)
 	for {
 		select {
 		case <-ctx.Done():
