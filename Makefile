@@ -67,7 +67,8 @@ vuln:
 # Regenerates messages/*.pb.go (and the plugin protocol's gRPC stubs,
 # messages/plugin_grpc.pb.go); needs protoc (Debian: protobuf-compiler),
 # protoc-gen-go at the version go.mod pins and protoc-gen-go-grpc v1.3.0 (its
-# stubs need grpc >= 1.52; go-plugin v1.8.0 brings 1.61).
+# stubs need grpc >= 1.52; go.mod pins grpc 1.85.0, above the advisories of
+# the 1.61 go-plugin v1.8.0 asks for).
 generate:
 	command -v protoc >/dev/null || apt-get install -y protobuf-compiler
 	$(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
