@@ -64,10 +64,14 @@ func (a *playerAPI) nodeState() string {
 
 func flakyNode(t *testing.T, sum string, maxRestarts int) (*playerAPI, string) {
 	t.Helper()
-	path, _ := harness.PluginBinary(t, "test/plugins/flaky")
+	path, good := harness.PluginBinary(t, "test/plugins/flaky")
 	starts := filepath.Join(t.TempDir(), "starts")
+	// watcher is a second copy that never crashes: it sees the node's
+	// state transitions while flaky fails.
 	_, specs := harness.PluginsFile(t, harness.PluginEntry{Name: "flaky", Path: path, SHA256: sum,
-		Settings: map[string]string{"starts": starts}, MaxRestarts: &maxRestarts, Within: "1m"})
+		Settings: map[string]string{"starts": starts}, MaxRestarts: &maxRestarts, Within: "1m"},
+		harness.PluginEntry{Name: "watcher", Path: path, SHA256: good,
+			Settings: map[string]string{"starts": filepath.Join(t.TempDir(), "watcher")}})
 	cfg := nodeConfig(t)
 	cfg.Plugins = specs
 	return apiOf(t, startPeer(t, "A", cfg)), starts
@@ -124,6 +128,23 @@ func TestPluginCrashIsRestartedWithinItsBudget(t *testing.T) {
 		return false, fmt.Sprintf("%+v", h)
 	})
 	a.ok("GET", "/health/ready", nil, 200, nil)
+	eventually(t, 10*time.Second, "the watcher told of Running → Degraded", func() (bool, string) {
+		var events []struct {
+			Type string `json:"type"`
+			Data []byte `json:"data"`
+		}
+		a.ok("GET", "/api/v1/plugins/watcher/events", nil, 200, &events)
+		for _, ev := range events {
+			var st struct{ From, To string }
+			if ev.Type == plugins.EventNodeState && json.Unmarshal(ev.Data, &st) == nil && st.From == "Running" && st.To == "Degraded" {
+				return true, ""
+			}
+		}
+		return false, fmt.Sprintf("%+v", events)
+	})
+	if st := a.pluginStatus("watcher"); st.State != plugins.StateRunning || st.Restarts != 0 {
+		t.Fatalf("watcher %+v: another plugin's crashes must not touch it", st)
+	}
 	if n := startsIn(t, starts); n != 3 {
 		t.Fatalf("the plugin was started %d times, want no start past its budget", n)
 	}
