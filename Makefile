@@ -18,8 +18,13 @@ TESTFLAGS ?= -race -count=1 -timeout 75m
 
 .PHONY: build run test versitygw bench byzantine chaos lint vuln generate fuzz demo clean
 
+# The plugins shipped in the repo (README: Plugins), each its own binary
+# beside bin/bitcraps.
+PLUGINS := bitcraps-bot bitcraps-notifier bitcraps-chat
+
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/bitcraps
+	$(GO) build -o bin/ $(addprefix ./cmd/,$(PLUGINS))
 
 # A node with embedded defaults: data in ./data, HTTP on 127.0.0.1:8080.
 run: build
@@ -77,12 +82,17 @@ vuln:
 	$(GO) run .ci/vulndb/main.go "$$dir" "$$db" && \
 	$(GO) run golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK) -db "file://$$db" ./...
 
-# Regenerates messages/*.pb.go; needs protoc (Debian: protobuf-compiler) and
-# protoc-gen-go at the version go.mod pins.
+# Regenerates messages/*.pb.go (and the plugin protocol's gRPC stubs,
+# messages/plugin_grpc.pb.go); needs protoc (Debian: protobuf-compiler),
+# protoc-gen-go at the version go.mod pins and protoc-gen-go-grpc v1.3.0 (its
+# stubs need grpc >= 1.52; go.mod pins grpc 1.85.0, above the advisories of
+# the 1.61 go-plugin v1.8.0 asks for).
 generate:
 	command -v protoc >/dev/null || apt-get install -y protobuf-compiler
 	$(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
-	PATH="$$($(GO) env GOPATH)/bin:$$PATH" protoc -I . --go_out=. --go_opt=paths=source_relative messages/*.proto
+	$(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.3.0
+	PATH="$$($(GO) env GOPATH)/bin:$$PATH" protoc -I . --go_out=. --go_opt=paths=source_relative \
+		--go-grpc_out=. --go-grpc_opt=paths=source_relative messages/*.proto
 
 # Fuzzes the wire decoder for a minute (the committed corpus runs in `make test`).
 fuzz:

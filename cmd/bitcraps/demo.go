@@ -200,6 +200,7 @@ func startDemoNode(ctx context.Context, dir string, i int, join string) (*demoNo
 	if join != "" {
 		cfg.Join = []string{join}
 	}
+	cfg.Plugins = demoBotPlugins(i)
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, "", fmt.Errorf("node %d data dir: %w", i+1, err)
 	}
@@ -330,6 +331,10 @@ func setUpDemoTable(ctx context.Context, out io.Writer, nodes []*demoNode) (stri
 // playDemo runs one bot per node and reports each certified round as the
 // first node sees it, until rounds are played (0: until ctx ends).
 func playDemo(ctx context.Context, out io.Writer, nodes []*demoNode, table string, rounds, seed uint64) error {
+	if demoPluginBots() {
+		reportRounds(ctx, out, nodes[0], table, rounds)
+		return nil
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup

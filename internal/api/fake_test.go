@@ -108,7 +108,7 @@ func (f *fakeServices) services() *Services {
 // newFakeServer is a Server over the fakes, served by httptest.
 func newFakeServer(t *testing.T, f *fakeServices, token string) (*Server, *httptest.Server) {
 	t.Helper()
-	s := New(Options{Services: f.services(), Token: token})
+	s := New(Options{Services: f.services(), Token: token, Plugins: &fakePlugins{}})
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 	return s, ts

@@ -19,6 +19,8 @@ type HealthReport struct {
 	Version       string          `json:"version"`
 	Money         *MoneyReport    `json:"money,omitempty"`
 	Services      []ServiceReport `json:"services,omitempty"`
+	// Plugins are the plugins' states and restarts (actors/plugins.Status).
+	Plugins any `json:"plugins,omitempty"`
 }
 
 // MoneyReport says what CRAP is worth on this node: in treasury mode only
@@ -55,7 +57,7 @@ func (s *Server) mountHealth() {
 	})
 	s.mux.HandleFunc("GET /api/v1/status", func(w http.ResponseWriter, r *http.Request) {
 		rep := h.Report()
-		rep.Services = nil
+		rep.Services, rep.Plugins = nil, nil
 		writeJSON(w, http.StatusOK, rep)
 	})
 }

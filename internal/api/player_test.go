@@ -259,7 +259,7 @@ func TestTokenGuardsEveryMutatingRoute(t *testing.T) {
 func TestOpenAPIDocumentMatchesTheRoutes(t *testing.T) {
 	f := newFakeServices(t)
 	s := New(Options{Services: f.services(), Health: fakeHealth{}, Gatherer: prometheus.NewRegistry(),
-		AuditVerify: func() any { return map[string]bool{"ok": true} }, Web: http.NotFoundHandler(), Backups: fakeBackups{}})
+		AuditVerify: func() any { return map[string]bool{"ok": true} }, Web: http.NotFoundHandler(), Backups: fakeBackups{}, Plugins: &fakePlugins{}})
 	var doc struct {
 		OpenAPI string                                `json:"openapi"`
 		Paths   map[string]map[string]json.RawMessage `json:"paths"`

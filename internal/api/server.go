@@ -54,6 +54,9 @@ type Options struct {
 	Faults Faults
 	// Backups, when set, serves POST /api/v1/backups (backups.go).
 	Backups Backups
+	// Plugins, when set, mounts /api/v1/plugins and the plugins' routes
+	// (plugins.go).
+	Plugins Plugins
 }
 
 // Server is the HTTP server of one node.
@@ -121,6 +124,9 @@ func (s *Server) routes() {
 	}
 	if s.opts.Backups != nil {
 		s.mountBackups()
+	}
+	if s.opts.Plugins != nil {
+		s.mountPlugins()
 	}
 	s.mountOpenAPI()
 	if s.opts.Web != nil {

@@ -98,6 +98,10 @@ type Config struct {
 	BackupRecipients []string
 	// BackupKeepHourly and BackupKeepDaily are the retention counts.
 	BackupKeepHourly, BackupKeepDaily int
+	// PluginsFile names the plugins file; Plugins is what it declares
+	// (plugins.go).
+	PluginsFile string
+	Plugins     []PluginSpec
 }
 
 // SettingError says which setting was bad, where the value came from, and why.

@@ -21,6 +21,7 @@ func (n *Node) apiBackends(opts api.Options) api.Options {
 	}
 	opts.Backups = nodeBackups{n}
 	opts.Web = web.Handler()
+	opts.Plugins = n.plugins
 	opts.Registerer = n.registry
 	if n.cfg.FaultInjection {
 		opts.Faults = faults{n}

@@ -23,6 +23,9 @@ func (h healthView) Report() api.HealthReport {
 		Money:         moneyReport(h.n.cfg),
 		Services:      make([]api.ServiceReport, 0, len(rep.Services)),
 	}
+	if list := h.n.plugins.Statuses(); len(list) > 0 {
+		out.Plugins = list
+	}
 	for _, s := range rep.Services {
 		out.Services = append(out.Services, api.ServiceReport{
 			Name: s.Name, Status: s.Status.String(), Restarts: s.Restarts, Reason: s.Reason,

@@ -14,6 +14,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/bitcraps/bitcraps/actors/plugins"
 	"github.com/bitcraps/bitcraps/internal/api"
 	"github.com/bitcraps/bitcraps/internal/audit"
 	"github.com/bitcraps/bitcraps/internal/config"
@@ -45,6 +46,8 @@ type Node struct {
 	system   *actor.ActorSystem
 	root     *supervisor.Root
 	api      *api.Server
+	apiToken string
+	plugins  *plugins.Directory
 	serveEnd chan struct{} // closed when the HTTP server has ended
 	serveErr error         // why it ended; read after serveEnd is closed
 }
@@ -60,7 +63,7 @@ func Start(ctx context.Context, opts Options) (n *Node, err error) {
 		opts.Rand = rand.Reader
 	}
 	n = &Node{cfg: opts.Config, version: opts.Version, log: opts.Logger, started: time.Now(),
-		registry: prometheus.NewRegistry(), serveEnd: make(chan struct{})}
+		registry: prometheus.NewRegistry(), serveEnd: make(chan struct{}), plugins: plugins.NewDirectory()}
 	started := n // the error returns below set n to nil
 	defer func() {
 		if err != nil {
@@ -104,7 +107,7 @@ func (n *Node) startServices() error {
 		Logger:         n.log.With("component", "supervisor"),
 		Registerer:     n.registry,
 		FaultInjection: n.cfg.FaultInjection,
-		Audit:          n.audit.hook,
+		Audit:          n.auditHook,
 	})
 	if err != nil {
 		return fmt.Errorf("start supervisor: %w", err)
@@ -118,6 +121,7 @@ func (n *Node) listenAPI() error {
 	if err != nil {
 		return err
 	}
+	n.apiToken = token
 	if generated {
 		n.log.Warn("HTTP binds a non-loopback address: mutating routes need this bearer token (saved in the data dir)",
 			"token", token, "file", filepath.Join(n.cfg.DataDir, tokenFile))

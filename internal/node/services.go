@@ -12,6 +12,7 @@ import (
 	"github.com/bitcraps/bitcraps/actors/consensus"
 	ledgeractor "github.com/bitcraps/bitcraps/actors/ledger"
 	"github.com/bitcraps/bitcraps/actors/mesh"
+	"github.com/bitcraps/bitcraps/actors/plugins"
 	"github.com/bitcraps/bitcraps/actors/table"
 	"github.com/bitcraps/bitcraps/actors/transport"
 	"github.com/bitcraps/bitcraps/actors/transport/ble"
@@ -51,6 +52,7 @@ func (n *Node) services() []supervisor.ChildSpec {
 	consensusProps, cerr := n.consensusProps()
 	gamesProps, gerr := n.gamesProps()
 	backupProps, berr := n.backupProps()
+	pluginsProps, perr := n.pluginsProps()
 	return []supervisor.ChildSpec{
 		spec(ledgeractor.ServiceName, true, ledgerProps, lerr),
 		spec(transport.ServiceName, false, transportProps, terr),
@@ -58,6 +60,7 @@ func (n *Node) services() []supervisor.ChildSpec {
 		spec(consensus.ServiceName, false, consensusProps, cerr),
 		spec(table.ServiceName, false, gamesProps, gerr),
 		spec(backupactor.ServiceName, false, backupProps, berr),
+		spec(plugins.ServiceName, false, pluginsProps, perr),
 	}
 }
 
