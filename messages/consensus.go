@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -115,6 +116,9 @@ type CertifiedRound struct {
 	Certificate bft.Certificate
 	Settlement  game.Settlement
 	View        game.View
+	// CertifiedAt is when this node's certificate became durable (zero for
+	// a round read back from disk): the settlement's latency is timed from it.
+	CertifiedAt time.Time
 }
 
 // ConsensusBetCarried tells the table actor what became of one of the

@@ -63,6 +63,7 @@ type instance struct {
 	status    messages.ConsensusStatus
 	pending   map[pendingBet]struct{}
 	roundFrom time.Time
+	clock     roundClock // when this node took each step of the round in play (metrics)
 	failure   string
 	timer     *time.Timer
 	life      *lifecycle.Table // who is absent, pause, unseat, dissolve, catch up (lifecycle.go)
@@ -279,7 +280,7 @@ func (in *instance) settle(c *bft.Certificate) error {
 	if err != nil {
 		return fmt.Errorf("view after round %d: %w", c.Round, err)
 	}
-	in.settled = append(in.settled, &messages.CertifiedRound{TableID: in.table, Certificate: *c, Settlement: s, View: v})
+	in.settled = append(in.settled, &messages.CertifiedRound{TableID: in.table, Certificate: *c, Settlement: s, View: v, CertifiedAt: time.Now()})
 	if len(in.settled) > keepSettled {
 		in.settled = append([]*messages.CertifiedRound(nil), in.settled[len(in.settled)-keepSettled:]...)
 	}
@@ -289,6 +290,7 @@ func (in *instance) settle(c *bft.Certificate) error {
 
 func (in *instance) fail(ctx actor.Context, reason string) {
 	in.log.Error("consensus instance stopped working", "reason", reason)
+	in.opts.Metrics.instanceFailed()
 	in.failure = reason
 	in.node = nil
 	in.pushStatus(ctx)
@@ -426,6 +428,7 @@ func (in *instance) afterInput(ctx actor.Context) {
 	}
 	in.countViewChanges()
 	rd := in.node.Ready()
+	in.clock.sawReady(&rd, time.Now())
 	in.inflight = true
 	in.taken++
 	if len(rd.Messages) > 0 && in.life != nil {
@@ -493,8 +496,9 @@ func (in *instance) onCertified(ctx actor.Context, c *bft.Certificate) {
 	if c.Round <= in.lastRound {
 		return
 	}
-	in.opts.Metrics.certifiedRound(c, time.Since(in.roundFrom))
-	in.roundFrom = time.Now()
+	now := time.Now()
+	in.opts.Metrics.certifiedRound(c, now.Sub(in.roundFrom), &in.clock, now)
+	in.roundFrom = now
 	clear(in.pending)
 	if err := in.settle(c); err != nil {
 		in.fail(ctx, err.Error())

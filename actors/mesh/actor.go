@@ -131,6 +131,7 @@ func (a *meshActor) Receive(ctx actor.Context) {
 	case *probeDone:
 		if m.owner == a {
 			a.table.ProbeOK(m.name, m.rtt, a.opts.Now())
+			a.opts.Metrics.probed(m.rtt)
 		}
 	case *joinDone:
 		if m.owner == a {
