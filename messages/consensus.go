@@ -119,6 +119,9 @@ type CertifiedRound struct {
 	// CertifiedAt is when this node's certificate became durable (zero for
 	// a round read back from disk): the settlement's latency is timed from it.
 	CertifiedAt time.Time
+	// Latency is the round's time from this node's first signature on its
+	// proposal to its certificate (zero when this node did not see it play).
+	Latency time.Duration
 }
 
 // ConsensusBetCarried tells the table actor what became of one of the

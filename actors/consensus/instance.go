@@ -280,7 +280,7 @@ func (in *instance) settle(c *bft.Certificate) error {
 	if err != nil {
 		return fmt.Errorf("view after round %d: %w", c.Round, err)
 	}
-	in.settled = append(in.settled, &messages.CertifiedRound{TableID: in.table, Certificate: *c, Settlement: s, View: v, CertifiedAt: time.Now()})
+	in.settled = append(in.settled, &messages.CertifiedRound{TableID: in.table, Certificate: *c, Settlement: s, View: v, CertifiedAt: time.Now(), Latency: in.clock.latency(c.Round, time.Now())})
 	if len(in.settled) > keepSettled {
 		in.settled = append([]*messages.CertifiedRound(nil), in.settled[len(in.settled)-keepSettled:]...)
 	}

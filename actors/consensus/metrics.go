@@ -148,10 +148,11 @@ func (m *Metrics) certifiedRound(c *bft.Certificate, since time.Duration, clock 
 		m.withheld.Add(float64(len(c.Body.Withholders)))
 	}
 	m.interval.Observe(since.Seconds())
-	if clock.round != c.Round || clock.proposed.IsZero() {
+	latency := clock.latency(c.Round, now)
+	if latency == 0 {
 		return // caught up or restarted mid-round: this node did not see it play
 	}
-	m.roundTime.Observe(now.Sub(clock.proposed).Seconds())
+	m.roundTime.Observe(latency.Seconds())
 	steps := []struct {
 		phase    string
 		from, to time.Time
@@ -191,6 +192,15 @@ func (k *roundClock) sawReady(rd *bft.Ready, now time.Time) {
 			*at = now
 		}
 	}
+}
+
+// latency is round's time from its proposal to now, or zero when this node
+// did not see it proposed.
+func (k *roundClock) latency(round uint64, now time.Time) time.Duration {
+	if k.round != round || k.proposed.IsZero() {
+		return 0
+	}
+	return now.Sub(k.proposed)
 }
 
 type roundStep int

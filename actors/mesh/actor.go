@@ -104,7 +104,7 @@ func newMeshActor(opts Options) *meshActor {
 	return &meshActor{
 		opts:   opts,
 		tm:     timingsFor(opts.Profile),
-		log:    opts.Logger.With("service", ServiceName),
+		log:    opts.Logger, // the node names the service
 		self:   self,
 		subs:   map[string]subscription{},
 		dialed: map[string]string{},

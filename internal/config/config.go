@@ -60,6 +60,7 @@ type Config struct {
 	Profile          Profile
 	Debug            bool
 	LogFormat        LogFormat
+	AccessLog        bool
 	MaxGames         int
 	TableWaitTimeout time.Duration
 	SessionTimeout   time.Duration

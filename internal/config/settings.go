@@ -104,6 +104,12 @@ var settings = []setting{
 		get: func(c *Config) string { return string(c.LogFormat) },
 	},
 	{
+		name: "access log", flag: "access-log", env: "BITCRAPS_ACCESS_LOG", kind: "bool",
+		meaning: "log one INFO line per HTTP request (method, path, status, duration, request id)",
+		set:     func(c *Config, s string) (err error) { c.AccessLog, err = parseBool(s); return },
+		get:     func(c *Config) string { return strconv.FormatBool(c.AccessLog) },
+	},
+	{
 		name: "max games", flag: "max-games", env: "BITCRAPS_MAX_GAMES", kind: "int",
 		meaning: "most tables this node hosts or plays at once (at least 1)",
 		set:     func(c *Config, s string) (err error) { c.MaxGames, err = parseIntMin(s, 1); return },

@@ -18,6 +18,7 @@ import (
 	"github.com/bitcraps/bitcraps/internal/audit"
 	"github.com/bitcraps/bitcraps/internal/config"
 	"github.com/bitcraps/bitcraps/internal/identity"
+	"github.com/bitcraps/bitcraps/internal/logging"
 	"github.com/bitcraps/bitcraps/supervisor"
 )
 
@@ -47,6 +48,7 @@ type Node struct {
 	api      *api.Server
 	serveEnd chan struct{} // closed when the HTTP server has ended
 	serveErr error         // why it ended; read after serveEnd is closed
+	stopping logging.Stopping
 }
 
 // Start builds and starts a node. It returns once the HTTP server listens
@@ -74,7 +76,7 @@ func Start(ctx context.Context, opts Options) (n *Node, err error) {
 	if n.id, err = loadIdentity(ctx, opts, metrics); err != nil {
 		return nil, err
 	}
-	n.log = n.log.With("peer", n.id.PeerID().Short())
+	n.log = n.log.With("node", n.id.PeerID().Short()) // `peer` is for the remote one
 	if n.audit, err = openAudit(n.cfg.DataDir, n.id, n.log, n.registry); err != nil {
 		return nil, err
 	}
@@ -94,7 +96,9 @@ func Start(ctx context.Context, opts Options) (n *Node, err error) {
 
 func (n *Node) startServices() error {
 	n.system = actor.NewActorSystemWithConfig(actor.Configure(actor.WithLoggerFactory(
-		func(*actor.ActorSystem) *slog.Logger { return n.log.With("component", "actor") })))
+		func(*actor.ActorSystem) *slog.Logger {
+			return slog.New(logging.QuietDeadLetters(n.log.Handler(), &n.stopping)).With("component", "actor")
+		})))
 	root, err := supervisor.Start(n.system, supervisor.Options{
 		Children:       n.services(),
 		Logger:         n.log.With("component", "supervisor"),
@@ -126,6 +130,7 @@ func (n *Node) listenAPI() error {
 		AllowedHosts: n.cfg.HTTPAllowedHosts,
 		StreamIdle:   n.cfg.SessionTimeout,
 		Logger:       n.log.With("component", "http"),
+		AccessLog:    n.cfg.AccessLog,
 	}))
 	return n.api.Listen(n.cfg.HTTPAddr)
 }
@@ -168,6 +173,7 @@ func (n *Node) Stop(ctx context.Context) error {
 }
 
 func (n *Node) teardown(ctx context.Context) error {
+	n.stopping.Store(true)
 	var errs []error
 	if n.root != nil {
 		if err := n.root.Stop(ctx); err != nil {
