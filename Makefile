@@ -13,7 +13,7 @@ GOVULNCHECK ?= v1.9.0
 # Tests get a generous timeout: the suite includes multi-process and crash tests.
 TESTFLAGS ?= -race -count=1 -timeout 75m
 
-.PHONY: build run test bench byzantine chaos lint vuln generate fuzz demo clean
+.PHONY: build run test bench byzantine chaos lint vuln manifests generate fuzz demo clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/bitcraps
@@ -58,6 +58,26 @@ vuln:
 	db=$$(mktemp -d); trap 'rm -rf "$$db"' EXIT; \
 	$(GO) run .ci/vulndb/main.go "$$dir" "$$db" && \
 	$(GO) run golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK) -db "file://$$db" ./...
+
+# Validates the rendered Kubernetes manifests offline against the API schema
+# of a pinned Kubernetes (strict: an unknown or mistyped field fails): the
+# schemas are made by .ci/k8sschemas from k8s.io/kubernetes' swagger.json
+# (fetched once by `go mod download`), kubeconform checks `kubectl kustomize`
+# output (the Operator's PodMonitor and PrometheusRule have no schema there
+# and are skipped), and a deliberately mistyped manifest must fail.
+K8S_VERSION ?= v1.32.4
+KUBECONFORM ?= v0.8.0
+manifests:
+	@dir=$$($(GO) mod download -json k8s.io/kubernetes@$(K8S_VERSION) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
+	schemas=$$(mktemp -d); trap 'rm -rf "$$schemas"' EXIT; \
+	$(GO) run .ci/k8sschemas/main.go "$$dir/api/openapi-spec/swagger.json" "$$schemas" && \
+	$(GO) install github.com/yannh/kubeconform/cmd/kubeconform@$(KUBECONFORM) && \
+	kc="$$($(GO) env GOPATH)/bin/kubeconform" && \
+	loc="$$schemas/{{ .ResourceKind }}-{{ .Group }}-{{ .ResourceAPIVersion }}.json" && \
+	kubectl kustomize deploy/kubernetes | "$$kc" -strict -summary -schema-location "$$loc" - && \
+	kubectl kustomize deploy/kubernetes/monitoring | "$$kc" -strict -summary -schema-location "$$loc" -skip PodMonitor,PrometheusRule - && \
+	if "$$kc" -strict -schema-location "$$loc" .ci/k8sschemas/testdata/mistyped.yaml >/dev/null; then \
+		echo "manifests: kubeconform accepted .ci/k8sschemas/testdata/mistyped.yaml"; exit 1; fi
 
 # Regenerates messages/*.pb.go; needs protoc (Debian: protobuf-compiler) and
 # protoc-gen-go at the version go.mod pins.
