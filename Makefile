@@ -13,7 +13,7 @@ GOVULNCHECK ?= v1.9.0
 # Tests get a generous timeout: the suite includes multi-process and crash tests.
 TESTFLAGS ?= -race -count=1 -timeout 75m
 
-.PHONY: build run test bench byzantine chaos lint vuln manifests generate fuzz demo clean
+.PHONY: build run test bench byzantine chaos cluster cluster-stop lint vuln manifests generate fuzz demo clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/bitcraps
@@ -46,6 +46,16 @@ byzantine:
 CHAOS_ARGS ?=
 chaos:
 	$(GO) test -tags chaos -count=1 -v -timeout 60m -run TestChaos ./test/chaos/ -args $(CHAOS_ARGS)
+
+# Five node processes on loopback, joined, each with its own ports, data and
+# logs under $(CLUSTER_DIR); prints their URLs. cluster-stop stops them all
+# and fails if a process is left (test/cluster/cluster.sh).
+CLUSTER_DIR ?= .cluster
+cluster: build
+	CLUSTER_DIR=$(CLUSTER_DIR) bash test/cluster/cluster.sh start $(BIN)
+
+cluster-stop:
+	CLUSTER_DIR=$(CLUSTER_DIR) bash test/cluster/cluster.sh stop
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
