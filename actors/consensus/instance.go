@@ -498,6 +498,7 @@ func (in *instance) onCertified(ctx actor.Context, c *bft.Certificate) {
 	}
 	now := time.Now()
 	in.opts.Metrics.certifiedRound(c, now.Sub(in.roundFrom), &in.clock, now)
+	in.clock.traceRound(in.opts.Identity.PeerID().Short(), in.table, c.Round, now)
 	in.roundFrom = now
 	clear(in.pending)
 	if err := in.settle(c); err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/bitcraps/bitcraps/internal/bft"
 	"github.com/bitcraps/bitcraps/internal/lifecycle"
 	"github.com/bitcraps/bitcraps/internal/metric"
+	"github.com/bitcraps/bitcraps/internal/tracing"
 )
 
 // Metrics are the consensus service's Prometheus series. A nil *Metrics
@@ -192,6 +193,19 @@ func (k *roundClock) sawReady(rd *bft.Ready, now time.Time) {
 			*at = now
 		}
 	}
+}
+
+// traceRound records this node's spans of round, certified at now: one
+// per phase it saw, in the round's trace (internal/tracing).
+func (k *roundClock) traceRound(node, table string, round uint64, now time.Time) {
+	if k.round != round {
+		return // caught up or restarted mid-round: no phases to show
+	}
+	tracing.RecordRound(node, table, round, []tracing.Phase{
+		{Name: metric.PhaseProposeToLock, Start: k.proposed, End: k.locked},
+		{Name: metric.PhaseLockToReveals, Start: k.locked, End: k.confirmed},
+		{Name: metric.PhaseRevealsToCertified, Start: k.confirmed, End: now},
+	})
 }
 
 // latency is round's time from its proposal to now, or zero when this node

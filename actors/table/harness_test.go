@@ -119,8 +119,11 @@ func startNodeWith(t testing.TB, seed uint64, tune func(*Options), tuneConsensus
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sys.Root.StopFuture(n.root).Wait() })
-	n.waitLedger()
+	// The games service reports healthy after the root has spawned all
+	// three: asking the ledger by name before that can reach a mailbox
+	// protoactor has not finished setting up (a data race in its spawn).
 	n.waitHealthy(r.health, ServiceName)
+	n.waitLedger()
 	return n
 }
 

@@ -356,7 +356,7 @@ func (t *tableActor) settled(ctx actor.Context, cr *messages.CertifiedRound, op 
 	t.settledTo = max(t.settledTo, op.Round)
 	t.opts.Metrics.roundSettled(cr.CertifiedAt)
 	c := &cr.Certificate
-	logRound(t.log, cr)
+	logRound(t.log, short(t.me), cr)
 	// One participant sends the round to the nodes that follow the table
 	// (follower.go): the shooter of the certifying view.
 	if bft.Leader(c.Body.Seats, c.Round, c.View).String() == t.me {

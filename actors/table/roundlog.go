@@ -5,15 +5,23 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/bitcraps/bitcraps/internal/metric"
+	"github.com/bitcraps/bitcraps/internal/tracing"
 	"github.com/bitcraps/bitcraps/messages"
 )
 
 // logRound writes the one INFO line of a settled round and one per seat
-// change it made (the logger carries the table).
-func logRound(log *slog.Logger, cr *messages.CertifiedRound) {
+// change it made (the logger carries the table), and records the
+// settlement's span in the round's trace, whose id the line names.
+func logRound(log *slog.Logger, node string, cr *messages.CertifiedRound) {
 	s := &cr.Settlement
+	now := time.Now()
+	if !cr.CertifiedAt.IsZero() {
+		tracing.RecordPhase(node, cr.TableID, s.Round, tracing.Phase{Name: metric.PhaseCertifiedToSettled, Start: cr.CertifiedAt, End: now})
+	}
 	log.Info("round settled", "round", s.Round, "dice", fmt.Sprintf("%d-%d", s.Dice[0], s.Dice[1]), "void", s.Void,
-		"players", len(s.Outcomes), "latency", cr.Latency, "settle", sinceOrZero(cr.CertifiedAt))
+		"players", len(s.Outcomes), "latency", cr.Latency, "settle", sinceOrZero(cr.CertifiedAt),
+		"trace_id", tracing.RoundTrace(cr.TableID, s.Round).String())
 	for _, j := range s.Joiners {
 		log.Info("player seated", "round", s.Round, "peer", j.Player.String(), "chips", j.Chips)
 	}

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/bitcraps/bitcraps/internal/tracing"
 )
 
 // requestIDHeader carries a request's id: taken from the client when it is
@@ -26,8 +28,12 @@ func accessLog(log *slog.Logger, next http.Handler) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
 		next.ServeHTTP(rec, r)
-		log.Info("http request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-			"duration", time.Since(start), "request_id", id, "bytes", rec.bytes)
+		attrs := []any{"method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"duration", time.Since(start), "request_id", id, "bytes", rec.bytes}
+		if tid := tracing.TraceID(r); tid != "" {
+			attrs = append(attrs, "trace_id", tid)
+		}
+		log.Info("http request", attrs...)
 	})
 }
 

@@ -11,6 +11,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/bitcraps/bitcraps/internal/tracing"
 )
 
 // Health is what the node tells the health routes.
@@ -98,6 +100,7 @@ func New(opts Options) *Server {
 	if opts.AccessLog {
 		handler = accessLog(opts.Logger, handler)
 	}
+	handler = tracing.HTTP(handler) // outermost: the access log names the trace
 	s.srv = &http.Server{
 		Handler:        handler,
 		MaxHeaderBytes: maxHeaderBytes,

@@ -61,6 +61,7 @@ type Config struct {
 	Debug            bool
 	LogFormat        LogFormat
 	AccessLog        bool
+	OTLPEndpoint     string
 	MaxGames         int
 	TableWaitTimeout time.Duration
 	SessionTimeout   time.Duration

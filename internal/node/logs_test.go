@@ -38,21 +38,11 @@ func TestNodeLogLinesAreJSONWithEachKeyOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := "http://" + n.HTTPAddr()
-	var table struct {
-		ID string `json:"id"`
-	}
-	call(t, "POST", base+"/api/v1/tables", `{"min_players":1,"max_players":4,"bankroll":100000000,"min_bet":1000000,"max_bet":50000000,"buy_in":100000000,"bet_window":"30s"}`, "", &table)
+	var table struct{ ID string }
+	table.ID = soloTable(t, base)
 	const rounds = 2
 	for round := 1; round <= rounds; round++ {
-		waitFor(t, "table playing", func() bool {
-			var v struct {
-				Status string `json:"status"`
-			}
-			call(t, "GET", base+"/api/v1/tables/"+table.ID, "", "", &v)
-			return v.Status == "playing"
-		})
-		call(t, "POST", base+"/api/v1/tables/"+table.ID+"/bets", `{"type":"field","amount":1000000}`, "", nil)
-		call(t, "POST", base+"/api/v1/tables/"+table.ID+"/roll", "", "test-roll-"+fmt.Sprint(round), nil)
+		betAndRoll(t, base, table.ID, "test-roll-"+fmt.Sprint(round))
 		waitFor(t, fmt.Sprintf("round %d settled", round), func() bool {
 			return len(linesWith(t, logs.Lines(), "round settled")) >= round
 		})
@@ -99,6 +89,32 @@ func TestNodeLogLinesAreJSONWithEachKeyOnce(t *testing.T) {
 		fmt.Sprint(roll["status"]) != "202" || roll["duration"] == nil {
 		t.Fatalf("access line of the first roll %v (of %d request lines)", roll, len(requests))
 	}
+}
+
+// soloTable creates a one-seat table on the node at base (its host sits
+// with 100 CRAP) and waits until it plays.
+func soloTable(t *testing.T, base string) string {
+	t.Helper()
+	var table struct {
+		ID string `json:"id"`
+	}
+	call(t, "POST", base+"/api/v1/tables", `{"min_players":1,"max_players":4,"bankroll":100000000,"min_bet":1000000,"max_bet":50000000,"buy_in":100000000,"bet_window":"30s"}`, "", &table)
+	return table.ID
+}
+
+// betAndRoll waits until the table plays, bets 1 CRAP on the field (it
+// resolves on every roll) and rolls, naming the roll's request.
+func betAndRoll(t *testing.T, base, id, requestID string) {
+	t.Helper()
+	waitFor(t, "table playing", func() bool {
+		var v struct {
+			Status string `json:"status"`
+		}
+		call(t, "GET", base+"/api/v1/tables/"+id, "", "", &v)
+		return v.Status == "playing"
+	})
+	call(t, "POST", base+"/api/v1/tables/"+id+"/bets", `{"type":"field","amount":1000000}`, "", nil)
+	call(t, "POST", base+"/api/v1/tables/"+id+"/roll", "", requestID, nil)
 }
 
 // linesWith parses the lines whose message is msg.

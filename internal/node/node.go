@@ -19,6 +19,7 @@ import (
 	"github.com/bitcraps/bitcraps/internal/config"
 	"github.com/bitcraps/bitcraps/internal/identity"
 	"github.com/bitcraps/bitcraps/internal/logging"
+	"github.com/bitcraps/bitcraps/internal/tracing"
 	"github.com/bitcraps/bitcraps/supervisor"
 )
 
@@ -49,6 +50,9 @@ type Node struct {
 	serveEnd chan struct{} // closed when the HTTP server has ended
 	serveErr error         // why it ended; read after serveEnd is closed
 	stopping logging.Stopping
+	// stopTracing flushes and stops the span exporter (a no-op when
+	// tracing is off).
+	stopTracing func(context.Context) error
 }
 
 // Start builds and starts a node. It returns once the HTTP server listens
@@ -77,6 +81,9 @@ func Start(ctx context.Context, opts Options) (n *Node, err error) {
 		return nil, err
 	}
 	n.log = n.log.With("node", n.id.PeerID().Short()) // `peer` is for the remote one
+	if n.stopTracing, err = tracing.Start(ctx, n.cfg.OTLPEndpoint, n.version, n.id.PeerID().Short()); err != nil {
+		return nil, err
+	}
 	if n.audit, err = openAudit(n.cfg.DataDir, n.id, n.log, n.registry); err != nil {
 		return nil, err
 	}
@@ -175,6 +182,13 @@ func (n *Node) Stop(ctx context.Context) error {
 func (n *Node) teardown(ctx context.Context) error {
 	n.stopping.Store(true)
 	var errs []error
+	defer func() {
+		if n.stopTracing != nil {
+			if err := n.stopTracing(ctx); err != nil {
+				n.log.Warn("traces not flushed", "err", err)
+			}
+		}
+	}()
 	if n.root != nil {
 		if err := n.root.Stop(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("stop services: %w", err))
