@@ -16,7 +16,7 @@ VERSITYGW ?= v1.8.0
 # Tests get a generous timeout: the suite includes multi-process and crash tests.
 TESTFLAGS ?= -race -count=1 -timeout 75m
 
-.PHONY: build run test versitygw bench byzantine chaos lint vuln generate fuzz demo clean
+.PHONY: build run test versitygw bench byzantine chaos cluster cluster-stop lint vuln manifests generate fuzz demo clean
 
 # The plugins shipped in the repo (README: Plugins), each its own binary
 # beside bin/bitcraps.
@@ -70,6 +70,16 @@ CHAOS_ARGS ?=
 chaos:
 	$(GO) test -tags chaos -count=1 -v -timeout 60m -run TestChaos ./test/chaos/ -args $(CHAOS_ARGS)
 
+# Five node processes on loopback, joined, each with its own ports, data and
+# logs under $(CLUSTER_DIR); prints their URLs. cluster-stop stops them all
+# and fails if a process is left (test/cluster/cluster.sh).
+CLUSTER_DIR ?= .cluster
+cluster: build
+	CLUSTER_DIR=$(CLUSTER_DIR) bash test/cluster/cluster.sh start $(BIN)
+
+cluster-stop:
+	CLUSTER_DIR=$(CLUSTER_DIR) bash test/cluster/cluster.sh stop
+
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
@@ -81,6 +91,26 @@ vuln:
 	db=$$(mktemp -d); trap 'rm -rf "$$db"' EXIT; \
 	$(GO) run .ci/vulndb/main.go "$$dir" "$$db" && \
 	$(GO) run golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK) -db "file://$$db" ./...
+
+# Validates the rendered Kubernetes manifests offline against the API schema
+# of a pinned Kubernetes (strict: an unknown or mistyped field fails): the
+# schemas are made by .ci/k8sschemas from k8s.io/kubernetes' swagger.json
+# (fetched once by `go mod download`), kubeconform checks `kubectl kustomize`
+# output (the Operator's PodMonitor and PrometheusRule have no schema there
+# and are skipped), and a deliberately mistyped manifest must fail.
+K8S_VERSION ?= v1.32.4
+KUBECONFORM ?= v0.8.0
+manifests:
+	@dir=$$($(GO) mod download -json k8s.io/kubernetes@$(K8S_VERSION) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
+	schemas=$$(mktemp -d); trap 'rm -rf "$$schemas"' EXIT; \
+	$(GO) run .ci/k8sschemas/main.go "$$dir/api/openapi-spec/swagger.json" "$$schemas" && \
+	$(GO) install github.com/yannh/kubeconform/cmd/kubeconform@$(KUBECONFORM) && \
+	kc="$$($(GO) env GOPATH)/bin/kubeconform" && \
+	loc="$$schemas/{{ .ResourceKind }}-{{ .Group }}-{{ .ResourceAPIVersion }}.json" && \
+	kubectl kustomize deploy/kubernetes | "$$kc" -strict -summary -schema-location "$$loc" - && \
+	kubectl kustomize deploy/kubernetes/monitoring | "$$kc" -strict -summary -schema-location "$$loc" -skip PodMonitor,PrometheusRule - && \
+	if "$$kc" -strict -schema-location "$$loc" .ci/k8sschemas/testdata/mistyped.yaml >/dev/null; then \
+		echo "manifests: kubeconform accepted .ci/k8sschemas/testdata/mistyped.yaml"; exit 1; fi
 
 # Regenerates messages/*.pb.go (and the plugin protocol's gRPC stubs,
 # messages/plugin_grpc.pb.go); needs protoc (Debian: protobuf-compiler),

@@ -151,6 +151,25 @@ var promIdent = regexp.MustCompile(`\b(?:bitcraps|go|process)_[a-zA-Z0-9_]+`)
 func promQL(t *testing.T) map[string]string {
 	t.Helper()
 	out := map[string]string{} // expr -> where
+	for _, r := range readRules(t) {
+		out[r.Expr] = "alert " + r.Alert
+	}
+	for _, p := range dashboardPanels(t) {
+		for _, tg := range p.Targets {
+			out[tg.Expr] = fmt.Sprintf("panel %q", p.Title)
+		}
+	}
+	return out
+}
+
+// alertRule is one alert of the rules file.
+type alertRule struct {
+	Group, Alert, Expr string
+}
+
+// readRules reads every alert of prometheus/bitcraps-rules.yaml, in order.
+func readRules(t *testing.T) []alertRule {
+	t.Helper()
 	var rules struct {
 		Groups []struct {
 			Name  string `yaml:"name"`
@@ -167,17 +186,13 @@ func promQL(t *testing.T) map[string]string {
 	if err := yaml.Unmarshal(raw, &rules); err != nil {
 		t.Fatalf("bitcraps-rules.yaml: %v", err)
 	}
+	var out []alertRule
 	for _, g := range rules.Groups {
 		for _, r := range g.Rules {
 			if r.Alert == "" || strings.TrimSpace(r.Expr) == "" {
 				t.Fatalf("rule group %s: a rule without alert name or expr: %+v", g.Name, r)
 			}
-			out[r.Expr] = "alert " + r.Alert
-		}
-	}
-	for _, p := range dashboardPanels(t) {
-		for _, tg := range p.Targets {
-			out[tg.Expr] = fmt.Sprintf("panel %q", p.Title)
+			out = append(out, alertRule{Group: g.Name, Alert: r.Alert, Expr: r.Expr})
 		}
 	}
 	return out

@@ -138,6 +138,12 @@ func statefulSetEnv(t *testing.T) map[string]string {
 			env[e.Name] = v
 		case e.ValueFrom.FieldRef != nil && e.ValueFrom.FieldRef.FieldPath == "status.podIP":
 			env[e.Name] = podIP
+		case e.ValueFrom.ResourceFieldRef != nil:
+			ref := e.ValueFrom.ResourceFieldRef
+			if ref.ContainerName != c.Name || ref.Resource != "limits.memory" || c.Resources.Limits["memory"] == "" {
+				t.Fatalf("env %s from %s of container %q: want this container's memory limit", e.Name, ref.Resource, ref.ContainerName)
+			}
+			env[e.Name] = c.Resources.Limits["memory"]
 		default:
 			t.Fatalf("env %s: unsupported valueFrom", e.Name)
 		}
@@ -320,5 +326,100 @@ func TestDockerfileConfigAndPortsAgree(t *testing.T) {
 	node := "http://127.0.0.1:" + strconv.Itoa(httpPort(t, cfg))
 	if !strings.Contains(health, `"status"`) || !strings.Contains(health, node) {
 		t.Errorf("HEALTHCHECK %q: want `bitcraps status --node %s`", health, node)
+	}
+}
+
+// Each pod is a player: every HTTP Service selects exactly one pod, and
+// there is one per replica; the pods spread over machines (a hard rule);
+// GOMEMLIMIT is the container's memory limit.
+func TestPodsAreReachedOneByOneAndSpread(t *testing.T) {
+	set := objects[statefulSet](t, "StatefulSet")[0]
+	perPod := map[string]bool{}
+	for _, s := range objects[service](t, "Service") {
+		if s.Spec.ClusterIP == "None" {
+			continue // the headless gossip Service
+		}
+		pod := s.Spec.Selector["statefulset.kubernetes.io/pod-name"]
+		if pod == "" || pod != s.Metadata.Name {
+			t.Errorf("service %s selects %v: a load-balanced Service would send one player's calls to another", s.Metadata.Name, s.Spec.Selector)
+		}
+		perPod[pod] = true
+	}
+	for i := range set.Spec.Replicas {
+		if name := set.Metadata.Name + "-" + strconv.Itoa(i); !perPod[name] {
+			t.Errorf("no Service for pod %s", name)
+		}
+	}
+	spread := false
+	for _, c := range set.Spec.Template.Spec.TopologySpreadConstraints {
+		spread = spread || (c.TopologyKey == "kubernetes.io/hostname" && c.WhenUnsatisfiable == "DoNotSchedule" && c.MaxSkew == 1)
+	}
+	if !spread {
+		t.Errorf("topologySpreadConstraints %+v: want maxSkew 1 over kubernetes.io/hostname, DoNotSchedule", set.Spec.Template.Spec.TopologySpreadConstraints)
+	}
+	env := statefulSetEnv(t)
+	if env["GOMEMLIMIT"] == "" || env["GOMEMLIMIT"] != nodeContainer(t).Resources.Limits["memory"] {
+		t.Errorf("GOMEMLIMIT %q: want the container's memory limit", env["GOMEMLIMIT"])
+	}
+}
+
+// The NetworkPolicy lets bitcraps pods reach each other's mesh and gossip
+// ports by name (the names the container declares) and nothing but HTTP
+// from outside.
+func TestNetworkPolicyOpensOnlyTheDeclaredPorts(t *testing.T) {
+	pols := objects[networkPolicy](t, "NetworkPolicy")
+	if len(pols) != 1 {
+		t.Fatalf("%d NetworkPolicies, want 1", len(pols))
+	}
+	declared := map[string]bool{}
+	for _, p := range nodeContainer(t).Ports {
+		declared[p.Name] = true
+	}
+	var opened []string
+	for _, in := range pols[0].Spec.Ingress {
+		for _, p := range in.Ports {
+			name, ok := p.Port.(string)
+			if !ok || !declared[name] {
+				t.Errorf("ingress port %v: want a port name the container declares", p.Port)
+			}
+			opened = append(opened, name)
+		}
+	}
+	slices.Sort(opened)
+	if want := []string{"gossip-tcp", "gossip-udp", "http", "mesh"}; !slices.Equal(opened, want) {
+		t.Errorf("ingress opens %v, want %v", opened, want)
+	}
+	if pols[0].Spec.PodSelector.MatchLabels["app.kubernetes.io/name"] != "bitcraps" {
+		t.Errorf("policy selects %v", pols[0].Spec.PodSelector.MatchLabels)
+	}
+}
+
+// The image carries the OCI labels that name its version and source
+// revision, and the build context leaves out the history and any node data
+// (a developer's ./data holds an identity keystore).
+func TestImageLabelsAndBuildContext(t *testing.T) {
+	var labels string
+	for _, in := range dockerInstructions(t) {
+		if in[0] == "LABEL" {
+			labels += in[1] + " "
+		}
+	}
+	for _, k := range []string{"title", "version", "revision", "created", "description"} {
+		if !strings.Contains(labels, "org.opencontainers.image."+k+"=") {
+			t.Errorf("Dockerfile has no org.opencontainers.image.%s label", k)
+		}
+	}
+	raw, err := os.ReadFile("../.dockerignore")
+	if err != nil {
+		t.Fatalf(".dockerignore: %v (COPY . . would send .git and ./data into the build)", err)
+	}
+	ignored := map[string]bool{}
+	for _, l := range strings.Split(string(raw), "\n") {
+		ignored[strings.TrimSpace(l)] = true
+	}
+	for _, must := range []string{".git", "data", "**/data", "bin"} {
+		if !ignored[must] {
+			t.Errorf(".dockerignore does not list %s", must)
+		}
 	}
 }

@@ -14,6 +14,10 @@ type envVar struct {
 		FieldRef *struct {
 			FieldPath string `json:"fieldPath"`
 		} `json:"fieldRef"`
+		ResourceFieldRef *struct {
+			ContainerName string `json:"containerName"`
+			Resource      string `json:"resource"`
+		} `json:"resourceFieldRef"`
 	} `json:"valueFrom"`
 }
 
@@ -73,7 +77,12 @@ type statefulSet struct {
 					RunAsNonRoot bool `json:"runAsNonRoot"`
 					RunAsUser    int  `json:"runAsUser"`
 				} `json:"securityContext"`
-				Containers []container `json:"containers"`
+				Containers                []container `json:"containers"`
+				TopologySpreadConstraints []struct {
+					MaxSkew           int    `json:"maxSkew"`
+					TopologyKey       string `json:"topologyKey"`
+					WhenUnsatisfiable string `json:"whenUnsatisfiable"`
+				} `json:"topologySpreadConstraints"`
 			} `json:"spec"`
 		} `json:"template"`
 		VolumeClaimTemplates []struct {
@@ -98,5 +107,19 @@ type service struct {
 			TargetPort any    `json:"targetPort"`
 			Protocol   string `json:"protocol"`
 		} `json:"ports"`
+	} `json:"spec"`
+}
+
+type networkPolicy struct {
+	Spec struct {
+		PodSelector struct {
+			MatchLabels map[string]string `json:"matchLabels"`
+		} `json:"podSelector"`
+		Ingress []struct {
+			Ports []struct {
+				Port     any    `json:"port"`
+				Protocol string `json:"protocol"`
+			} `json:"ports"`
+		} `json:"ingress"`
 	} `json:"spec"`
 }

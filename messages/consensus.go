@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -115,6 +116,12 @@ type CertifiedRound struct {
 	Certificate bft.Certificate
 	Settlement  game.Settlement
 	View        game.View
+	// CertifiedAt is when this node's certificate became durable (zero for
+	// a round read back from disk): the settlement's latency is timed from it.
+	CertifiedAt time.Time
+	// Latency is the round's time from this node's first signature on its
+	// proposal to its certificate (zero when this node did not see it play).
+	Latency time.Duration
 }
 
 // ConsensusBetCarried tells the table actor what became of one of the

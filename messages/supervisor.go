@@ -34,6 +34,11 @@ type SupervisorInject struct {
 	Reason  string
 }
 
+// SupervisorPing asks the root supervisor to answer at once, in any state:
+// the liveness probe's proof that the actor system still delivers and the
+// root still works through its mailbox. Answered with a SupervisorReply.
+type SupervisorPing struct{}
+
 // SupervisorReply answers every Supervisor* request. Err is nil on success.
 type SupervisorReply struct {
 	Err error

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/bitcraps/bitcraps/internal/metric"
 	"github.com/bitcraps/bitcraps/messages"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -31,35 +32,44 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	}
 	m := &Metrics{
 		startup: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "bitcraps_app_startup_duration_seconds",
+			Name: metric.AppStartupDurationSeconds,
 			Help: "Time from entering Initializing to reaching Running, per start sequence.",
 			// 10 ms (tests, empty data dir) doubling to about 80 s (slow
 			// disk replaying a large WAL).
 			Buckets: prometheus.ExponentialBuckets(0.01, 2, 14),
 		}),
 		state: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "bitcraps_app_state",
+			Name: metric.AppState,
 			Help: "1 for the application state the node is in, 0 for every other state.",
 		}, []string{"state"}),
 		transitions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "bitcraps_state_transitions_total",
+			Name: metric.StateTransitionsTotal,
 			Help: "Application state transitions applied, by from and to state.",
 		}, []string{"from", "to"}),
 		serviceHealth: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "bitcraps_service_health",
+			Name: metric.ServiceHealth,
 			Help: "Health of each service: 0 Healthy, 1 Degraded, 2 Critical, 3 Unavailable.",
 		}, []string{"service"}),
 		restarts: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "bitcraps_actor_restarts_total",
+			Name: metric.ActorRestartsTotal,
 			Help: "Times a service actor was started again after its first start (supervisor restarts and back-off respawns).",
 		}, []string{"actor"}),
 		processed: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "bitcraps_messages_processed_total",
+			Name: metric.MessagesProcessedTotal,
 			Help: "Messages received by each supervised actor, lifecycle messages included.",
 		}, []string{"actor"}),
 	}
 	if err := m.register(reg); err != nil {
 		return nil, err
+	}
+	// Every legal transition from the start, so the first one into Error
+	// alerts (increase() ignores a series born at 1).
+	for _, from := range AllStates() {
+		for _, to := range AllStates() {
+			if CanTransition(from, to) {
+				m.transitions.WithLabelValues(from.String(), to.String())
+			}
+		}
 	}
 	return m, nil
 }

@@ -146,6 +146,8 @@ func (a *rootActor) receiveCommon(ctx actor.Context) {
 		a.reply(ctx, a.emergencyStop(ctx, msg.Reason))
 	case *messages.SupervisorInject:
 		a.reply(ctx, a.inject(ctx, msg))
+	case *messages.SupervisorPing:
+		a.reply(ctx, nil)
 	case *messages.ServiceHealth:
 		a.recordHealth(msg)
 	case *actor.Terminated:

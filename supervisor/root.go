@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/bitcraps/bitcraps/messages"
@@ -141,6 +142,23 @@ func (r *Root) RequestTransition(to AppState) error {
 // RequestTransition(Initializing).
 func (r *Root) EmergencyStop(reason string) error {
 	return r.ask(&messages.SupervisorEmergencyStop{Reason: reason})
+}
+
+// Ping asks the root actor for an answer within timeout: nil means the
+// actor system delivers messages and the root works through its mailbox.
+// A stopped root answers ErrRootStopped.
+func (r *Root) Ping(timeout time.Duration) error {
+	res, err := r.system.Root.RequestFuture(r.pid, &messages.SupervisorPing{}, timeout).Result()
+	switch {
+	case errors.Is(err, actor.ErrDeadLetter):
+		return ErrRootStopped
+	case err != nil:
+		return fmt.Errorf("ping root supervisor: %w", err)
+	}
+	if reply, ok := res.(*messages.SupervisorReply); ok {
+		return reply.Err
+	}
+	return fmt.Errorf("ping root supervisor: unexpected answer %T", res)
 }
 
 // Inject makes the named service panic once (fault injection for tests).

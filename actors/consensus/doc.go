@@ -22,7 +22,9 @@
 // internal/lifecycle's; lifecycle.go translates (presence frames, requests
 // for certified rounds that the service answers from its store in
 // rounds.go, the dissolution persisted before anything else), and only a
-// Playing table ticks, votes and bets. health.go makes the service Degraded
+// Playing table ticks, votes and bets. metrics.go times each round's phases
+// on this node (from the records of its Readys) for the phase histograms and
+// the round's spans (internal/tracing). health.go makes the service Degraded
 // while an instance failed or cannot catch up. CertificateVerifier is what
 // the ledger uses to check Settle ops.
 package consensus

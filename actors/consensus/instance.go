@@ -63,6 +63,7 @@ type instance struct {
 	status    messages.ConsensusStatus
 	pending   map[pendingBet]struct{}
 	roundFrom time.Time
+	clock     roundClock // when this node took each step of the round in play (metrics)
 	failure   string
 	timer     *time.Timer
 	life      *lifecycle.Table // who is absent, pause, unseat, dissolve, catch up (lifecycle.go)
@@ -281,7 +282,7 @@ func (in *instance) settle(c *bft.Certificate) error {
 	if err != nil {
 		return fmt.Errorf("view after round %d: %w", c.Round, err)
 	}
-	in.settled = append(in.settled, &messages.CertifiedRound{TableID: in.table, Certificate: *c, Settlement: s, View: v})
+	in.settled = append(in.settled, &messages.CertifiedRound{TableID: in.table, Certificate: *c, Settlement: s, View: v, CertifiedAt: time.Now(), Latency: in.clock.latency(c.Round, time.Now())})
 	if len(in.settled) > keepSettled {
 		in.settled = append([]*messages.CertifiedRound(nil), in.settled[len(in.settled)-keepSettled:]...)
 	}
@@ -291,6 +292,7 @@ func (in *instance) settle(c *bft.Certificate) error {
 
 func (in *instance) fail(ctx actor.Context, reason string) {
 	in.log.Error("consensus instance stopped working", "reason", reason)
+	in.opts.Metrics.instanceFailed()
 	in.failure = reason
 	in.node = nil
 	in.pushStatus(ctx)
@@ -430,6 +432,7 @@ func (in *instance) afterInput(ctx actor.Context) {
 	}
 	in.countViewChanges()
 	rd := in.node.Ready()
+	in.clock.sawReady(&rd, time.Now())
 	in.inflight = true
 	in.taken++
 	if len(rd.Messages) > 0 && in.life != nil {
@@ -497,8 +500,10 @@ func (in *instance) onCertified(ctx actor.Context, c *bft.Certificate) {
 	if c.Round <= in.lastRound {
 		return
 	}
-	in.opts.Metrics.certifiedRound(c, time.Since(in.roundFrom))
-	in.roundFrom = time.Now()
+	now := time.Now()
+	in.opts.Metrics.certifiedRound(c, now.Sub(in.roundFrom), &in.clock, now)
+	in.clock.traceRound(in.opts.Identity.PeerID().Short(), in.table, c.Round, now)
+	in.roundFrom = now
 	clear(in.pending)
 	if err := in.settle(c); err != nil {
 		in.fail(ctx, err.Error())

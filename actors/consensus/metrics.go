@@ -8,6 +8,8 @@ import (
 
 	"github.com/bitcraps/bitcraps/internal/bft"
 	"github.com/bitcraps/bitcraps/internal/lifecycle"
+	"github.com/bitcraps/bitcraps/internal/metric"
+	"github.com/bitcraps/bitcraps/internal/tracing"
 )
 
 // Metrics are the consensus service's Prometheus series. A nil *Metrics
@@ -20,6 +22,10 @@ type Metrics struct {
 	dropped    *prometheus.CounterVec
 	persist    prometheus.Histogram
 	roundTime  prometheus.Histogram
+	interval   prometheus.Histogram
+	phases     *prometheus.HistogramVec
+	failures   prometheus.Counter
+	active     prometheus.Gauge
 	instances  prometheus.Gauge
 	viewChange prometheus.Counter
 	carried    *prometheus.CounterVec
@@ -41,74 +47,99 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	}
 	m := &Metrics{
 		certified: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "bitcraps_consensus_rounds_certified_total", Help: "Rounds this node certified, all tables.",
+			Name: metric.ConsensusRoundsCertifiedTotal, Help: "Rounds this node certified, all tables.",
 		}),
 		voids: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "bitcraps_consensus_rounds_void_total", Help: "Certified rounds that were void (withheld reveals).",
+			Name: metric.ConsensusRoundsVoidTotal, Help: "Certified rounds that were void (withheld reveals).",
 		}),
 		evidence: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "bitcraps_consensus_evidence_total", Help: "Evidence of Byzantine acts seen, by kind.",
+			Name: metric.ConsensusEvidenceTotal, Help: "Evidence of Byzantine acts seen, by kind.",
 		}, []string{"kind"}),
 		refused: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "bitcraps_consensus_messages_refused_total", Help: "Consensus messages the BFT core refused (bad, late, over a limit).",
+			Name: metric.ConsensusMessagesRefusedTotal, Help: "Consensus messages the BFT core refused (bad, late, over a limit).",
 		}),
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "bitcraps_consensus_frames_dropped_total", Help: "Consensus frames dropped before the BFT core, by reason.",
+			Name: metric.ConsensusFramesDroppedTotal, Help: "Consensus frames dropped before the BFT core, by reason.",
 		}, []string{"reason"}),
 		persist: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "bitcraps_consensus_persist_seconds", Help: "Time to persist one Ready's records (synced).",
+			Name: metric.ConsensusPersistSeconds, Help: "Time to persist one Ready's records (synced).",
 			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 14),
 		}),
 		roundTime: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "bitcraps_consensus_round_seconds", Help: "Time from a round's first activity on this node to its certificate being durable.",
+			Name: metric.ConsensusRoundSeconds, Help: "Time from this node's first signature on a round's proposal to its certificate being durable: the protocol's latency, without the bet window.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 16),
 		}),
+		interval: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: metric.ConsensusRoundIntervalSeconds, Help: "Time between two certified rounds of one table on this node: the table's pace, bet window and client pacing included.",
+			// 10 ms (bots on loopback) doubling to about 20 min (a paused table).
+			Buckets: prometheus.ExponentialBuckets(0.01, 2, 18),
+		}),
+		failures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: metric.ConsensusFailuresTotal, Help: "Table instances that stopped working (a certified round this node could not settle, replay or reseat); each needs an operator.",
+		}),
+		active: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: metric.ActiveGames, Help: "Tables this node sits at that are not dissolved (playing, paused or catching up).",
+		}),
 		instances: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "bitcraps_consensus_instances", Help: "Table instances running.",
+			Name: metric.ConsensusInstances, Help: "Table instances running.",
 		}),
 		viewChange: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "bitcraps_consensus_view_changes_total", Help: "View changes this node started or joined.",
+			Name: metric.ConsensusViewChangesTotal, Help: "View changes this node started or joined.",
 		}),
 		carried: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "bitcraps_consensus_late_bets_total", Help: "Local bets that missed their round, by what became of them (carried into the next round, or dropped).",
+			Name: metric.ConsensusLateBetsTotal, Help: "Local bets that missed their round, by what became of them (carried into the next round, or dropped).",
 		}, []string{"result"}),
 	}
-	// Every reason is present from the start, so the first drop alerts.
+	// Every label value is present from the start, so the first event alerts
+	// (increase() ignores a series born at 1).
+	for _, k := range []bft.EvidenceKind{bft.EvidenceEquivocation, bft.EvidenceRevealMismatch, bft.EvidenceBadSignature,
+		bft.EvidenceWrongStateHash, bft.EvidenceConflictingCertificate} {
+		m.evidence.WithLabelValues(k.String())
+	}
+	m.carried.WithLabelValues("carried")
+	m.carried.WithLabelValues("dropped")
 	for _, r := range []string{"undecodable", "unknown_kind", "unknown_table", "bad_presence", "bad_rounds", "bad_rounds_ask", "rounds_ask_over_budget"} {
 		m.dropped.WithLabelValues(r)
 	}
 	m.withheld = prometheus.NewCounter(prometheus.CounterOpts{
-		Name: "bitcraps_consensus_withheld_reveals_total",
+		Name: metric.ConsensusWithheldRevealsTotal,
 		Help: "Reveals withheld in certified void rounds (each withholder lost its bets of the round and its seat).",
 	})
 	m.modes = prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "bitcraps_tables", Help: "Tables this node sits at, by lifecycle mode (playing, paused, catching_up, dissolving, dissolved).",
+		Name: metric.Tables, Help: "Tables this node sits at, by lifecycle mode (playing, paused, catching_up, dissolving, dissolved).",
 	}, []string{"mode"})
 	for _, mode := range []lifecycle.Mode{lifecycle.Playing, lifecycle.Paused, lifecycle.CatchingUp, lifecycle.Dissolving, lifecycle.Dissolved} {
 		m.modes.WithLabelValues(mode.String()) // present from the start, so the first change alerts
 	}
 	m.absent = prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "bitcraps_table_absent_seats", Help: "Seats not heard from, summed over this node's tables.",
+		Name: metric.TableAbsentSeats, Help: "Seats not heard from, summed over this node's tables.",
 	})
 	m.behind = prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "bitcraps_table_rounds_behind", Help: "Certified rounds this node is known to lack, summed over its tables.",
+		Name: metric.TableRoundsBehind, Help: "Certified rounds this node is known to lack, summed over its tables.",
 	})
 	m.unseats = prometheus.NewCounter(prometheus.CounterOpts{
-		Name: "bitcraps_table_unseats_asked_total", Help: "Unseatings of players absent past the seat grace this node asked for.",
+		Name: metric.TableUnseatsAskedTotal, Help: "Unseatings of players absent past the seat grace this node asked for.",
 	})
 	m.dissolves = prometheus.NewCounter(prometheus.CounterOpts{
-		Name: "bitcraps_tables_dissolved_total", Help: "Tables this node dissolved (paused past the seat grace).",
+		Name: metric.TablesDissolvedTotal, Help: "Tables this node dissolved (paused past the seat grace).",
 	})
 	for _, c := range []prometheus.Collector{m.certified, m.voids, m.evidence, m.refused, m.dropped, m.persist, m.roundTime, m.instances, m.viewChange, m.carried,
-		m.withheld, m.modes, m.absent, m.behind, m.unseats, m.dissolves} {
+		m.withheld, m.modes, m.absent, m.behind, m.unseats, m.dissolves, m.interval, m.failures, m.active} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("consensus metrics: %w", err)
 		}
 	}
+	phases, err := metric.RoundPhases(reg)
+	if err != nil {
+		return nil, fmt.Errorf("consensus metrics: %w", err)
+	}
+	m.phases = phases
 	return m, nil
 }
 
-func (m *Metrics) certifiedRound(c *bft.Certificate, took time.Duration) {
+// certifiedRound counts a round certified at now, since after the one
+// before it, with the phases clock saw.
+func (m *Metrics) certifiedRound(c *bft.Certificate, since time.Duration, clock *roundClock, now time.Time) {
 	if m == nil {
 		return
 	}
@@ -117,7 +148,105 @@ func (m *Metrics) certifiedRound(c *bft.Certificate, took time.Duration) {
 		m.voids.Inc()
 		m.withheld.Add(float64(len(c.Body.Withholders)))
 	}
-	m.roundTime.Observe(took.Seconds())
+	m.interval.Observe(since.Seconds())
+	latency := clock.latency(c.Round, now)
+	if latency == 0 {
+		return // caught up or restarted mid-round: this node did not see it play
+	}
+	m.roundTime.Observe(latency.Seconds())
+	steps := []struct {
+		phase    string
+		from, to time.Time
+	}{
+		{metric.PhaseProposeToLock, clock.proposed, clock.locked},
+		{metric.PhaseLockToReveals, clock.locked, clock.confirmed},
+		{metric.PhaseRevealsToCertified, clock.confirmed, now},
+	}
+	for _, s := range steps {
+		if !s.from.IsZero() && !s.to.IsZero() {
+			m.phases.WithLabelValues(s.phase).Observe(s.to.Sub(s.from).Seconds())
+		}
+	}
+}
+
+// roundClock remembers when this node first took each step of the round in
+// play, read from the records of its Readys: its commit on the proposal (or
+// the proposal itself, as shooter), the lock, its confirm.
+type roundClock struct {
+	round                       uint64
+	proposed, locked, confirmed time.Time
+}
+
+// sawReady notes the steps rd takes at now; a step of a later round starts
+// that round afresh.
+func (k *roundClock) sawReady(rd *bft.Ready, now time.Time) {
+	for _, r := range rd.Persist {
+		step := stepOf(r)
+		if step == stepNone || r.Round < k.round {
+			continue
+		}
+		if r.Round > k.round {
+			*k = roundClock{round: r.Round}
+		}
+		at := [...]*time.Time{stepProposed: &k.proposed, stepLocked: &k.locked, stepConfirmed: &k.confirmed}[step]
+		if at.IsZero() {
+			*at = now
+		}
+	}
+}
+
+// traceRound records this node's spans of round, certified at now: one
+// per phase it saw, in the round's trace (internal/tracing).
+func (k *roundClock) traceRound(node, table string, round uint64, now time.Time) {
+	if k.round != round {
+		return // caught up or restarted mid-round: no phases to show
+	}
+	tracing.RecordRound(node, table, round, []tracing.Phase{
+		{Name: metric.PhaseProposeToLock, Start: k.proposed, End: k.locked},
+		{Name: metric.PhaseLockToReveals, Start: k.locked, End: k.confirmed},
+		{Name: metric.PhaseRevealsToCertified, Start: k.confirmed, End: now},
+	})
+}
+
+// latency is round's time from its proposal to now, or zero when this node
+// did not see it proposed.
+func (k *roundClock) latency(round uint64, now time.Time) time.Duration {
+	if k.round != round || k.proposed.IsZero() {
+		return 0
+	}
+	return now.Sub(k.proposed)
+}
+
+type roundStep int
+
+const (
+	stepNone roundStep = iota
+	stepProposed
+	stepLocked
+	stepConfirmed
+)
+
+// stepOf is the step of a round a persisted record shows this node took.
+func stepOf(r bft.Record) roundStep {
+	switch {
+	case r.Kind == bft.RecordLock:
+		return stepLocked
+	case r.Kind != bft.RecordSigned || r.Message == nil:
+		return stepNone
+	case r.Message.Proposal != nil:
+		return stepProposed
+	case r.Message.Vote != nil && r.Message.Vote.Kind == bft.VoteCommit:
+		return stepProposed
+	case r.Message.Vote != nil && r.Message.Vote.Kind == bft.VoteConfirm:
+		return stepConfirmed
+	}
+	return stepNone
+}
+
+func (m *Metrics) instanceFailed() {
+	if m != nil {
+		m.failures.Inc()
+	}
 }
 
 func (m *Metrics) sawEvidence(k bft.EvidenceKind) {
@@ -185,6 +314,7 @@ func (m *Metrics) observeLife(was, now lifeSeen) {
 	if now.mode != 0 {
 		m.modes.WithLabelValues(now.mode.String()).Inc()
 	}
+	m.active.Add(active(now.mode) - active(was.mode))
 	m.absent.Add(float64(now.absent - was.absent))
 	m.behind.Add(float64(now.behind - was.behind))
 }
@@ -199,4 +329,13 @@ func (m *Metrics) dissolved() {
 	if m != nil {
 		m.dissolves.Inc()
 	}
+}
+
+// active is 1 for a mode in which the table is still a game (not dissolved,
+// not stopped).
+func active(mode lifecycle.Mode) float64 {
+	if mode == 0 || mode == lifecycle.Dissolved {
+		return 0
+	}
+	return 1
 }

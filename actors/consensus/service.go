@@ -22,7 +22,7 @@ func NewProps(opts Options) (func() *actor.Props, error) {
 		return nil, err
 	}
 	return func() *actor.Props {
-		return actor.PropsFromProducer(func() actor.Actor { return &Service{opts: &o, log: o.Logger.With("service", ServiceName)} })
+		return actor.PropsFromProducer(func() actor.Actor { return &Service{opts: &o, log: o.Logger} })
 	}, nil
 }
 

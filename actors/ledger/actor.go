@@ -23,7 +23,7 @@ func Props(opts Options) (*actor.Props, error) {
 	}
 	metrics := ledger.NewMetrics(opts.Registerer)
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &ledgerActor{opts: opts, log: opts.Logger.With("service", ServiceName), metrics: metrics}
+		return &ledgerActor{opts: opts, log: opts.Logger, metrics: metrics}
 	}), nil
 }
 
@@ -314,11 +314,11 @@ func (a *ledgerActor) submit(op ledger.Op, sender *actor.PID, genesis bool) {
 func (a *ledgerActor) genesisDone(err error) {
 	switch {
 	case err == nil:
-		a.log.Info("play-money grant of this node's identity is in place", "peer", a.opts.Identity, "amount", a.opts.Money.PlayGrant)
+		a.log.Info("play-money grant of this node's identity is in place", "identity", a.opts.Identity, "amount", a.opts.Money.PlayGrant)
 	case errors.Is(err, ledger.ErrConflictingOp):
-		a.log.Warn("this identity was granted a different initial balance before; keeping the first grant", "peer", a.opts.Identity, "err", err)
+		a.log.Warn("this identity was granted a different initial balance before; keeping the first grant", "identity", a.opts.Identity, "err", err)
 	default:
-		a.log.Error("genesis grant failed", "peer", a.opts.Identity, "err", err)
+		a.log.Error("genesis grant failed", "identity", a.opts.Identity, "err", err)
 	}
 }
 

@@ -104,7 +104,7 @@ func newMeshActor(opts Options) *meshActor {
 	return &meshActor{
 		opts:   opts,
 		tm:     timingsFor(opts.Profile),
-		log:    opts.Logger.With("service", ServiceName),
+		log:    opts.Logger, // the node names the service
 		self:   self,
 		subs:   map[string]subscription{},
 		dialed: map[string]string{},
@@ -131,6 +131,7 @@ func (a *meshActor) Receive(ctx actor.Context) {
 	case *probeDone:
 		if m.owner == a {
 			a.table.ProbeOK(m.name, m.rtt, a.opts.Now())
+			a.opts.Metrics.probed(m.rtt)
 		}
 	case *joinDone:
 		if m.owner == a {

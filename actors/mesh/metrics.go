@@ -3,8 +3,12 @@ package mesh
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/bitcraps/bitcraps/internal/metric"
+	"github.com/bitcraps/bitcraps/messages"
 )
 
 // Metrics are the mesh's Prometheus series. A nil *Metrics counts nothing,
@@ -18,6 +22,7 @@ type Metrics struct {
 	disconnects *prometheus.CounterVec
 	evictions   prometheus.Counter
 	healthScore prometheus.Gauge
+	rtt         prometheus.Histogram
 }
 
 // NewMetrics registers the mesh series with reg (reusing them if already
@@ -29,54 +34,70 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	}
 	m := &Metrics{
 		peers: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "bitcraps_mesh_peers", Help: "Peers in the peer table by state.",
+			Name: metric.MeshPeers, Help: "Peers in the peer table by state.",
 		}, []string{"state"}),
-		dropped: counters("bitcraps_mesh_dropped_total", "Envelopes the mesh dropped, by reason.", "reason"),
-		routed: counters("bitcraps_mesh_routed_total",
+		dropped: counters(metric.MeshDroppedTotal, "Envelopes the mesh dropped, by reason.", "reason"),
+		routed: counters(metric.MeshRoutedTotal,
 			"Envelopes handled by the mesh, by action (originated, delivered, forwarded).", "action"),
-		joins: counters("bitcraps_mesh_join_attempts_total", "Memberlist join attempts, by result.", "result"),
-		rejected: counters("bitcraps_mesh_members_rejected_total",
+		joins: counters(metric.MeshJoinAttemptsTotal, "Memberlist join attempts, by result.", "result"),
+		rejected: counters(metric.MeshMembersRejectedTotal,
 			"Memberlist alive messages refused because the metadata failed verification, by reason.", "reason"),
-		disconnects: counters("bitcraps_mesh_disconnects_total", "Peers the mesh cut for a cool-down, by reason.", "reason"),
+		disconnects: counters(metric.MeshDisconnectsTotal, "Peers the mesh cut for a cool-down, by reason.", "reason"),
 		evictions: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "bitcraps_mesh_dedup_evictions_total", Help: "Message IDs forgotten early because the de-duplication cache was full.",
+			Name: metric.MeshDedupEvictionsTotal, Help: "Message IDs forgotten early because the de-duplication cache was full.",
 		}),
 		healthScore: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "bitcraps_mesh_memberlist_health_score", Help: "Memberlist awareness score: 0 is healthy, higher means this node is slow to answer probes.",
+			Name: metric.MeshMemberlistHealthScore, Help: "Memberlist awareness score: 0 is healthy, higher means this node is slow to answer probes.",
+		}),
+		rtt: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: metric.MeshPeerRttSeconds, Help: "Round-trip time of memberlist's probes of peers (one per probe interval, all peers together).",
+			// 100 µs (loopback) doubling to about 1.6 s (a probe about to time out).
+			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 15),
 		}),
 	}
-	var errs []error
-	keep := func(err error) { errs = append(errs, err) }
-	m.peers = reuse(reg, m.peers, keep)
-	m.dropped = reuse(reg, m.dropped, keep)
-	m.routed = reuse(reg, m.routed, keep)
-	m.joins = reuse(reg, m.joins, keep)
-	m.rejected = reuse(reg, m.rejected, keep)
-	m.disconnects = reuse(reg, m.disconnects, keep)
-	m.evictions = reuse(reg, m.evictions, keep)
-	m.healthScore = reuse(reg, m.healthScore, keep)
-	if err := errors.Join(errs...); err != nil {
+	var errs [9]error
+	m.peers, errs[0] = metric.Register(reg, m.peers)
+	m.dropped, errs[1] = metric.Register(reg, m.dropped)
+	m.routed, errs[2] = metric.Register(reg, m.routed)
+	m.joins, errs[3] = metric.Register(reg, m.joins)
+	m.rejected, errs[4] = metric.Register(reg, m.rejected)
+	m.disconnects, errs[5] = metric.Register(reg, m.disconnects)
+	m.evictions, errs[6] = metric.Register(reg, m.evictions)
+	m.healthScore, errs[7] = metric.Register(reg, m.healthScore)
+	m.rtt, errs[8] = metric.Register(reg, m.rtt)
+	if err := errors.Join(errs[:]...); err != nil {
 		return nil, fmt.Errorf("mesh metrics: %w", err)
 	}
+	m.preset()
 	return m, nil
 }
 
-// reuse registers c with reg, or returns the identical collector already
-// registered there, so a node that rebuilds its services shares one set.
-// Any other error goes to fail.
-func reuse[C prometheus.Collector](reg prometheus.Registerer, c C, fail func(error)) C {
-	err := reg.Register(c)
-	if err == nil {
-		return c
+// preset creates every known label value at 0, so the first event alerts
+// (increase() ignores a series born at 1).
+func (m *Metrics) preset() {
+	for _, r := range []DropReason{DropDuplicate, DropTTLExpired, DropRateLimited, DropBadSignature, DropBanned,
+		DropNoRoute, DropLinkLocal, DropMalformed, DropNotSubscribed, DropSendFailed} {
+		m.dropped.WithLabelValues(string(r))
 	}
-	var are prometheus.AlreadyRegisteredError
-	if errors.As(err, &are) {
-		if existing, ok := are.ExistingCollector.(C); ok {
-			return existing
-		}
+	for _, a := range []string{"originated", "delivered", "forwarded"} {
+		m.routed.WithLabelValues(a)
 	}
-	fail(err)
-	return c
+	for _, r := range []string{"ok", "failed"} {
+		m.joins.WithLabelValues(r)
+	}
+	for _, r := range []string{"name_mismatch", "bad_meta", "pow"} {
+		m.rejected.WithLabelValues(r)
+	}
+	m.disconnects.WithLabelValues("misbehaviour")
+	for _, s := range []string{messages.PeerAlive, messages.PeerSuspect, messages.PeerDead, messages.PeerLeft} {
+		m.peers.WithLabelValues(s)
+	}
+}
+
+func (m *Metrics) probed(rtt time.Duration) {
+	if m != nil {
+		m.rtt.Observe(rtt.Seconds())
+	}
 }
 
 func (m *Metrics) drop(reason DropReason) {

@@ -2,6 +2,7 @@ package mesh
 
 import (
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
@@ -20,12 +21,13 @@ func TestMetricsPassPromlint(t *testing.T) {
 	m.disconnect("misbehaviour")
 	m.evicted(1)
 	m.setPeers(map[string]int{"alive": 1}, 0)
+	m.probed(3 * time.Millisecond)
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(mfs) != 8 {
-		t.Fatalf("%d metric families, want 8", len(mfs))
+	if len(mfs) != 9 {
+		t.Fatalf("%d metric families, want 9", len(mfs))
 	}
 	problems, err := promlint.NewWithMetricFamilies(mfs).Lint()
 	if err != nil || len(problems) != 0 {

@@ -87,13 +87,14 @@ func TestVerifyMeta(t *testing.T) {
 	}
 }
 
-// counterValue reads one labelled counter from reg.
+// counterValue reads a counter from reg, summed over its series with label.
 func counterValue(t *testing.T, reg *prometheus.Registry, name, label string) float64 {
 	t.Helper()
 	families, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
+	sum := 0.0 // over every series with the label value (one per transport)
 	for _, f := range families {
 		if f.GetName() != name {
 			continue
@@ -101,10 +102,10 @@ func counterValue(t *testing.T, reg *prometheus.Registry, name, label string) fl
 		for _, m := range f.GetMetric() {
 			for _, l := range m.GetLabel() {
 				if l.GetValue() == label {
-					return m.GetCounter().GetValue()
+					sum += m.GetCounter().GetValue()
 				}
 			}
 		}
 	}
-	return 0
+	return sum
 }

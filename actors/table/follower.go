@@ -313,7 +313,7 @@ func (m *Manager) settleFollowed(ctx actor.Context, table string, f *follower) {
 		f.settling = false
 		switch {
 		case err == nil:
-			m.opts.Metrics.roundSettled()
+			m.opts.Metrics.roundSettled(time.Time{}) // a followed table: not certified here
 			if op.Round >= f.certified() {
 				m.emitWatched(ctx, table, messages.EventSettled, map[string]any{"round": op.Round, "state_hash": state})
 			}

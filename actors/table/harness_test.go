@@ -82,6 +82,12 @@ const initialBalance = 1000 * crap
 
 func startNode(t testing.TB, seed uint64, tune func(*Options)) *node {
 	t.Helper()
+	return startNodeWith(t, seed, tune, nil)
+}
+
+// startNodeWith is startNode with the consensus service's options tuned too.
+func startNodeWith(t testing.TB, seed uint64, tune func(*Options), tuneConsensus func(*consensus.Options)) *node {
+	t.Helper()
 	sys := actor.NewActorSystemWithConfig(actor.Configure(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	})))
@@ -91,7 +97,11 @@ func startNode(t testing.TB, seed uint64, tune func(*Options)) *node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cp, err := consensus.NewProps(consensus.Options{DataDir: n.dir, Identity: n.id, TickInterval: 5 * time.Millisecond, Logger: testLogger()})
+	copts := consensus.Options{DataDir: n.dir, Identity: n.id, TickInterval: 5 * time.Millisecond, Logger: testLogger()}
+	if tuneConsensus != nil {
+		tuneConsensus(&copts)
+	}
+	cp, err := consensus.NewProps(copts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,8 +119,11 @@ func startNode(t testing.TB, seed uint64, tune func(*Options)) *node {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sys.Root.StopFuture(n.root).Wait() })
-	n.waitLedger()
+	// The games service reports healthy after the root has spawned all
+	// three: asking the ledger by name before that can reach a mailbox
+	// protoactor has not finished setting up (a data race in its spawn).
 	n.waitHealthy(r.health, ServiceName)
+	n.waitLedger()
 	return n
 }
 

@@ -64,7 +64,7 @@ type Manager struct {
 }
 
 func newManager(o Options) *Manager {
-	return &Manager{opts: o, log: o.Logger.With("service", ServiceName), me: string(o.Identity.PeerID()),
+	return &Manager{opts: o, log: o.Logger, me: string(o.Identity.PeerID()),
 		tables: map[string]*actor.PID{}, views: map[string]messages.TableView{},
 		hosted: map[string]*record{}, directory: map[string]*record{},
 		ops: ops{id: o.Identity}, seen: seenOps{}, granted: map[identity.PeerID]bool{},

@@ -2,9 +2,12 @@ package table
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/bitcraps/bitcraps/internal/ledger"
+	"github.com/bitcraps/bitcraps/internal/metric"
 	"github.com/bitcraps/bitcraps/messages"
 )
 
@@ -19,6 +22,7 @@ type Metrics struct {
 	followed  *prometheus.CounterVec
 	watched   *prometheus.GaugeVec
 	behind    prometheus.Gauge
+	phases    *prometheus.HistogramVec
 }
 
 // NewMetrics registers the series with reg; nil reg gives nil Metrics.
@@ -28,30 +32,30 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	}
 	m := &Metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "bitcraps_games_requests_total", Help: "Requests to the game manager, by kind and result code (ok or a user error code).",
+			Name: metric.GamesRequestsTotal, Help: "Requests to the game manager, by kind and result code (ok or a user error code).",
 		}, []string{"kind", "code"}),
 		settled: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "bitcraps_games_rounds_settled_total", Help: "Certified rounds settled in the local ledger.",
+			Name: metric.GamesRoundsSettledTotal, Help: "Certified rounds settled in the local ledger.",
 		}),
 		ledgerErr: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "bitcraps_games_ledger_refusals_total", Help: "Ledger ops of tables the ledger refused, by op kind.",
+			Name: metric.GamesLedgerRefusalsTotal, Help: "Ledger ops of tables the ledger refused, by op kind.",
 		}, []string{"kind"}),
 		tables: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "bitcraps_games_tables", Help: "Tables this node hosts or sits at.",
+			Name: metric.GamesTables, Help: "Tables this node hosts or sits at.",
 		}),
 		announced: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "bitcraps_games_announcements_total", Help: "Table announcements this node sent.",
+			Name: metric.GamesAnnouncementsTotal, Help: "Table announcements this node sent.",
 		}),
 		followed: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "bitcraps_games_followed_total",
+			Name: metric.GamesFollowedTotal,
 			Help: "What the chains of tables this node does not sit at did with what they were sent, by kind (certificate, unseating, settle_gossip, announcement, history_ask, follower) and result (accepted, refused).",
 		}, []string{"kind", "result"}),
 		watched: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "bitcraps_games_watched_tables",
+			Name: metric.GamesWatchedTables,
 			Help: "Tables in play this node follows without sitting at them, by how current its view is (live, catching_up, stale).",
 		}, []string{"sync"}),
 		behind: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "bitcraps_games_watched_rounds_behind",
+			Name: metric.GamesWatchedRoundsBehind,
 			Help: "The most certified rounds one followed table is behind the newest this node has heard of.",
 		}),
 	}
@@ -60,6 +64,27 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			return nil, fmt.Errorf("games metrics: %w", err)
 		}
 	}
+	// Every known label value from the start, so the first refusal alerts
+	// and a dashboard shows zeros rather than gaps. The requests' error
+	// codes are many and appear as they happen; "ok" is there for each kind.
+	for _, k := range []string{"bet", "cancel", "create", "export", "join", "leave", "roll", "rounds", "subscribe"} {
+		m.requests.WithLabelValues(k, "ok")
+	}
+	for _, s := range []string{messages.SyncLive, messages.SyncCatchingUp, messages.SyncStale} {
+		m.watched.WithLabelValues(s)
+	}
+	for _, k := range ledger.Kinds() {
+		m.ledgerErr.WithLabelValues(k.String())
+	}
+	for _, k := range []string{"certificate", "unseating", "settle_gossip", "announcement", "history_ask", "follower"} {
+		m.followed.WithLabelValues(k, "accepted")
+		m.followed.WithLabelValues(k, "refused")
+	}
+	phases, err := metric.RoundPhases(reg)
+	if err != nil {
+		return nil, fmt.Errorf("games metrics: %w", err)
+	}
+	m.phases = phases
 	return m, nil
 }
 
@@ -69,9 +94,14 @@ func (m *Metrics) request(kind, code string) {
 	}
 }
 
-func (m *Metrics) roundSettled() {
+// roundSettled counts a round settled in the ledger; certifiedAt, when
+// known (this node certified it), times the settlement phase.
+func (m *Metrics) roundSettled(certifiedAt time.Time) {
 	if m != nil {
 		m.settled.Inc()
+		if !certifiedAt.IsZero() {
+			m.phases.WithLabelValues(metric.PhaseCertifiedToSettled).Observe(time.Since(certifiedAt).Seconds())
+		}
 	}
 }
 

@@ -365,8 +365,9 @@ func settleOpOf(table string, cert *bft.Certificate, s *game.Settlement) (ledger
 // settled runs once a round's Settle op is durable in the local ledger.
 func (t *tableActor) settled(ctx actor.Context, cr *messages.CertifiedRound, op ledger.Op) {
 	t.settledTo = max(t.settledTo, op.Round)
-	t.opts.Metrics.roundSettled()
+	t.opts.Metrics.roundSettled(cr.CertifiedAt)
 	c := &cr.Certificate
+	logRound(t.log, short(t.me), cr)
 	// One participant sends the round to the nodes that follow the table
 	// (follower.go): the shooter of the certifying view.
 	if bft.Leader(c.Body.Seats, c.Round, c.View).String() == t.me {

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bitcraps/bitcraps/internal/config"
+	"github.com/bitcraps/bitcraps/internal/logging"
 	"github.com/bitcraps/bitcraps/internal/node"
 )
 
@@ -92,12 +93,5 @@ func runNode(cmd *cobra.Command, _ []string) error {
 // newLogger builds the node's slog logger: text by default, JSON with
 // --log-format json, debug level with --debug / BITCRAPS_DEBUG.
 func newLogger(w io.Writer, cfg config.Config) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
-	if cfg.Debug {
-		opts.Level = slog.LevelDebug
-	}
-	if cfg.LogFormat == config.LogJSON {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return logging.New(w, cfg.LogFormat == config.LogJSON, cfg.Debug)
 }

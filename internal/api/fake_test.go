@@ -203,3 +203,4 @@ type fakeHealth struct{}
 func (fakeHealth) Report() HealthReport { return HealthReport{State: "Running"} }
 func (fakeHealth) StartupDone() bool    { return true }
 func (fakeHealth) Ready() bool          { return true }
+func (fakeHealth) Alive() error         { return nil }

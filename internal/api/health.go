@@ -39,6 +39,10 @@ type MoneyReport struct {
 func (s *Server) mountHealth() {
 	h := s.opts.Health
 	s.mux.HandleFunc("GET /health/live", func(w http.ResponseWriter, r *http.Request) {
+		if err := h.Alive(); err != nil {
+			writeError(w, unavailable("the actor system does not answer: "+err.Error()))
+			return
+		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "alive"})
 	})
 	probe := func(ok func() bool, what string) http.HandlerFunc {

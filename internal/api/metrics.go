@@ -1,6 +1,10 @@
 package api
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/bitcraps/bitcraps/internal/metric"
+)
 
 // Metrics count the API's limits being hit. A nil *Metrics counts nothing.
 type Metrics struct {
@@ -18,41 +22,34 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	if reg == nil {
 		return nil
 	}
-	return &Metrics{
-		eventsDropped: register(reg, prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "bitcraps_api_sse_events_dropped_total",
+	m := &Metrics{
+		eventsDropped: metric.Unchecked(metric.Register(reg, prometheus.NewCounter(prometheus.CounterOpts{
+			Name: metric.ApiSseEventsDroppedTotal,
 			Help: "Table events not sent to an event-stream client because its buffer was full (slow reader).",
-		})),
-		streamsRefused: register(reg, prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "bitcraps_api_sse_streams_refused_total",
+		}))),
+		streamsRefused: metric.Unchecked(metric.Register(reg, prometheus.NewCounter(prometheus.CounterOpts{
+			Name: metric.ApiSseStreamsRefusedTotal,
 			Help: "Event streams refused because the limit of concurrent streams was reached.",
-		})),
-		streamsOpen: register(reg, prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "bitcraps_api_sse_streams",
+		}))),
+		streamsOpen: metric.Unchecked(metric.Register(reg, prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: metric.ApiSseStreams,
 			Help: "Event streams open now.",
-		})),
-		streamsEnded: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "bitcraps_api_sse_streams_dropped_total",
+		}))),
+		streamsEnded: metric.Unchecked(metric.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: metric.ApiSseStreamsDroppedTotal,
 			Help: "Event streams the node ended itself: idle (no event past the session timeout) or write_failed (the client went away or stopped reading past the write deadline).",
-		}, []string{"reason"})),
-		connsRefused: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "bitcraps_api_connections_refused_total",
+		}, []string{"reason"}))),
+		connsRefused: metric.Unchecked(metric.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: metric.ApiConnectionsRefusedTotal,
 			Help: "HTTP connections cut at the connection cap: evicted_idle (an idle one made room) or busy (the new one was refused).",
-		}, []string{"reason"})),
+		}, []string{"reason"}))),
 	}
-}
-
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	if err := reg.Register(c); err != nil {
-		if are, ok := err.(prometheus.AlreadyRegisteredError); ok {
-			if existing, ok := are.ExistingCollector.(C); ok {
-				return existing
-			}
-		}
-		// Only a clash of names with another package's series lands here:
-		// the series is then left unregistered rather than failing the node.
-	}
-	return c
+	// Every reason from the start, so the first one alerts.
+	m.streamsEnded.WithLabelValues("idle")
+	m.streamsEnded.WithLabelValues("write_failed")
+	m.connsRefused.WithLabelValues("evicted_idle")
+	m.connsRefused.WithLabelValues("busy")
+	return m
 }
 
 func (m *Metrics) eventDropped() {

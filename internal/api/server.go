@@ -11,6 +11,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/bitcraps/bitcraps/internal/tracing"
 )
 
 // Health is what the node tells the health routes.
@@ -22,6 +24,9 @@ type Health interface {
 	StartupDone() bool
 	// Ready is true when the node can serve players: Running or Degraded.
 	Ready() bool
+	// Alive is nil while the node's actor system answers (a bounded ping
+	// of its root), for the liveness probe: a wedged node is restarted.
+	Alive() error
 }
 
 // Options are the node's parts the API serves. A nil part means its routes
@@ -38,6 +43,8 @@ type Options struct {
 	// connection arrives on, that requests may name in Host.
 	AllowedHosts []string
 	Logger       *slog.Logger
+	// AccessLog writes one INFO line per request (accesslog.go).
+	AccessLog bool
 	// Services are the actors behind the player routes (peers, balance,
 	// tables, ledger verify); nil leaves those routes unmounted.
 	Services *Services
@@ -94,8 +101,13 @@ func New(opts Options) *Server {
 		s.opts.Services = s.opts.Services.withDefaults()
 	}
 	s.routes()
+	var handler http.Handler = s.withDeadlines(guardCrossSite(opts.AllowedHosts, requireToken(opts.Token, refuseUncleanPaths(s.mux))))
+	if opts.AccessLog {
+		handler = accessLog(opts.Logger, handler)
+	}
+	handler = tracing.HTTP(handler) // outermost: the access log names the trace
 	s.srv = &http.Server{
-		Handler:        s.withDeadlines(guardCrossSite(opts.AllowedHosts, requireToken(opts.Token, refuseUncleanPaths(s.mux)))),
+		Handler:        handler,
 		MaxHeaderBytes: maxHeaderBytes,
 		ErrorLog:       slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
 	}

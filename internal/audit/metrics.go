@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/bitcraps/bitcraps/internal/metric"
 )
 
 // Metrics counts appends and times the fsyncs they share. A nil *Metrics
@@ -18,15 +20,15 @@ type Metrics struct {
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		entries: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "bitcraps_audit_entries_total",
+			Name: metric.AuditEntriesTotal,
 			Help: "Audit entries appended and fsynced.",
 		}),
 		failures: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "bitcraps_audit_append_failures_total",
+			Name: metric.AuditAppendFailuresTotal,
 			Help: "Audit appends that failed (bad entry, write or fsync error, closed log).",
 		}),
 		syncs: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "bitcraps_audit_fsync_duration_seconds",
+			Name: metric.AuditFsyncDurationSeconds,
 			Help: "Time of each fsync of the audit log; one fsync covers every append waiting for it.",
 			// fsync here is 0.3–0.5 ms; the tail catches a slow disk.
 			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 14),

@@ -60,6 +60,8 @@ type Config struct {
 	Profile          Profile
 	Debug            bool
 	LogFormat        LogFormat
+	AccessLog        bool
+	OTLPEndpoint     string
 	MaxGames         int
 	TableWaitTimeout time.Duration
 	SessionTimeout   time.Duration

@@ -48,6 +48,11 @@ func serverDefaults() Config {
 		Debug: false,
 		// People read a console first; log shippers ask for json.
 		LogFormat: LogText,
+		// Off: metrics count requests; a line per request is for an
+		// investigation or a setup that ships logs anyway.
+		AccessLog: false,
+		// No collector is assumed: tracing costs nothing until one is named.
+		OTLPEndpoint: "",
 		// Each table holds an actor, a BFT instance and its round state;
 		// 100 stays bounded on a 2-core, 1 GiB VM.
 		MaxGames: 100,

@@ -106,6 +106,18 @@ var settings = []setting{
 		get: func(c *Config) string { return string(c.LogFormat) },
 	},
 	{
+		name: "access log", flag: "access-log", env: "BITCRAPS_ACCESS_LOG", kind: "bool",
+		meaning: "log one INFO line per HTTP request (method, path, status, duration, request id)",
+		set:     func(c *Config, s string) (err error) { c.AccessLog, err = parseBool(s); return },
+		get:     func(c *Config) string { return strconv.FormatBool(c.AccessLog) },
+	},
+	{
+		name: "OTLP endpoint", flag: "otlp-endpoint", env: "BITCRAPS_OTLP_ENDPOINT", kind: "URL",
+		meaning: "OTLP/HTTP collector for traces of rounds and API requests, such as http://127.0.0.1:4318 (none: tracing off unless OTEL_EXPORTER_OTLP_ENDPOINT is set)",
+		set:     func(c *Config, s string) error { c.OTLPEndpoint = s; return nil },
+		get:     func(c *Config) string { return c.OTLPEndpoint },
+	},
+	{
 		name: "max games", flag: "max-games", env: "BITCRAPS_MAX_GAMES", kind: "int",
 		meaning: "most tables this node hosts or plays at once (at least 1)",
 		set:     func(c *Config, s string) (err error) { c.MaxGames, err = parseIntMin(s, 1); return },

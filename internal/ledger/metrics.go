@@ -1,10 +1,11 @@
 package ledger
 
 import (
-	"errors"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/bitcraps/bitcraps/internal/metric"
 )
 
 // Metrics are the ledger's Prometheus series. A nil *Metrics records
@@ -28,42 +29,42 @@ type Metrics struct {
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		ops: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "bitcraps_ledger_ops_total",
+			Name: metric.LedgerOpsTotal,
 			Help: "Ops submitted to the ledger, by kind and result (applied, duplicate, refused, equivocation, failed).",
 		}, []string{"kind", "result"}),
 		commits: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "bitcraps_ledger_commits_total",
+			Name: metric.LedgerCommitsTotal,
 			Help: "Synced pebble batches written by the committer (one fsync each).",
 		}),
 		commitOps: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "bitcraps_ledger_commit_ops",
+			Name:    metric.LedgerCommitOps,
 			Help:    "Ops acknowledged per synced batch (group commit size).",
 			Buckets: prometheus.ExponentialBuckets(1, 2, 11),
 		}),
 		commitDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "bitcraps_ledger_commit_duration_seconds",
+			Name:    metric.LedgerCommitDurationSeconds,
 			Help:    "Time to write and sync one batch.",
 			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 14),
 		}),
 		queueFull: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "bitcraps_ledger_queue_full_total",
+			Name: metric.LedgerQueueFullTotal,
 			Help: "Ops refused because the write queue was full.",
 		}),
 		verifyDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "bitcraps_ledger_verify_duration_seconds",
+			Name:    metric.LedgerVerifyDurationSeconds,
 			Help:    "Time of one full ledger verification (sums and replay).",
 			Buckets: prometheus.ExponentialBuckets(0.001, 4, 10),
 		}),
 		verifyFailures: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "bitcraps_ledger_verify_failures_total",
+			Name: metric.LedgerVerifyFailuresTotal,
 			Help: "Verifications that found a problem.",
 		}),
 		snapshots: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "bitcraps_ledger_snapshots_total",
+			Name: metric.LedgerSnapshotsTotal,
 			Help: "Snapshots attempted, by result (ok, failed).",
 		}, []string{"result"}),
 		halted: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "bitcraps_ledger_halted",
+			Name: metric.LedgerHalted,
 			Help: "1 while the ledger refuses writes after a failure it cannot vouch for.",
 		}),
 		grantsRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -72,30 +73,26 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"reason"}),
 	}
 	if reg != nil {
-		m.grantsRefused = register(reg, m.grantsRefused)
-		m.ops = register(reg, m.ops)
-		m.commits = register(reg, m.commits)
-		m.commitOps = register(reg, m.commitOps)
-		m.commitDuration = register(reg, m.commitDuration)
-		m.queueFull = register(reg, m.queueFull)
-		m.verifyDuration = register(reg, m.verifyDuration)
-		m.verifyFailures = register(reg, m.verifyFailures)
-		m.snapshots = register(reg, m.snapshots)
-		m.halted = register(reg, m.halted)
+		m.grantsRefused = metric.Unchecked(metric.Register(reg, m.grantsRefused))
+		m.ops = metric.Unchecked(metric.Register(reg, m.ops))
+		m.commits = metric.Unchecked(metric.Register(reg, m.commits))
+		m.commitOps = metric.Unchecked(metric.Register(reg, m.commitOps))
+		m.commitDuration = metric.Unchecked(metric.Register(reg, m.commitDuration))
+		m.queueFull = metric.Unchecked(metric.Register(reg, m.queueFull))
+		m.verifyDuration = metric.Unchecked(metric.Register(reg, m.verifyDuration))
+		m.verifyFailures = metric.Unchecked(metric.Register(reg, m.verifyFailures))
+		m.snapshots = metric.Unchecked(metric.Register(reg, m.snapshots))
+		m.halted = metric.Unchecked(metric.Register(reg, m.halted))
 	}
-	return m
-}
-
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(C); ok {
-				return existing
-			}
+	// Every known label pair from the start, so the first equivocation alerts.
+	for _, k := range Kinds() {
+		for _, result := range []string{"applied", "duplicate", "refused", "equivocation", "failed"} {
+			m.ops.WithLabelValues(k.String(), result)
 		}
 	}
-	return c
+	m.snapshots.WithLabelValues("ok")
+	m.snapshots.WithLabelValues("failed")
+	return m
 }
 
 func (m *Metrics) op(kind Kind, result string) {

@@ -45,6 +45,11 @@ var kindNames = map[Kind]string{
 	KindDissolve: "dissolve",
 }
 
+// Kinds lists every kind, for the metrics labels present from the start.
+func Kinds() []Kind {
+	return []Kind{KindGrant, KindBuyIn, KindCashOut, KindFundBank, KindCloseBank, KindSettle, KindDissolve}
+}
+
 // String is the kind's name in JSON, logs and metrics labels.
 func (k Kind) String() string {
 	if n, ok := kindNames[k]; ok {

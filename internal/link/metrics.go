@@ -1,9 +1,10 @@
 package link
 
 import (
-	"errors"
-
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/bitcraps/bitcraps/internal/metric"
+	"github.com/bitcraps/bitcraps/messages"
 )
 
 // Metrics are the transport-level counters every link-carrying transport
@@ -31,36 +32,67 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		return register(reg, c)
 	}
 	gauge := prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "bitcraps_transport_connections",
+		Name: metric.TransportConnections,
 		Help: "Authenticated connections currently open.",
 	}, []string{"transport"})
-	return &Metrics{
-		BytesReceived:     counter("bitcraps_transport_received_bytes_total", "Envelope frame bytes received (plaintext size).", "transport", "type"),
-		BytesSent:         counter("bitcraps_transport_sent_bytes_total", "Envelope frame bytes sent (plaintext size).", "transport", "type"),
-		MessagesReceived:  counter("bitcraps_transport_received_messages_total", "Verified envelopes received.", "transport", "type"),
-		MessagesSent:      counter("bitcraps_transport_sent_messages_total", "Envelopes written to a connection.", "transport", "type"),
-		HandshakeFailures: counter("bitcraps_transport_handshake_failures_total", "Handshakes that failed, by reason.", "transport", "reason"),
-		Drops:             counter("bitcraps_transport_drops_total", "Envelopes dropped, by reason.", "transport", "reason"),
-		Refused:           counter("bitcraps_transport_refused_connections_total", "Connections refused or closed by a limit or policy.", "transport", "reason"),
+	m := &Metrics{
+		BytesReceived:     counter(metric.TransportReceivedBytesTotal, "Envelope frame bytes received (plaintext size).", "transport", "type"),
+		BytesSent:         counter(metric.TransportSentBytesTotal, "Envelope frame bytes sent (plaintext size).", "transport", "type"),
+		MessagesReceived:  counter(metric.TransportReceivedMessagesTotal, "Verified envelopes received.", "transport", "type"),
+		MessagesSent:      counter(metric.TransportSentMessagesTotal, "Envelopes written to a connection.", "transport", "type"),
+		HandshakeFailures: counter(metric.TransportHandshakeFailuresTotal, "Handshakes that failed, by reason.", "transport", "reason"),
+		Drops:             counter(metric.TransportDropsTotal, "Envelopes dropped, by reason.", "transport", "reason"),
+		Refused:           counter(metric.TransportRefusedConnectionsTotal, "Connections refused or closed by a limit or policy.", "transport", "reason"),
 		Connections:       register(reg, gauge),
-		Dials:             counter("bitcraps_transport_dials_total", "Outbound dial attempts, by result.", "transport", "result"),
-		Throttled:         counter("bitcraps_transport_throttled_total", "Times a read or write waited for bandwidth tokens.", "transport", "direction"),
+		Dials:             counter(metric.TransportDialsTotal, "Outbound dial attempts, by result.", "transport", "result"),
+		Throttled:         counter(metric.TransportThrottledTotal, "Times a read or write waited for bandwidth tokens.", "transport", "direction"),
+	}
+	m.preset()
+	return m
+}
+
+// preset creates the known label values at 0, for both transports, so the
+// first failed handshake or drop alerts (increase() ignores a series born
+// at 1) and a dashboard shows zeros rather than gaps.
+func (m *Metrics) preset() {
+	for _, transport := range []string{messages.TransportTCP, messages.TransportBLE} {
+		for t := range messages.MessageType_name {
+			if t == 0 {
+				continue
+			}
+			label := messages.MessageType(t).Label()
+			for _, c := range []*prometheus.CounterVec{m.BytesReceived, m.BytesSent, m.MessagesReceived, m.MessagesSent} {
+				c.WithLabelValues(transport, label)
+			}
+		}
+		for _, r := range []string{"bad_request", "closed", "disconnected", "malformed", "no_connection", "no_route",
+			"no_subscriber", "queue_full", "dial_failed", "cooldown"} {
+			m.Drops.WithLabelValues(transport, r)
+		}
+		for _, r := range []string{"pending_per_addr", "max_connections", "reserved_slots", "duplicate", "stale_handshake", "cooldown_list_full"} {
+			m.Refused.WithLabelValues(transport, r)
+		}
+		for _, d := range []string{"in", "out"} {
+			m.Throttled.WithLabelValues(transport, d)
+		}
+		for _, r := range reasons {
+			m.HandshakeFailures.WithLabelValues(transport, r.label)
+		}
+		for _, r := range []string{"io", "cooldown"} {
+			m.HandshakeFailures.WithLabelValues(transport, r)
+		}
+		for _, r := range []string{"connected", "failed", "no_slot", "gave_up"} {
+			m.Dials.WithLabelValues(transport, r)
+		}
+		m.Connections.WithLabelValues(transport)
 	}
 }
 
 // register adds c to reg, or returns the identical collector registered
 // before (by the other transport).
 func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	if reg == nil {
-		return c
-	}
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(C); ok {
-				return existing
-			}
-		}
+	c, err := metric.Register(reg, c)
+	if err != nil {
 		panic("link metrics: " + err.Error()) // a name clash is a programming error
 	}
 	return c

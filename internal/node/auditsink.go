@@ -10,6 +10,7 @@ import (
 
 	"github.com/bitcraps/bitcraps/internal/audit"
 	"github.com/bitcraps/bitcraps/internal/identity"
+	"github.com/bitcraps/bitcraps/internal/metric"
 )
 
 // auditQueue bounds the entries waiting for the audit writer. Actors hand
@@ -40,7 +41,7 @@ func openAudit(dataDir string, id *identity.Identity, logger *slog.Logger, reg *
 	}
 	s := &auditSink{log: l, logger: logger, entries: make(chan auditEntry, auditQueue),
 		dropped: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "bitcraps_audit_dropped_total",
+			Name: metric.AuditDroppedTotal,
 			Help: "Audit entries dropped because the writer's queue was full.",
 		})}
 	reg.MustRegister(s.dropped)

@@ -2,6 +2,7 @@ package node
 
 import (
 	"fmt"
+	"errors"
 	"time"
 
 	"github.com/bitcraps/bitcraps/internal/api"
@@ -32,6 +33,20 @@ func (h healthView) Report() api.HealthReport {
 		})
 	}
 	return out
+}
+
+// livenessTimeout bounds the root's answer to the liveness probe: its
+// mailbox answers in microseconds; seconds mean the system is wedged (the
+// probe's own timeout, 5 s in the StatefulSet, must be longer).
+const livenessTimeout = 2 * time.Second
+
+// Alive pings the root supervisor. A stopped root (a node shutting down)
+// still counts as alive: the process is about to exit on its own.
+func (h healthView) Alive() error {
+	if err := h.n.root.Ping(livenessTimeout); err != nil && !errors.Is(err, supervisor.ErrRootStopped) {
+		return err
+	}
+	return nil
 }
 
 // StartupDone: the start sequence has run to its end, whatever the outcome.

@@ -19,6 +19,8 @@ import (
 	"github.com/bitcraps/bitcraps/internal/audit"
 	"github.com/bitcraps/bitcraps/internal/config"
 	"github.com/bitcraps/bitcraps/internal/identity"
+	"github.com/bitcraps/bitcraps/internal/logging"
+	"github.com/bitcraps/bitcraps/internal/tracing"
 	"github.com/bitcraps/bitcraps/supervisor"
 )
 
@@ -50,6 +52,10 @@ type Node struct {
 	plugins  *plugins.Directory
 	serveEnd chan struct{} // closed when the HTTP server has ended
 	serveErr error         // why it ended; read after serveEnd is closed
+	stopping logging.Stopping
+	// stopTracing flushes and stops the span exporter (a no-op when
+	// tracing is off).
+	stopTracing func(context.Context) error
 }
 
 // Start builds and starts a node. It returns once the HTTP server listens
@@ -77,7 +83,10 @@ func Start(ctx context.Context, opts Options) (n *Node, err error) {
 	if n.id, err = loadIdentity(ctx, opts, metrics); err != nil {
 		return nil, err
 	}
-	n.log = n.log.With("peer", n.id.PeerID().Short())
+	n.log = n.log.With("node", n.id.PeerID().Short()) // `peer` is for the remote one
+	if n.stopTracing, err = tracing.Start(ctx, n.cfg.OTLPEndpoint, n.version, n.id.PeerID().Short()); err != nil {
+		return nil, err
+	}
 	if n.audit, err = openAudit(n.cfg.DataDir, n.id, n.log, n.registry); err != nil {
 		return nil, dataDirError(n.cfg.DataDir, err)
 	}
@@ -101,7 +110,9 @@ func Start(ctx context.Context, opts Options) (n *Node, err error) {
 
 func (n *Node) startServices() error {
 	n.system = actor.NewActorSystemWithConfig(actor.Configure(actor.WithLoggerFactory(
-		func(*actor.ActorSystem) *slog.Logger { return n.log.With("component", "actor") })))
+		func(*actor.ActorSystem) *slog.Logger {
+			return slog.New(logging.QuietDeadLetters(n.log.Handler(), &n.stopping)).With("component", "actor")
+		})))
 	root, err := supervisor.Start(n.system, supervisor.Options{
 		Children:       n.services(),
 		Logger:         n.log.With("component", "supervisor"),
@@ -134,6 +145,7 @@ func (n *Node) listenAPI() error {
 		AllowedHosts: n.cfg.HTTPAllowedHosts,
 		StreamIdle:   n.cfg.SessionTimeout,
 		Logger:       n.log.With("component", "http"),
+		AccessLog:    n.cfg.AccessLog,
 	}))
 	if err := n.api.Listen(n.cfg.HTTPAddr); err != nil {
 		return httpListenError(n.cfg.HTTPAddr, err)
@@ -179,7 +191,15 @@ func (n *Node) Stop(ctx context.Context) error {
 }
 
 func (n *Node) teardown(ctx context.Context) error {
+	n.stopping.Store(true)
 	var errs []error
+	defer func() {
+		if n.stopTracing != nil {
+			if err := n.stopTracing(ctx); err != nil {
+				n.log.Warn("traces not flushed", "err", err)
+			}
+		}
+	}()
 	if n.root != nil {
 		if err := n.root.Stop(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("stop services: %w", err))

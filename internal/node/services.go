@@ -100,11 +100,13 @@ func (n *Node) transportProps() (func() *actor.Props, error) {
 			MaxBandwidth:   tcp.BytesPerSecond(float64(n.cfg.MaxBandwidthMbps)),
 		}
 	}
+	// Registered with BLE off too: a node's series are the same whatever
+	// its radio, so dashboards and alerts need no special case.
+	fragments, err := ble.NewMetrics(n.registry)
+	if err != nil {
+		return nil, err
+	}
 	if n.cfg.BLEMode != config.BLEOff {
-		fragments, err := ble.NewMetrics(n.registry)
-		if err != nil {
-			return nil, err
-		}
 		bleOpts := ble.Options{
 			Mode: n.cfg.BLEMode, Mobile: n.cfg.MobileMode, Local: link.LocalFrom(n.id),
 			Difficulty: n.cfg.PoWDifficulty, MaxConnections: min(n.cfg.MaxConnections, ble.DefaultMaxConnections),

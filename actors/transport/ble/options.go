@@ -3,7 +3,6 @@ package ble
 import (
 	"crypto/ed25519"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/bitcraps/bitcraps/internal/config"
 	"github.com/bitcraps/bitcraps/internal/link"
+	"github.com/bitcraps/bitcraps/internal/metric"
 )
 
 // Options configure the ble actor. Zero values take the defaults below.
@@ -142,37 +142,25 @@ type Metrics struct {
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	m := &Metrics{
 		fragments: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "bitcraps_ble_fragments_total",
+			Name: metric.BleFragmentsTotal,
 			Help: "BLE fragments by outcome (sent, received, duplicate, rejected), counted when a link closes.",
 		}, []string{"outcome"}),
 		lost: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "bitcraps_ble_messages_lost_total",
+			Name: metric.BleMessagesLostTotal,
 			Help: "Messages that never completed (reassembly timeout or a gap); each drops its link.",
 		}),
 	}
-	var err error
-	if m.fragments, err = reuse(reg, m.fragments); err != nil {
-		return nil, err
+	for _, o := range []string{"sent", "received", "duplicate", "rejected"} {
+		m.fragments.WithLabelValues(o) // present from the start, so the first rejection alerts
 	}
-	if m.lost, err = reuse(reg, m.lost); err != nil {
-		return nil, err
+	var err error
+	if m.fragments, err = metric.Register(reg, m.fragments); err != nil {
+		return nil, fmt.Errorf("ble metrics: %w", err)
+	}
+	if m.lost, err = metric.Register(reg, m.lost); err != nil {
+		return nil, fmt.Errorf("ble metrics: %w", err)
 	}
 	return m, nil
-}
-
-// reuse registers c with reg, or returns the identical collector already
-// registered there, so a node that rebuilds its services shares one set.
-func reuse[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(C); ok {
-				return existing, nil
-			}
-		}
-		return c, fmt.Errorf("ble metrics: %w", err)
-	}
-	return c, nil
 }
 
 // record adds one closed link's counts.

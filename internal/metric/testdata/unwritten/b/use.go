@@ -1,0 +1,5 @@
+package b
+
+func report(m *a.Metrics) { m.Exported.WithLabelValues("z").Inc() }
+
+func Run(m *a.Metrics) { report(m) }
