@@ -1,8 +1,8 @@
 package node
 
 import (
-	"fmt"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/bitcraps/bitcraps/internal/api"
