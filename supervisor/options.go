@@ -170,10 +170,10 @@ func validateChildren(children []ChildSpec) error {
 func checkFreshProps(f func() *actor.Props) error {
 	a, b := f(), f()
 	if a == nil {
-		return errors.New("Props returned nil")
+		return errors.New("the Props func returned nil")
 	}
 	if a == b {
-		return errors.New("Props must return a new *actor.Props on every call")
+		return errors.New("the Props func must return a new *actor.Props on every call")
 	}
 	return nil
 }
