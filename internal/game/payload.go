@@ -26,6 +26,10 @@ const (
 	// plays: a seated player (the host) submits it; Target sits from the
 	// next round (see doc.go, "Joining mid-game").
 	KindJoin PayloadKind = "join"
+	// KindRoll is the shooter asking for the dice to be rolled (see
+	// shooter.go): only the shooter of the state it builds on may sign one,
+	// once per round; it moves nothing.
+	KindRoll PayloadKind = "roll"
 )
 
 // Payload is what a player signs into bft.Bet.Payload.
@@ -57,6 +61,7 @@ const MaxStake = craps.MaxBetLimit
 //	leave:     0x01 0x03                                             2 bytes
 //	unseat:    0x01 0x04 [32]byte(target key)                       34 bytes
 //	join:      0x01 0x05 [32]byte(joiner key) u64(chips)            42 bytes
+//	roll:      0x01 0x06                                             2 bytes
 //
 // The bet is stored as the craps wire id (kind, number), normalised by
 // craps.ParseBet, so one bet has exactly one encoding ("Place-6", "place_6"
@@ -67,6 +72,7 @@ const (
 	tagLeave    = 3
 	tagUnseat   = 4
 	tagJoin     = 5
+	tagRoll     = 6
 )
 
 // MaxJoinChips bounds a joiner's chips: the ledger's amounts are int64
@@ -110,8 +116,13 @@ func EncodePayload(p Payload) ([]byte, error) {
 			return nil, fmt.Errorf("join of %s with %d chips: want a joiner, 1..%d chips, no bet: %w", p.Target.Short(), p.Amount, int64(MaxJoinChips), ErrBadPayload)
 		}
 		return EncodeJoin(p.Target, p.Amount), nil
+	case KindRoll:
+		if p.BetType != "" || p.Number != 0 || p.Amount != 0 || p.Target != (bft.PublicKey{}) {
+			return nil, fmt.Errorf("roll with a bet type, number, amount or target: %w", ErrBadPayload)
+		}
+		return EncodeRoll(), nil
 	}
-	return nil, fmt.Errorf("payload kind %q: want bet, takedown, leave, unseat or join: %w", p.Kind, ErrBadPayload)
+	return nil, fmt.Errorf("payload kind %q: want bet, takedown, leave, unseat, join or roll: %w", p.Kind, ErrBadPayload)
 }
 
 // EncodeBet is EncodePayload of a bet.
@@ -126,6 +137,9 @@ func EncodeTakeDown(betType string, number int) ([]byte, error) {
 
 // EncodeLeave is the payload of a leave.
 func EncodeLeave() []byte { return []byte{PayloadVersion, tagLeave} }
+
+// EncodeRoll is the payload of the shooter's request to roll.
+func EncodeRoll() []byte { return []byte{PayloadVersion, tagRoll} }
 
 // EncodeUnseat is the payload that unseats target.
 func EncodeUnseat(target bft.PublicKey) []byte {
@@ -157,6 +171,8 @@ func DecodePayload(b []byte) (Payload, error) {
 	switch b[1] {
 	case tagLeave:
 		return Payload{Kind: KindLeave}, nil
+	case tagRoll:
+		return Payload{Kind: KindRoll}, nil
 	case tagUnseat:
 		p := Payload{Kind: KindUnseat, Target: bft.PublicKey(b[2:])}
 		if p.Target == (bft.PublicKey{}) {
@@ -192,7 +208,7 @@ func encodedLen(tag byte) int {
 		return 12
 	case tagTakeDown:
 		return 4
-	case tagLeave:
+	case tagLeave, tagRoll:
 		return 2
 	case tagUnseat:
 		return 34
