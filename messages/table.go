@@ -26,8 +26,9 @@ type CreateTable struct {
 	OddsMultiple string `json:"odds_multiple,omitempty"`
 	// Field12Pays is 2 or 3 (default 3): the field's payout on a 12, to 1.
 	Field12Pays int `json:"field_12_pays,omitempty"`
-	// BetWindow: how long bets are taken before the shooter rolls on its
-	// own; zero means the node's default.
+	// BetWindow: how long a round takes bets, from its first bet, before
+	// the dice roll without the shooter; zero means the node's default
+	// (--bet-window). A round nobody bets in never rolls.
 	BetWindow time.Duration `json:"bet_window,omitempty"`
 	// BuyIn, when positive, seats the host as the table's first player
 	// with this many micro-CRAP moved from its wallet to chips.
@@ -133,20 +134,23 @@ type RoundList struct {
 
 // TableView is GET /api/v1/tables/{id}.
 type TableView struct {
-	ID         string       `json:"id"`
-	Host       string       `json:"host"`
-	Phase      string       `json:"phase"` // "come_out" or "point"
-	Point      int          `json:"point"` // 0 on the come-out
-	Round      uint64       `json:"round"` // last certified round
-	Shooter    string       `json:"shooter"`
-	Players    []PlayerView `json:"players"`
-	Bank       int64        `json:"bank"`
-	MinPlayers int          `json:"min_players"`
-	MaxPlayers int          `json:"max_players"`
-	MinBet     int64        `json:"min_bet"`
-	MaxBet     int64        `json:"max_bet"`
-	Status     string       `json:"status"` // "waiting" (for players), "playing", "closed"
-	LastDice   [2]int       `json:"last_dice"`
+	ID    string `json:"id"`
+	Host  string `json:"host"`
+	Phase string `json:"phase"` // "come_out" or "point"
+	Point int    `json:"point"` // 0 on the come-out
+	Round uint64 `json:"round"` // last certified round
+	// Shooter holds the dice: the player who asks for the roll, until a
+	// seven-out passes them to NextShooter (the next seat).
+	Shooter     string       `json:"shooter"`
+	NextShooter string       `json:"next_shooter"`
+	Players     []PlayerView `json:"players"`
+	Bank        int64        `json:"bank"`
+	MinPlayers  int          `json:"min_players"`
+	MaxPlayers  int          `json:"max_players"`
+	MinBet      int64        `json:"min_bet"`
+	MaxBet      int64        `json:"max_bet"`
+	Status      string       `json:"status"` // "waiting" (for players), "playing", "closed"
+	LastDice    [2]int       `json:"last_dice"`
 	// StateHash is the certified state after Round ("" before play).
 	StateHash string `json:"state_hash"`
 	// ClosedReason says why a closed table ended (cancelled by its host,

@@ -63,9 +63,9 @@ type Options struct {
 
 // Defaults, each with its reason.
 const (
-	// Five seconds: enough to type a bet between rolls, short enough that
-	// a table of bots does not crawl.
-	DefaultBetWindow = 5 * time.Second
+	// Twenty seconds from a round's first bet, as --bet-window on a
+	// server (internal/config gives the reason).
+	DefaultBetWindow = 20 * time.Second
 	// 500 changing requests a second with a burst of 1000: a bot betting
 	// and rolling a one-player table every few milliseconds stays under
 	// it, and it matches what the mesh lets one node send in consensus

@@ -33,7 +33,8 @@ func (d decoded) String() string {
 }
 
 // decodeAll reads every payload and checks what needs no table: the round
-// number, the bettor's seat, and that a leaver has nothing else in the round.
+// number, the bettor's seat, and that a leaver has nothing else in the
+// round but its roll request.
 func decodeAll(st state, bets []bft.Bet) ([]decoded, error) {
 	out := make([]decoded, len(bets))
 	leaves := make(map[bft.PublicKey]int)
@@ -80,7 +81,7 @@ func decodeAll(st state, bets []bft.Bet) ([]decoded, error) {
 		if d.payload.Kind == KindUnseat && leaves[d.payload.Target] > 1 {
 			return nil, fmt.Errorf("%s: %s leaves or is unseated more than once in this round: %w", d, d.payload.Target.Short(), ErrLeaving)
 		}
-		if n > 1 || (n == 1 && d.payload.Kind != KindLeave) {
+		if n > 1 || (n == 1 && d.payload.Kind != KindLeave && d.payload.Kind != KindRoll) {
 			return nil, fmt.Errorf("%s: the player leaves or is unseated in this round and can have nothing else in it: %w", d, ErrLeaving)
 		}
 	}

@@ -16,9 +16,10 @@ import (
 // letters. Commands:
 //
 //	new seats=A,B,C             a table; every seat has 100 CRAP
-//	roll total=N [ask=A] [leave=B] [unseat=C by=A] [join=D by=A]
-//	                            a certified roll round with those payloads,
-//	                            its dice totalling N
+//	roll total=N [ask=A] [place6=A] [leave=B] [unseat=C by=A] [join=D by=A]
+//	                            a certified roll round with those payloads
+//	                            (place6: A bets 6 CRAP on place 6), its dice
+//	                            totalling N
 //	void withholders=B [ask=A]  a certified void round
 //	ask by=B                    may B ask for the roll now?
 //	to-bet [acted=A,B]          the seats the shooter waits for
@@ -79,6 +80,9 @@ func (h *shooterHarness) run(t *testing.T, d *datadriven.TestData) string {
 		bets := newBets(h.round + 1)
 		if a := arg("ask"); a != "" {
 			bets.raw(h.key(a), EncodeRoll())
+		}
+		if p := arg("place6"); p != "" {
+			bets.bet(t, h.key(p), "place", 6, 6*crap)
 		}
 		if l := arg("leave"); l != "" {
 			bets.leave(h.key(l))
