@@ -82,6 +82,12 @@ const initialBalance = 1000 * crap
 
 func startNode(t testing.TB, seed uint64, tune func(*Options)) *node {
 	t.Helper()
+	return startNodeWith(t, seed, tune, nil)
+}
+
+// startNodeWith is startNode that also tunes the consensus options.
+func startNodeWith(t testing.TB, seed uint64, tune func(*Options), tuneConsensus func(*consensus.Options)) *node {
+	t.Helper()
 	sys := actor.NewActorSystemWithConfig(actor.Configure(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	})))
@@ -91,7 +97,11 @@ func startNode(t testing.TB, seed uint64, tune func(*Options)) *node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cp, err := consensus.NewProps(consensus.Options{DataDir: n.dir, Identity: n.id, TickInterval: 5 * time.Millisecond, Logger: testLogger()})
+	co := consensus.Options{DataDir: n.dir, Identity: n.id, TickInterval: 5 * time.Millisecond, Logger: testLogger()}
+	if tuneConsensus != nil {
+		tuneConsensus(&co)
+	}
+	cp, err := consensus.NewProps(co)
 	if err != nil {
 		t.Fatal(err)
 	}
