@@ -345,7 +345,7 @@ func (in *instance) onInbound(ctx actor.Context, m *inbound) {
 		in.log.Debug("consensus message refused", "from", m.from, "type", msg.Type().String(), "err", err)
 	} else {
 		in.pace.saw(&msg)
-		if msg.Bet != nil {
+		if msg.Bet != nil && !isRollRequest(msg.Bet) { // a request is no bet waiting
 			in.pending[pendingBet{msg.Bet.Bettor, msg.Bet.Seq}] = struct{}{}
 		}
 	}

@@ -89,10 +89,16 @@ func (p *pacing) saw(m *bft.Message) {
 	pr.inPlay = true
 	if b := m.Bet; b != nil {
 		pr.acted[b.Bettor] = true
-		if pl, err := game.DecodePayload(b.Payload); err == nil && pl.Kind == game.KindRoll {
+		if isRollRequest(b) {
 			pr.asked[b.Bettor] = true
 		}
 	}
+}
+
+// isRollRequest: b is the roll payload (game.KindRoll).
+func isRollRequest(b *bft.Bet) bool {
+	p, err := game.DecodePayload(b.Payload)
+	return err == nil && p.Kind == game.KindRoll
 }
 
 // tick counts a tick; it says whether the core ticks (the round is in play).
