@@ -68,6 +68,9 @@ func (p *pacing) get(r uint64) *paceRound {
 	if r < p.round || r > p.round+paceAhead {
 		return nil
 	}
+	if p.rounds == nil {
+		p.rounds = map[uint64]*paceRound{}
+	}
 	pr := p.rounds[r]
 	if pr == nil {
 		pr = &paceRound{acted: map[bft.PublicKey]bool{}, asked: map[bft.PublicKey]bool{}}

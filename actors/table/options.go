@@ -87,10 +87,11 @@ const (
 	// Half a second: an op waiting for its owner's earlier op usually
 	// finds it on the next try.
 	DefaultRetryEvery = 500 * time.Millisecond
-	// Two minutes: a playing table certifies a round every bet window (5 s
-	// by default); one silent for two minutes while others wait for a slot
-	// is stalled or never was real. Evicting it is safe: its next pushed
-	// certificate follows it again.
+	// Two minutes: a table whose players bet certifies a round at least
+	// every bet window (20 s by default); one silent for two minutes while
+	// others wait for a slot is stalled, idle (nobody bets) or never was
+	// real. Evicting it is safe: its next pushed certificate follows it
+	// again.
 	DefaultFollowStallAfter = 2 * time.Minute
 )
 
