@@ -11,7 +11,9 @@ import (
 // A player joins a playing table of three (its buy-in rides in a round and
 // it sits from the next one, on every node). Then one of the four dies. At
 // four seats with min_players 3 that stalls nothing (a quorum of three
-// plays on, and a view change passes the dice on when it held them); the
+// plays on; when the dead player shoots, each round rolls as soon as the
+// three present players have bet, and a view change replaces it when it
+// leads the round); the
 // dead player is absent, and only after the seat grace (15 s on the testing
 // profile) do the others unseat it by a certified round (or void the round
 // whose reveal it owed, which unseats it too). The table goes on

@@ -50,16 +50,19 @@ func (in *instance) rollDue(st bft.Status) bool {
 	return st.View > 0 || in.pace.windowOver() || in.shooterMayRoll(st)
 }
 
-// shooterMayRoll: the shooter asked for the roll in this round and every
-// present seat has bet.
+// shooterMayRoll: the round is in play, the shooter asked for the roll in
+// it (or is absent), and every present seat has bet.
 func (in *instance) shooterMayRoll(st bft.Status) bool {
 	in.pace.at(st.Round)
+	if !in.pace.inPlay() {
+		return false
+	}
 	shooter, _, err := in.app.Shooter(st.PrevStateHash)
-	if err != nil || !in.pace.asked(shooter) {
+	if err != nil {
 		return false
 	}
 	toBet, err := in.app.ToBet(st.PrevStateHash, in.pace.acted)
-	return err == nil && rollNow(true, toBet, in.life.Absent)
+	return err == nil && rollNow(in.pace.asked(shooter), shooter, toBet, in.life.Absent)
 }
 
 // hurry has the leader propose at once when the shooter's request may be

@@ -20,7 +20,10 @@ import (
 //     seven-out, whatever bft's leader rotation) asks for the roll with a
 //     signed roll payload; the leader rolls at once when every present
 //     seat has bet (game.App.ToBet: a payload in the round, or a wager
-//     riding on the layout), else when the window closes.
+//     riding on the layout), else when the window closes. An absent
+//     shooter does not hold the table up: while it is absent (until it is
+//     unseated and the dice pass on), the round rolls as soon as every
+//     present seat has bet, as if it had asked.
 //   - An absent leader is replaced (LeaderAbsent) only once the round is
 //     due, so its replacement does not roll before the others could bet.
 //
@@ -138,10 +141,10 @@ func (p *pacing) windowOver() bool {
 	return pr != nil && pr.inPlay && pr.ticks >= p.window
 }
 
-// rollNow is the rule for the shooter's request: asked, and none of the
-// seats still to bet is present.
-func rollNow(asked bool, toBet []bft.PublicKey, absent func(bft.PublicKey) bool) bool {
-	if !asked {
+// rollNow is the rule for the shooter's request: asked (or the shooter is
+// absent), and none of the seats still to bet is present.
+func rollNow(asked bool, shooter bft.PublicKey, toBet []bft.PublicKey, absent func(bft.PublicKey) bool) bool {
+	if !asked && !absent(shooter) {
 		return false
 	}
 	for _, k := range toBet {

@@ -73,6 +73,7 @@ func TestRollNowWaitsForEveryPresentSeat(t *testing.T) {
 			return false
 		}
 	}
+	// A shoots.
 	cases := []struct {
 		name   string
 		asked  bool
@@ -84,10 +85,12 @@ func TestRollNowWaitsForEveryPresentSeat(t *testing.T) {
 		{"asked, everyone bet", true, nil, absent(), true},
 		{"asked, B still to bet", true, []bft.PublicKey{b}, absent(), false},
 		{"asked, B still to bet but absent", true, []bft.PublicKey{b}, absent(b), true},
-		{"asked, B absent, C present", true, []bft.PublicKey{b, c}, absent(b, a), false},
+		{"asked, B absent, C present", true, []bft.PublicKey{b, c}, absent(b), false},
+		{"the shooter absent, everyone present bet", false, []bft.PublicKey{b}, absent(a, b), true},
+		{"the shooter absent, C still to bet", false, []bft.PublicKey{b, c}, absent(a, b), false},
 	}
 	for _, tc := range cases {
-		if got := rollNow(tc.asked, tc.toBet, tc.absent); got != tc.want {
+		if got := rollNow(tc.asked, a, tc.toBet, tc.absent); got != tc.want {
 			t.Errorf("%s: rollNow %v, want %v", tc.name, got, tc.want)
 		}
 	}
