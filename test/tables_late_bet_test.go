@@ -21,9 +21,9 @@ func TestLateBetIsCarriedIntoTheNextRound(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	const carried = `bitcraps_consensus_late_bets_total{result="carried"}`
 	for round := uint64(1); round <= 12; round++ {
-		shooter, other := nodes[0], nodes[1]
-		if nodes[0].table(id).Shooter != shooter.peerID() {
-			shooter, other = other, shooter
+		other := nodes[1] // the one who is not the shooter
+		if nodes[0].table(id).Shooter != nodes[0].peerID() {
+			other = nodes[0]
 		}
 		before := metricValue(t, other, carried)
 		// Both players have bet, so the shooter rolls at once; the other
