@@ -177,10 +177,12 @@ func tableRollCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "roll TABLE",
 		Short: "Close betting and roll the dice (the shooter only)",
-		Long: `Ask the table to close betting and roll now. Only the shooter may; the
-others' bets are taken until then, and the table rolls on its own when the
-bet window ends. The dice come from every seated player's secret, so no one
-picks them; see the result with ` + "`bitcraps table show`" + `.`,
+		Long: `Ask the table to close betting and roll. Only the shooter may (` + "`table show`" + `
+names the shooter and the next one; the dice stay with the shooter until a
+seven-out). The dice roll at once when every present player has bet (a wager
+riding on the felt counts), else when the round's bet window closes; the
+others' bets are taken until then. The dice come from every seated player's
+secret, so no one picks them; see the result with ` + "`bitcraps table show`" + `.`,
 		Example: `  bitcraps table roll 3f2a9c0d1e2b4a5f`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
