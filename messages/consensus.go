@@ -138,12 +138,13 @@ type ConsensusBetCarried struct {
 type ConsensusStatus struct {
 	TableID string
 	// Round is the round being played (not yet certified).
-	Round uint64
-	View  uint64
+	Round   uint64
+	View    uint64
+	Shooter string
+	Seats   []string
 	// Shooter holds the dice (the game's rule, not bft's leader);
 	// NextShooter takes them at the shooter's seven-out.
-	Shooter, NextShooter string
-	Seats                []string
+	NextShooter string
 	// Seated: the local player plays this round.
 	Seated bool
 	// PendingBets counts the valid bets of Round this instance holds: the

@@ -134,23 +134,23 @@ type RoundList struct {
 
 // TableView is GET /api/v1/tables/{id}.
 type TableView struct {
-	ID    string `json:"id"`
-	Host  string `json:"host"`
-	Phase string `json:"phase"` // "come_out" or "point"
-	Point int    `json:"point"` // 0 on the come-out
-	Round uint64 `json:"round"` // last certified round
-	// Shooter holds the dice: the player who asks for the roll, until a
-	// seven-out passes them to NextShooter (the next seat).
-	Shooter     string       `json:"shooter"`
-	NextShooter string       `json:"next_shooter"`
-	Players     []PlayerView `json:"players"`
-	Bank        int64        `json:"bank"`
-	MinPlayers  int          `json:"min_players"`
-	MaxPlayers  int          `json:"max_players"`
-	MinBet      int64        `json:"min_bet"`
-	MaxBet      int64        `json:"max_bet"`
-	Status      string       `json:"status"` // "waiting" (for players), "playing", "closed"
-	LastDice    [2]int       `json:"last_dice"`
+	ID         string       `json:"id"`
+	Host       string       `json:"host"`
+	Phase      string       `json:"phase"` // "come_out" or "point"
+	Point      int          `json:"point"` // 0 on the come-out
+	Round      uint64       `json:"round"` // last certified round
+	Shooter    string       `json:"shooter"`
+	Players    []PlayerView `json:"players"`
+	Bank       int64        `json:"bank"`
+	MinPlayers int          `json:"min_players"`
+	MaxPlayers int          `json:"max_players"`
+	MinBet     int64        `json:"min_bet"`
+	MaxBet     int64        `json:"max_bet"`
+	Status     string       `json:"status"` // "waiting" (for players), "playing", "closed"
+	LastDice   [2]int       `json:"last_dice"`
+	// NextShooter takes the dice at the Shooter's seven-out: the next seat
+	// (the Shooter keeps them through naturals, craps and points made).
+	NextShooter string `json:"next_shooter"`
 	// StateHash is the certified state after Round ("" before play).
 	StateHash string `json:"state_hash"`
 	// ClosedReason says why a closed table ended (cancelled by its host,

@@ -147,13 +147,12 @@ func (n *Node) gamesProps() (func() *actor.Props, error) {
 		return nil, err
 	}
 	return table.NewProps(table.Options{
-		Identity: n.id, MaxGames: n.cfg.MaxGames, TickInterval: n.cfg.TickInterval, WaitTimeout: n.cfg.TableWaitTimeout,
-		DefaultBetWindow: n.cfg.BetWindow,
-		Running:          func() bool { r := n.root; return r != nil && r.State() == supervisor.Running },
-		Ledger:           n.sibling(ledgeractor.ServiceName),
-		Mesh:             n.sibling(mesh.ServiceName),
-		Consensus:        n.sibling(consensus.ServiceName),
-		Logger:           n.log.With("service", "games"), Metrics: metrics,
+		Identity: n.id, MaxGames: n.cfg.MaxGames, TickInterval: n.cfg.TickInterval, WaitTimeout: n.cfg.TableWaitTimeout, DefaultBetWindow: n.cfg.BetWindow,
+		Running:   func() bool { r := n.root; return r != nil && r.State() == supervisor.Running },
+		Ledger:    n.sibling(ledgeractor.ServiceName),
+		Mesh:      n.sibling(mesh.ServiceName),
+		Consensus: n.sibling(consensus.ServiceName),
+		Logger:    n.log.With("service", "games"), Metrics: metrics,
 	})
 }
 
