@@ -83,9 +83,17 @@ func (p *pacing) get(r uint64) *paceRound {
 }
 
 // saw notes a message of the table (received, or our own): every message
-// but a commitment puts its round in play.
+// but a commitment puts its round in play. Any message of a later round
+// puts ours in play too: the others certified it, and this node must
+// tick (resend, time out) for one of them to hand it the certificate.
 func (p *pacing) saw(m *bft.Message) {
-	if m.Commitment != nil || m.Certificate != nil {
+	if m.Certificate != nil {
+		return
+	}
+	if m.Round() > p.round {
+		p.get(p.round).inPlay = true
+	}
+	if m.Commitment != nil {
 		return
 	}
 	pr := p.get(m.Round())

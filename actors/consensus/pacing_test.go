@@ -46,6 +46,18 @@ func TestPacingIdleUntilTheFirstBet(t *testing.T) {
 	if p.inPlay() || p.tick() {
 		t.Fatal("round 2 starts in play")
 	}
+	// Even a commitment of a later round says the others are past ours:
+	// this node must tick to learn the certificate it lacks.
+	q := newPacing(3)
+	q.at(7)
+	q.saw(&bft.Message{Commitment: &bft.Commitment{Player: b, Round: 7}})
+	if q.inPlay() {
+		t.Fatal("a commitment of our own round put it in play")
+	}
+	q.saw(&bft.Message{Commitment: &bft.Commitment{Player: b, Round: 8}})
+	if !q.inPlay() || !q.tick() {
+		t.Fatal("a commitment of the next round did not wake the round we lag in")
+	}
 	p.saw(betMsg(2, b, game.EncodeRoll()))
 	if !p.asked(b) || p.asked(a) || !p.acted(b) {
 		t.Fatalf("B's roll request: asked B %v, A %v", p.asked(b), p.asked(a))
