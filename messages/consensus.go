@@ -33,8 +33,9 @@ var ErrTablePaused = errors.New("the table may not play now")
 // sends it again). Answered with *ConsensusAck.
 type ConsensusStart struct {
 	Genesis game.Genesis
-	// BetWindowTicks is how many ticks the shooter waits for bets before
-	// rolling on its own; 0 takes bft's default.
+	// BetWindowTicks is how many ticks a round takes bets, from its first
+	// bet, before the leader rolls without the shooter (actors/consensus
+	// pacing.go); 0 takes bft's default.
 	BetWindowTicks int
 	// Table receives the instance's deliveries.
 	Table *actor.PID
@@ -67,8 +68,11 @@ type ConsensusBetReply struct {
 	Err   error
 }
 
-// ConsensusRoll asks the shooter's instance to propose now. Answered with
-// *ConsensusAck; bft.ErrNotLeader when this node is not the shooter.
+// ConsensusRoll is the shooter's request to roll: the instance signs a roll
+// payload for the round's leader, which rolls at once when every present
+// player has bet, else when the bet window closes. Answered with
+// *ConsensusAck; an error wrapping game.ErrNotShooter when this node's
+// player does not hold the dice.
 type ConsensusRoll struct{ TableID string }
 
 // ConsensusAck answers requests with nothing to return but an error.
@@ -145,6 +149,9 @@ type ConsensusStatus struct {
 	View    uint64
 	Shooter string
 	Seats   []string
+	// Shooter holds the dice (the game's rule, not bft's leader);
+	// NextShooter takes them at the shooter's seven-out.
+	NextShooter string
 	// Seated: the local player plays this round.
 	Seated bool
 	// PendingBets counts the valid bets of Round this instance holds: the

@@ -26,8 +26,9 @@ type CreateTable struct {
 	OddsMultiple string `json:"odds_multiple,omitempty"`
 	// Field12Pays is 2 or 3 (default 3): the field's payout on a 12, to 1.
 	Field12Pays int `json:"field_12_pays,omitempty"`
-	// BetWindow: how long bets are taken before the shooter rolls on its
-	// own; zero means the node's default.
+	// BetWindow: how long a round takes bets, from its first bet, before
+	// the dice roll without the shooter; zero means the node's default
+	// (--bet-window). A round nobody bets in never rolls.
 	BetWindow time.Duration `json:"bet_window,omitempty"`
 	// BuyIn, when positive, seats the host as the table's first player
 	// with this many micro-CRAP moved from its wallet to chips.
@@ -150,6 +151,9 @@ type TableView struct {
 	MaxBet     int64        `json:"max_bet"`
 	Status     string       `json:"status"` // "waiting" (for players), "playing", "closed"
 	LastDice   [2]int       `json:"last_dice"`
+	// NextShooter takes the dice at the Shooter's seven-out: the next seat
+	// (the Shooter keeps them through naturals, craps and points made).
+	NextShooter string `json:"next_shooter"`
 	// StateHash is the certified state after Round ("" before play).
 	StateHash string `json:"state_hash"`
 	// ClosedReason says why a closed table ended (cancelled by its host,

@@ -504,6 +504,16 @@ func TestAPIJoinAndPlayAcrossNodes(t *testing.T) {
 	if round2.Shooter == guest.p.peerID() {
 		shooter = guest
 	}
+	// The shooter rolls at once only when every present player has bet
+	// (a wager riding counts): the guest bets, the host's join is its part.
+	guest.ok("POST", "/api/v1/tables/"+id+"/bets", map[string]any{"type": "field", "amount": crap}, 202, nil)
+	eventually(t, 30*time.Second, "the shooter holds round 2's join and bet", func() (bool, string) {
+		shooter.ok("GET", "/api/v1/tables/"+id, nil, 200, &round2)
+		return round2.PendingBets >= 2, fmt.Sprintf("%d pending", round2.PendingBets)
+	})
+	if round2.NextShooter == "" || round2.NextShooter == round2.Shooter {
+		t.Fatalf("round 2 view: shooter %q, next shooter %q; want the other seat next", round2.Shooter, round2.NextShooter)
+	}
 	shooter.ok("POST", "/api/v1/tables/"+id+"/roll", nil, 202, nil)
 	if got := <-joined2; got != 200 {
 		t.Fatalf("the late join of a playing table answered %d, want 200 once seated", got)

@@ -19,8 +19,8 @@ import (
 
 // Tables outlive the everyday faults of their players' machines (issue 16).
 // Five node processes: four players and an observer that sits at no table.
-// A 2-seat and a 4-seat table (min_players 2, filled by joins) roll by
-// themselves every second while each player bets. One player's node is
+// A 2-seat and a 4-seat table (min_players 2, filled by joins) roll a
+// second after the first bet of each round while each player bets. One player's node is
 // SIGSTOPped for 10 s: the 2-seat table pauses and resumes. Another is
 // kill -9ed and restarted on its data dir: it catches up on the rounds it
 // missed and bets again. Nobody is unseated (both faults are shorter than
@@ -45,10 +45,10 @@ func TestTablesRideOutAPausedAndAKilledNode(t *testing.T) {
 		}
 	}
 	cluster := &faultCluster{t: t, Nodes: harness.NewNodes(nodes)}
+	bettors := startBettors(cluster, seats) // a round nobody bets in never rolls
 	for _, id := range []string{two, four} {
 		cluster.waitRound(id, seats[id], 2, 60*time.Second)
 	}
-	bettors := startBettors(cluster, seats)
 
 	// SIGSTOP for 10 s: absent after ~3 s, well within the 15 s grace.
 	stopped := nodes[1]

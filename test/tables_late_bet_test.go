@@ -21,16 +21,18 @@ func TestLateBetIsCarriedIntoTheNextRound(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	const carried = `bitcraps_consensus_late_bets_total{result="carried"}`
 	for round := uint64(1); round <= 12; round++ {
-		shooter, other := nodes[0], nodes[1]
-		if nodes[0].table(id).Shooter != shooter.peerID() {
-			shooter, other = other, shooter
+		other := nodes[1] // the one who is not the shooter
+		if nodes[0].table(id).Shooter != nodes[0].peerID() {
+			other = nodes[0]
 		}
 		before := metricValue(t, other, carried)
-		// The shooter rolls with nothing pending; the other player's bet
-		// comes right after, signed for the round being played.
-		if ack := shooter.ask("games", &messages.RollDice{TableID: id}).(*messages.Ack); ack.Err != nil {
-			t.Fatalf("round %d: roll: %v", round, ack.Err)
+		// Both players have bet, so the shooter rolls at once; the other
+		// player's second bet comes right after the request, signed for
+		// the round being played.
+		if br := other.ask("games", &messages.PlaceBet{TableID: id, Type: "field", Amount: crap}).(*messages.BetReply); br.Err != nil {
+			t.Fatalf("round %d: first bet: %v", round, br.Err)
 		}
+		roll(t, nodes, id, round, 1, seed)
 		br := other.ask("games", &messages.PlaceBet{TableID: id, Type: "field", Amount: crap}).(*messages.BetReply)
 		if br.Err != nil {
 			t.Fatalf("round %d: bet: %v", round, br.Err)
@@ -41,7 +43,7 @@ func TestLateBetIsCarriedIntoTheNextRound(t *testing.T) {
 		switch {
 		case !strings.HasPrefix(br.BetID, fmt.Sprintf("%d-", round)):
 			t.Logf("round %d: the bet %s was signed for the next round already; trying again", round, br.BetID)
-		case betsBy(t, other, id, round) == 1:
+		case betsBy(t, other, id, round) == 2:
 			t.Logf("round %d: the bet %s reached the shooter before the proposal; trying again", round, br.BetID)
 			continue
 		}

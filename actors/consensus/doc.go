@@ -22,9 +22,14 @@
 // internal/lifecycle's; lifecycle.go translates (presence frames, requests
 // for certified rounds that the service answers from its store in
 // rounds.go, the dissolution persisted before anything else), and only a
-// Playing table ticks, votes and bets. metrics.go times each round's phases
-// on this node (from the records of its Readys) for the phase histograms and
-// the round's spans (internal/tracing). health.go makes the service Degraded
+// Playing table ticks, votes and bets. When a round rolls is pacing.go's:
+// a round nobody bets in is idle and its core does not tick (nothing
+// times out, nothing rolls), the bet window runs from the round's first
+// bet, and the shooter's roll request (a payload only the game's shooter
+// may sign) has the leader roll at once once every present seat has bet.
+// metrics.go times each round's phases on this node (from the records of
+// its Readys) for the phase histograms and the round's spans
+// (internal/tracing). health.go makes the service Degraded
 // while an instance failed or cannot catch up. CertificateVerifier is what
 // the ledger uses to check Settle ops.
 package consensus

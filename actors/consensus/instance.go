@@ -74,6 +74,7 @@ type instance struct {
 	taken, done uint64
 	acks        []betAck
 	own         []ownBet // our bets whose round is not certified yet (carry.go)
+	pace        pacing   // when the round rolls (pacing.go)
 }
 
 // betAck is a bet reply held until the Ready numbered after is durable.
@@ -147,6 +148,8 @@ func (in *instance) Receive(ctx actor.Context) {
 		in.bet(ctx, m)
 	case *messages.ConsensusRoll:
 		in.roll(ctx)
+	case *Tick:
+		in.manualTick(ctx, m)
 	case *messages.ConsensusStop:
 		sp := in.spec
 		sp.Ended = true
@@ -177,6 +180,7 @@ func (in *instance) start(ctx actor.Context) {
 	if in.spec.Dissolved != nil {
 		in.node = nil // never sign for a dissolved table again
 	}
+	in.startPacing()
 	in.reportHealth(ctx)
 	in.armTick()
 	in.afterInput(ctx)
@@ -300,6 +304,9 @@ func (in *instance) fail(ctx actor.Context, reason string) {
 }
 
 func (in *instance) armTick() {
+	if in.opts.ManualTicks {
+		return // the test sends Tick
+	}
 	sys, pid, msg := in.system, in.self, &tick{owner: in}
 	in.timer = time.AfterFunc(in.opts.TickInterval, func() { sys.Root.Send(pid, msg) })
 }
@@ -308,9 +315,9 @@ func (in *instance) onTick(ctx actor.Context) {
 	if in.life != nil {
 		in.life.Tick()
 	}
-	if in.voting() {
+	if in.voting() && in.pacedTick() {
 		in.node.Tick()
-		if st := in.node.Status(); st.ViewActive && in.life.Absent(st.Leader) {
+		if st := in.node.Status(); st.ViewActive && in.life.Absent(st.Leader) && in.rollDue(st) {
 			in.node.LeaderAbsent() // an absent player does not hold the dice
 		}
 	}
@@ -340,8 +347,11 @@ func (in *instance) onInbound(ctx actor.Context, m *inbound) {
 	if err := in.node.Step(msg); err != nil {
 		in.opts.Metrics.refusedMessage()
 		in.log.Debug("consensus message refused", "from", m.from, "type", msg.Type().String(), "err", err)
-	} else if msg.Bet != nil {
-		in.pending[pendingBet{msg.Bet.Bettor, msg.Bet.Seq}] = struct{}{}
+	} else {
+		in.pace.saw(&msg)
+		if msg.Bet != nil && !isRollRequest(msg.Bet) { // a request is no bet waiting
+			in.pending[pendingBet{msg.Bet.Bettor, msg.Bet.Seq}] = struct{}{}
+		}
 	}
 	in.afterInput(ctx)
 }
@@ -392,19 +402,6 @@ func (in *instance) bet(ctx actor.Context, m *messages.ConsensusBet) {
 	in.afterInput(ctx)
 }
 
-func (in *instance) roll(ctx actor.Context) {
-	if !in.playing() {
-		ctx.Respond(&messages.ConsensusAck{Err: in.notPlaying()})
-		return
-	}
-	err := in.node.Propose()
-	if err != nil && !errors.Is(err, bft.ErrNotLeader) && !errors.Is(err, bft.ErrNotSeated) {
-		err = nil // a refusal of our own message only means there is nothing more to do now
-	}
-	ctx.Respond(&messages.ConsensusAck{Err: err})
-	in.afterInput(ctx)
-}
-
 func (in *instance) notPlaying() error {
 	switch {
 	case in.failure != "":
@@ -426,6 +423,7 @@ func (in *instance) notPlaying() error {
 func (in *instance) afterInput(ctx actor.Context) {
 	in.driveLife(ctx)
 	in.observeLife()
+	in.hurry()
 	in.pushStatus(ctx)
 	if in.node == nil || in.inflight || !in.node.HasReady() {
 		return
@@ -433,6 +431,7 @@ func (in *instance) afterInput(ctx actor.Context) {
 	in.countViewChanges()
 	rd := in.node.Ready()
 	in.clock.sawReady(&rd, time.Now())
+	in.pacedReady(&rd)
 	in.inflight = true
 	in.taken++
 	if len(rd.Messages) > 0 && in.life != nil {
@@ -571,11 +570,12 @@ func (in *instance) pushStatus(ctx actor.Context) {
 	}
 	if in.node != nil {
 		s := in.node.Status()
-		st.Round, st.View, st.Shooter, st.Seated = s.Round, s.View, s.Leader.String(), s.Seated
+		st.Round, st.View, st.Seated = s.Round, s.View, s.Seated
 		for _, k := range s.Seats {
 			st.Seats = append(st.Seats, k.String())
 		}
 	}
+	st.Shooter, st.NextShooter = in.shooters()
 	if sameStatus(st, in.status) {
 		return
 	}
@@ -584,7 +584,7 @@ func (in *instance) pushStatus(ctx actor.Context) {
 }
 
 func sameStatus(a, b messages.ConsensusStatus) bool {
-	if a.Round != b.Round || a.View != b.View || a.Shooter != b.Shooter || a.Seated != b.Seated ||
+	if a.Round != b.Round || a.View != b.View || a.Shooter != b.Shooter || a.NextShooter != b.NextShooter || a.Seated != b.Seated ||
 		a.PendingBets != b.PendingBets || a.Failure != b.Failure || len(a.Seats) != len(b.Seats) || a.TableID != b.TableID ||
 		a.Lifecycle != b.Lifecycle || a.PausedReason != b.PausedReason || a.Behind != b.Behind || !slices.Equal(a.Absent, b.Absent) {
 		return false

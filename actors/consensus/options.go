@@ -47,6 +47,10 @@ type Options struct {
 	// FaultInjection lets InjectByzantine make this node misbehave
 	// (config --fault-injection; off in production).
 	FaultInjection bool
+	// ManualTicks: no timer ticks the tables; a test sends Tick instead,
+	// and drives time deterministically. TickInterval still converts the
+	// lifecycle's durations into ticks.
+	ManualTicks bool
 
 	// byzantine is the behaviour InjectByzantine installed, shared by
 	// every incarnation of the service and read by persist goroutines.

@@ -82,6 +82,8 @@ func (s *Service) Receive(ctx actor.Context) {
 		s.forward(ctx, m.TableID, &messages.ConsensusBetReply{})
 	case *messages.ConsensusRoll:
 		s.forward(ctx, m.TableID, &messages.ConsensusAck{})
+	case *Tick:
+		s.forward(ctx, m.TableID, &TickDone{Err: fmt.Errorf("table %s: %w", m.TableID, messages.ErrNoInstance)})
 	case *InjectByzantine:
 		s.inject(ctx, m)
 	case *messages.ConsensusRounds:

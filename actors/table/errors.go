@@ -90,8 +90,8 @@ func (t *tableActor) rollError(err error) error {
 		return nil
 	case errors.Is(err, messages.ErrTablePaused):
 		return messages.Errorf(messages.CodeTablePaused, "roll at table %s: %v", t.rec.ID, err)
-	case errors.Is(err, bft.ErrNotLeader):
-		return messages.Errorf(messages.CodeNotShooter, "only the shooter rolls; the shooter is %s", short(t.status.Shooter))
+	case errors.Is(err, game.ErrNotShooter), errors.Is(err, bft.ErrNotLeader):
+		return messages.Errorf(messages.CodeNotShooter, "only the shooter rolls; the shooter is %s", short(t.view().Shooter))
 	case errors.Is(err, bft.ErrNotSeated), errors.Is(err, messages.ErrNoInstance):
 		return messages.Errorf(messages.CodeNotSeated, "you do not sit at table %s", t.rec.ID)
 	}

@@ -116,8 +116,11 @@ func TestWaitingBetsTakeDownsAndHistory(t *testing.T) {
 		for _, o := range r.Outcomes {
 			results = append(results, o.Result)
 		}
-		if !slices.Equal(r.Bets, wantBets[i]) || !slices.Equal(results, wantResults[i]) {
-			t.Errorf("round %d: bets %+v, outcomes %v; want %+v, %v", r.Round, r.Bets, results, wantBets[i], wantResults[i])
+		// The shooter's roll requests ride in the rounds too (game.KindRoll):
+		// not what this test is about.
+		bets := slices.DeleteFunc(slices.Clone(r.Bets), func(b messages.RoundBet) bool { return b.Kind == "roll" })
+		if !slices.Equal(bets, wantBets[i]) || !slices.Equal(results, wantResults[i]) {
+			t.Errorf("round %d: bets %+v, outcomes %v; want %+v, %v", r.Round, bets, results, wantBets[i], wantResults[i])
 		}
 	}
 

@@ -63,9 +63,9 @@ type Options struct {
 
 // Defaults, each with its reason.
 const (
-	// Five seconds: enough to type a bet between rolls, short enough that
-	// a table of bots does not crawl.
-	DefaultBetWindow = 5 * time.Second
+	// Twenty seconds from a round's first bet, as --bet-window on a
+	// server (internal/config gives the reason).
+	DefaultBetWindow = 20 * time.Second
 	// 500 changing requests a second with a burst of 1000: a bot betting
 	// and rolling a one-player table every few milliseconds stays under
 	// it, and it matches what the mesh lets one node send in consensus
@@ -87,10 +87,11 @@ const (
 	// Half a second: an op waiting for its owner's earlier op usually
 	// finds it on the next try.
 	DefaultRetryEvery = 500 * time.Millisecond
-	// Two minutes: a playing table certifies a round every bet window (5 s
-	// by default); one silent for two minutes while others wait for a slot
-	// is stalled or never was real. Evicting it is safe: its next pushed
-	// certificate follows it again.
+	// Two minutes: a table whose players bet certifies a round at least
+	// every bet window (20 s by default); one silent for two minutes while
+	// others wait for a slot is stalled, idle (nobody bets) or never was
+	// real. Evicting it is safe: its next pushed certificate follows it
+	// again.
 	DefaultFollowStallAfter = 2 * time.Minute
 )
 

@@ -224,7 +224,7 @@ func (t *tableActor) onOpSigned(ctx actor.Context, m *opSigned) {
 		op := m.op
 		t.joinOp = &op
 		t.sendControl(t.rec.Host, control{Kind: ctlJoin, Op: &op})
-		after(ctx, t.opts.JoinTimeout, &joinTimeout{owner: t})
+		after(ctx, t.joinWait(), &joinTimeout{owner: t})
 		after(ctx, joinResendEvery, &joinResend{owner: t})
 	case "close":
 		t.onBankClosed(ctx, m)
@@ -358,7 +358,14 @@ func (t *tableActor) onJoinTimeout(ctx actor.Context) {
 		return
 	}
 	t.answerJoin(ctx, messages.Errorf(messages.CodeHostUnreachable,
-		"the host %s has not seated you within %s; your buy-in waits at the table (leave to take it back)", short(t.rec.Host), t.opts.JoinTimeout))
+		"the host %s has not seated you within %s; your buy-in waits at the table (leave to take it back)", short(t.rec.Host), t.joinWait()))
+}
+
+// joinWait bounds a join: the host's answer, plus, at a table in play, the
+// round that seats the joiner, which may take the whole bet window (it
+// opens with the join itself when nobody else bets).
+func (t *tableActor) joinWait() time.Duration {
+	return t.opts.JoinTimeout + t.rec.Settings.BetWindow
 }
 
 func short(peer string) string {

@@ -59,6 +59,7 @@ func viewOf(rec *record, gv *game.View, st *messages.ConsensusStatus, me string)
 		}
 	} else {
 		v.Phase, v.Point, v.Round, v.Bank, v.LastDice, v.StateHash = gv.Phase, gv.Point, gv.Round, gv.Bank, gv.LastDice, gv.StateHash.String()
+		v.Shooter, v.NextShooter = gv.Shooter, gv.NextShooter
 		for _, p := range gv.Players {
 			pv := messages.PlayerView{PeerID: p.PeerID, Chips: p.Chips, Bets: []messages.BetView{}}
 			for _, b := range p.Bets {
@@ -71,7 +72,10 @@ func viewOf(rec *record, gv *game.View, st *messages.ConsensusStatus, me string)
 		v.Bank = 0 // back in the host's wallet
 	}
 	if st != nil && st.TableID != "" {
-		v.Shooter, v.PendingBets = st.Shooter, st.PendingBets
+		v.PendingBets = st.PendingBets
+		if st.Shooter != "" {
+			v.Shooter, v.NextShooter = st.Shooter, st.NextShooter
+		}
 		v.Lifecycle, v.PausedReason, v.Absent, v.Behind = st.Lifecycle, st.PausedReason, st.Absent, st.Behind
 		if st.Failure != "" {
 			v.Problem = st.Failure

@@ -5,7 +5,6 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
-	"github.com/bitcraps/bitcraps/internal/bft"
 	"github.com/bitcraps/bitcraps/internal/lifecycle"
 	"github.com/bitcraps/bitcraps/messages"
 )
@@ -51,10 +50,6 @@ func (m *Manager) watchView(id string, f *follower) messages.TableView {
 	}
 	v := viewOf(rec, &gv, nil, m.me)
 	v.Seated, v.Role = false, messages.RoleWatching
-	// The shooter of the next round, unless a view change passes the dice.
-	if seats := f.chain.Seats(); len(seats) > 0 {
-		v.Shooter = bft.Leader(seats, f.chain.Next(), 0).String()
-	}
 	v.Sync, v.Behind = f.sync(time.Now())
 	if f.dissolved {
 		v.Lifecycle = lifecycle.Dissolved.String() // paid out here at f.dissolvedAt

@@ -63,7 +63,7 @@ With --buy-in you also sit at it as its first player.`,
 	f.String("max-bet", "50", "largest bet on one spot, in CRAP")
 	f.String("odds", "", `odds multiple: "3-4-5" (the node's default) or a flat multiple such as "2"`)
 	f.Int("field-12", 0, "what the field pays on a 12, to 1: 2 or 3 (0: the node's default, 3)")
-	f.String("bet-window", "", `how long bets are taken before the shooter rolls on its own, e.g. "5s" (empty: the node's default)`)
+	f.String("bet-window", "", `how long a round takes bets, from its first bet, before the dice roll without the shooter, e.g. "20s" (empty: the node's --bet-window); a round nobody bets in never rolls`)
 	f.String("buy-in", "0", "when above 0, sit at the table with these chips (CRAP)")
 	addNodeFlag(cmd)
 	return cmd

@@ -99,6 +99,9 @@ func writeTable(out io.Writer, t messages.TableView) error {
 	}
 	if t.Shooter != "" {
 		fmt.Fprintf(w, "shooter\t%s\n", t.Shooter)
+		if t.NextShooter != "" {
+			fmt.Fprintf(w, "next shooter\t%s\n", t.NextShooter)
+		}
 	}
 	if t.StateHash != "" {
 		fmt.Fprintf(w, "state hash\t%s\n", t.StateHash)

@@ -66,7 +66,10 @@ type Config struct {
 	TableWaitTimeout time.Duration
 	SessionTimeout   time.Duration
 	// SeatGrace: absence before an unseating (4+ seats) or a dissolution.
-	SeatGrace        time.Duration
+	SeatGrace time.Duration
+	// BetWindow: the default bet window of tables created here, counted
+	// from a round's first bet.
+	BetWindow        time.Duration
 	MobileMode       bool
 	MaxConnections   int
 	MaxBandwidthMbps int

@@ -49,7 +49,7 @@ func TestServerDefaults(t *testing.T) {
 	want := Config{
 		DataDir: "./data", Port: 9000, HTTPAddr: "127.0.0.1:8080", GossipPort: 7946,
 		BindAddr: "127.0.0.1", PoWDifficulty: 16, Profile: ProfileServer, LogFormat: LogText,
-		MaxGames: 100, TableWaitTimeout: 30 * time.Minute, SessionTimeout: 30 * time.Minute, SeatGrace: 2 * time.Minute,
+		MaxGames: 100, TableWaitTimeout: 30 * time.Minute, SessionTimeout: 30 * time.Minute, SeatGrace: 2 * time.Minute, BetWindow: 20 * time.Second,
 		MaxConnections: 128, MaxBandwidthMbps: 100,
 		InitialBalance: 1_000_000_000, BLEMode: BLEAuto, SnapshotInterval: time.Minute,
 		SnapshotKeep: 24, TickInterval: 50 * time.Millisecond,
@@ -150,6 +150,9 @@ var badValues = []struct{ flag, env, value string }{
 	{"session-timeout", "BITCRAPS_SESSION_TIMEOUT", "30"},
 	{"seat-grace", "BITCRAPS_SEAT_GRACE", "14s"},
 	{"seat-grace", "BITCRAPS_SEAT_GRACE", "2"},
+	{"bet-window", "BITCRAPS_BET_WINDOW", "50ms"},
+	{"bet-window", "BITCRAPS_BET_WINDOW", "11m"},
+	{"bet-window", "BITCRAPS_BET_WINDOW", "20"},
 	{"mobile", "BITCRAPS_MOBILE_MODE", "maybe"},
 	{"max-connections", "BITCRAPS_MAX_CONNECTIONS", "0"},
 	{"max-bandwidth-mbps", "BITCRAPS_MAX_BANDWIDTH_MBPS", "0"},

@@ -66,6 +66,13 @@ func serverDefaults() Config {
 		// image pull and PoW-free start) and a laptop lid closed briefly:
 		// restarts make a player absent, never unseated.
 		SeatGrace: 2 * time.Minute,
+		// People type their bets: 20 s from the round's first bet lets
+		// the others at the table read the felt and type one too (a
+		// CLI bet takes a person 10–15 s; live-dealer tables give about
+		// as long). It is rarely waited out: the shooter rolls at once
+		// when every present player has bet, and a round nobody bets in
+		// never rolls.
+		BetWindow: 20 * time.Second,
 		// TCP and BLE both; mobile mode is for phones.
 		MobileMode: false,
 		// Each peer costs a socket, Noise state and buffers; 128 covers a
@@ -146,6 +153,9 @@ func applyTesting(c *Config) {
 	// The least the node accepts: five times the 3 s absence, so a test
 	// sees a pause resume well before anyone is unseated.
 	c.SeatGrace = 15 * time.Second
+	// Tests roll as the shooter, or set a table's own window; a window
+	// left to close rolls within a test's patience.
+	c.BetWindow = 5 * time.Second
 	// Snapshots appear within a test's lifetime; few kept, small disks.
 	c.SnapshotInterval = 5 * time.Second
 	c.SnapshotKeep = 3

@@ -151,6 +151,19 @@ var settings = []setting{
 		get: func(c *Config) string { return shortDuration(c.SeatGrace) },
 	},
 	{
+		name: "bet window", flag: "bet-window", env: "BITCRAPS_BET_WINDOW", kind: "duration",
+		meaning: "default bet window of the tables this node creates (a table's own bet_window wins): a round nobody bets in never rolls; " +
+			"the window opens with the round's first bet, and the dice roll when it closes, or as soon as the shooter asks once every present player has bet (100ms to 10m)",
+		set: func(c *Config, s string) (err error) {
+			c.BetWindow, err = parseDurationMin(s, 100*time.Millisecond)
+			if err == nil && c.BetWindow > 10*time.Minute {
+				err = errors.New("must be at most 10m (a table must not freeze on a typo)")
+			}
+			return
+		},
+		get: func(c *Config) string { return shortDuration(c.BetWindow) },
+	},
+	{
 		name: "mobile mode", flag: "mobile", env: "BITCRAPS_MOBILE_MODE", kind: "bool",
 		meaning: "BLE only: no TCP transport (needs --ble auto or on)",
 		set:     func(c *Config, s string) (err error) { c.MobileMode, err = parseBool(s); return },

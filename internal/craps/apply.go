@@ -133,9 +133,7 @@ func Apply(s State, r Roll) (State, []Outcome, error) {
 	ns.rolls++
 	ns.lastRoll = r
 	if sevenOut {
-		if i := ns.seatIndex(ns.shooter); i >= 0 {
-			ns.shooter = nextShooter(ns.seats, i)
-		}
+		ns.shooter = ns.NextShooter() // a lone player keeps the dice
 	}
 	return ns, outs, nil
 }

@@ -100,6 +100,17 @@ func (s State) Bank() Micros { return s.bank }
 // Shooter is the player who rolls next, or "" at an empty table.
 func (s State) Shooter() string { return s.shooter }
 
+// NextShooter is the player who takes the dice at the shooter's seven-out:
+// the next seat in seating order (the shooter itself when alone), or "" at
+// an empty table.
+func (s State) NextShooter() string {
+	i := s.seatIndex(s.shooter)
+	if i < 0 {
+		return ""
+	}
+	return s.seats[(i+1)%len(s.seats)].ID
+}
+
 // LastRoll is the most recent roll (zero before the first).
 func (s State) LastRoll() Roll { return s.lastRoll }
 

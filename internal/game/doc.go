@@ -10,7 +10,12 @@
 // # What it provides
 //
 //   - Payload, EncodePayload / DecodePayload (and EncodeBet, EncodeTakeDown,
-//     EncodeLeave): what a player signs into bft.Bet.Payload.
+//     EncodeLeave, EncodeRoll): what a player signs into bft.Bet.Payload.
+//   - The shooter (shooter.go): who holds the dice at a state and who takes
+//     them at the next seven-out (App.Shooter, View.Shooter/NextShooter), a
+//     rule of the certified state, not of bft's rotating leader; the roll
+//     request only the shooter may sign; ToBet, the seats the shooter's
+//     request waits for.
 //   - Genesis and GenesisHash: the table at its start (rules, seats with their
 //     bought-in chips, the funded bank). GenesisHash is the bft
 //     Config.GenesisStateHash.
@@ -83,7 +88,7 @@
 // open wager of the player is returned to its chips, the player is unseated
 // from the game state, and Settlement lists it in Leavers with the chips to
 // cash out. A player who leaves in a round has no other payload in that
-// round. The consensus seats of the next round are Seats(cert.StateHash):
+// round but its roll request. The consensus seats of the next round are Seats(cert.StateHash):
 // bft.NextSeats(cert) without the round's leavers.
 //
 // Unseating a silent player: at a table of 4 or more seats the rounds go on

@@ -25,6 +25,9 @@ var (
 	// ErrLeaving: the player leaves in this round, so no other payload of
 	// theirs may be in it (and one leave is enough).
 	ErrLeaving = errors.New("game: player leaves this round")
+	// ErrNotShooter: a roll request signed by a player who does not hold
+	// the dice, or a second one in a round.
+	ErrNotShooter = errors.New("game: only the shooter asks for the roll")
 	// ErrNothingToTakeDown: a take-down names a bet the player has no open
 	// wager on.
 	ErrNothingToTakeDown = errors.New("game: no open wager to take down")

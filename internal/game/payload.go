@@ -26,6 +26,10 @@ const (
 	// plays: a seated player (the host) submits it; Target sits from the
 	// next round (see doc.go, "Joining mid-game").
 	KindJoin PayloadKind = "join"
+	// KindRoll is the shooter asking for the dice to be rolled (see
+	// shooter.go): only the shooter of the state it builds on may sign one,
+	// once per round; it moves nothing.
+	KindRoll PayloadKind = "roll"
 	// KindDissolve ends the table at the state the round builds on: at 4+
 	// seats a table paused past the grace while a quorum is present is
 	// dissolved by a certified round, so every replica ends it at the same
@@ -63,7 +67,8 @@ const MaxStake = craps.MaxBetLimit
 //	leave:     0x01 0x03                                             2 bytes
 //	unseat:    0x01 0x04 [32]byte(target key)                       34 bytes
 //	join:      0x01 0x05 [32]byte(joiner key) u64(chips)            42 bytes
-//	dissolve:  0x01 0x06                                             2 bytes
+//	roll:      0x01 0x06                                             2 bytes
+//	dissolve:  0x01 0x07                                             2 bytes
 //
 // The bet is stored as the craps wire id (kind, number), normalised by
 // craps.ParseBet, so one bet has exactly one encoding ("Place-6", "place_6"
@@ -74,7 +79,8 @@ const (
 	tagLeave    = 3
 	tagUnseat   = 4
 	tagJoin     = 5
-	tagDissolve = 6
+	tagRoll     = 6
+	tagDissolve = 7
 )
 
 // MaxJoinChips bounds a joiner's chips: the ledger's amounts are int64
@@ -121,8 +127,13 @@ func EncodePayload(p Payload) ([]byte, error) {
 			return nil, fmt.Errorf("join of %s with %d chips: want a joiner, 1..%d chips, no bet: %w", p.Target.Short(), p.Amount, int64(MaxJoinChips), ErrBadPayload)
 		}
 		return EncodeJoin(p.Target, p.Amount), nil
+	case KindRoll:
+		if p.BetType != "" || p.Number != 0 || p.Amount != 0 || p.Target != (bft.PublicKey{}) {
+			return nil, fmt.Errorf("roll with a bet type, number, amount or target: %w", ErrBadPayload)
+		}
+		return EncodeRoll(), nil
 	}
-	return nil, fmt.Errorf("payload kind %q: want bet, takedown, leave, unseat, join or dissolve: %w", p.Kind, ErrBadPayload)
+	return nil, fmt.Errorf("payload kind %q: want bet, takedown, leave, unseat, join, roll or dissolve: %w", p.Kind, ErrBadPayload)
 }
 
 // EncodeBet is EncodePayload of a bet.
@@ -140,6 +151,9 @@ func EncodeLeave() []byte { return []byte{PayloadVersion, tagLeave} }
 
 // EncodeDissolve is the payload that dissolves the table.
 func EncodeDissolve() []byte { return []byte{PayloadVersion, tagDissolve} }
+
+// EncodeRoll is the payload of the shooter's request to roll.
+func EncodeRoll() []byte { return []byte{PayloadVersion, tagRoll} }
 
 // EncodeUnseat is the payload that unseats target.
 func EncodeUnseat(target bft.PublicKey) []byte {
@@ -173,6 +187,8 @@ func DecodePayload(b []byte) (Payload, error) {
 		return Payload{Kind: KindLeave}, nil
 	case tagDissolve:
 		return Payload{Kind: KindDissolve}, nil
+	case tagRoll:
+		return Payload{Kind: KindRoll}, nil
 	case tagUnseat:
 		p := Payload{Kind: KindUnseat, Target: bft.PublicKey(b[2:])}
 		if p.Target == (bft.PublicKey{}) {
@@ -208,7 +224,7 @@ func encodedLen(tag byte) int {
 		return 12
 	case tagTakeDown:
 		return 4
-	case tagLeave, tagDissolve:
+	case tagLeave, tagRoll, tagDissolve:
 		return 2
 	case tagUnseat:
 		return 34

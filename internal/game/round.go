@@ -33,7 +33,8 @@ func (d decoded) String() string {
 }
 
 // decodeAll reads every payload and checks what needs no table: the round
-// number, the bettor's seat, and that a leaver has nothing else in the round.
+// number, the bettor's seat, and that a leaver has nothing else in the
+// round but its roll request.
 func decodeAll(st state, bets []bft.Bet) ([]decoded, error) {
 	if st.ended {
 		return nil, fmt.Errorf("table %s after round %d: %w", st.table, st.round, ErrTableEnded)
@@ -41,6 +42,7 @@ func decodeAll(st state, bets []bft.Bet) ([]decoded, error) {
 	out := make([]decoded, len(bets))
 	leaves := make(map[bft.PublicKey]int)
 	joins := make(map[bft.PublicKey]bool)
+	rolls := 0
 	for i := range bets {
 		b := &bets[i]
 		d := decoded{index: i, bet: b, player: b.Bettor.String()}
@@ -70,6 +72,11 @@ func decodeAll(st state, bets []bft.Bet) ([]decoded, error) {
 			return nil, fmt.Errorf("%s: unseat %s, who is not another seated player: %w", d, p.Target.Short(), ErrNotSeated)
 		case p.Kind == KindJoin && (st.seated(p.Target) || joins[p.Target]):
 			return nil, fmt.Errorf("%s: %s is seated already, or joins twice in this round: %w", d, p.Target.Short(), craps.ErrAlreadySeated)
+		case p.Kind == KindRoll:
+			if err := mayAskRoll(st, b.Bettor, rolls); err != nil {
+				return nil, fmt.Errorf("%s: %w", d, err)
+			}
+			rolls++
 		}
 		switch p.Kind {
 		case KindLeave:
@@ -85,7 +92,7 @@ func decodeAll(st state, bets []bft.Bet) ([]decoded, error) {
 		if d.payload.Kind == KindUnseat && leaves[d.payload.Target] > 1 {
 			return nil, fmt.Errorf("%s: %s leaves or is unseated more than once in this round: %w", d, d.payload.Target.Short(), ErrLeaving)
 		}
-		if n > 1 || (n == 1 && d.payload.Kind != KindLeave) {
+		if n > 1 || (n == 1 && d.payload.Kind != KindLeave && d.payload.Kind != KindRoll) {
 			return nil, fmt.Errorf("%s: the player leaves or is unseated in this round and can have nothing else in it: %w", d, ErrLeaving)
 		}
 	}
@@ -133,6 +140,8 @@ func (r *round) apply(d decoded) error {
 		return r.unseat(d.payload.Target.String(), Silent)
 	case KindJoin:
 		return r.join(d.payload.Target, d.payload.Amount)
+	case KindRoll:
+		return nil // it only asked for the dice: nothing moves
 	}
 	return r.leave(d)
 }
@@ -286,6 +295,9 @@ func void(st state, bets []bft.Bet, withholders []bft.PublicKey) (state, Settlem
 // stand: unseating would return those wagers anyway); anyone else's payload
 // is refunded, that is, not applied.
 func (r *round) voidPayload(d decoded, withholder bool) error {
+	if d.payload.Kind == KindRoll {
+		return nil // nothing to refund or forfeit
+	}
 	ev := Event{Player: d.player, Type: d.craps.Kind.ID(), Number: int(d.craps.Number), Bet: d.craps.ID(), Stake: d.payload.Amount}
 	if d.payload.Kind == KindLeave || d.payload.Kind == KindUnseat || d.payload.Kind == KindJoin || d.payload.Kind == KindDissolve {
 		ev.Type, ev.Number, ev.Bet = "", 0, string(d.payload.Kind)

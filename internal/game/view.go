@@ -19,6 +19,10 @@ type View struct {
 	Bank      int64        `json:"bank"`
 	LastDice  [2]int       `json:"last_dice"` // zero before the first roll
 	StateHash bft.Hash     `json:"state_hash"`
+	// Shooter holds the dice for the next round; NextShooter takes them
+	// at its seven-out (shooter.go). Peer IDs, "" at an empty table.
+	Shooter     string `json:"shooter"`
+	NextShooter string `json:"next_shooter"`
 }
 
 // PlayerView is one seated player, like messages.PlayerView.
@@ -46,7 +50,7 @@ func (a *App) View(h bft.Hash) (View, error) {
 	}
 	cs := st.craps
 	v := View{TableID: st.table, Round: st.round, Phase: phaseName(cs.Phase()), Point: int(cs.Point()),
-		Bank: cs.Bank(), StateHash: h, Players: []PlayerView{}}
+		Bank: cs.Bank(), StateHash: h, Players: []PlayerView{}, Shooter: cs.Shooter(), NextShooter: cs.NextShooter()}
 	if r := cs.LastRoll(); r.Valid() {
 		v.LastDice = [2]int{int(r.D1), int(r.D2)}
 	}

@@ -157,7 +157,7 @@ func (n *Node) gamesProps() (func() *actor.Props, error) {
 		return nil, err
 	}
 	return table.NewProps(table.Options{
-		Identity: n.id, MaxGames: n.cfg.MaxGames, TickInterval: n.cfg.TickInterval, WaitTimeout: n.cfg.TableWaitTimeout,
+		Identity: n.id, MaxGames: n.cfg.MaxGames, TickInterval: n.cfg.TickInterval, WaitTimeout: n.cfg.TableWaitTimeout, DefaultBetWindow: n.cfg.BetWindow,
 		// Degraded serves players too (a failing backup never stops play).
 		Running:   func() bool { return n.root != nil && (healthView{n}).Ready() },
 		Ledger:    n.sibling(ledgeractor.ServiceName),

@@ -3,6 +3,7 @@ package browser
 import (
 	"fmt"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,8 +23,10 @@ func TestWatchingPageShowsTheCertifiedRound(t *testing.T) {
 	guest.WaitReady(t, 60*time.Second)
 	watcher.WaitReady(t, 60*time.Second)
 
-	// A one-second bet window: the shooter rolls on its own, so the table
-	// keeps playing while the page watches.
+	// A one-second bet window: the players bet, nobody asks for the roll,
+	// and each round rolls a second after its first bet, so the table
+	// keeps playing while the page watches (a round nobody bets in never
+	// rolls).
 	var table struct {
 		ID string `json:"id"`
 	}
@@ -38,6 +41,23 @@ func TestWatchingPageShowsTheCertifiedRound(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond) // polling interval, bounded by the deadline: the announcement travels by gossip
 		code = guest.DoJSON(t, http.MethodPost, "/api/v1/tables/"+table.ID+"/join", map[string]any{"buy_in": 50_000_000}, nil)
+	}
+
+	done := make(chan struct{})
+	var bettors sync.WaitGroup
+	t.Cleanup(func() { close(done); bettors.Wait() })
+	for _, n := range []*harness.Node{host, guest} {
+		bettors.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				case <-time.After(300 * time.Millisecond): // a player's pace, not synchronisation
+				}
+				_, _ = n.TryJSON(2*time.Second, http.MethodPost, "/api/v1/tables/"+table.ID+"/bets",
+					map[string]any{"type": "field", "amount": 1_000_000}, nil)
+			}
+		})
 	}
 
 	p := newPage(t, 1280, 900)

@@ -71,8 +71,9 @@ func (c *cluster) sameRounds(k int, within time.Duration) []messages.RoundView {
 }
 
 // settleAcked waits until each table's current players certified the
-// round of the last bet acknowledged there (the tables keep rolling after
-// the load stops), so that every acknowledged bet had its round.
+// round of the last bet acknowledged there (a round holding a bet rolls
+// when its bet window closes, after the load stops too), so that every
+// acknowledged bet had its round.
 func (c *cluster) settleAcked(acked []ackedBet, within time.Duration) {
 	c.t.Helper()
 	last := map[int]uint64{}

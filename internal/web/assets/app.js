@@ -11,7 +11,7 @@
 //   GET  /api/v1/balance          {"wallet","chips":{table_id: micros}}
 //   GET  /api/v1/tables           [table, ...] (or {"tables":[...]})
 //   GET  /api/v1/tables/{id}      table = {"id","host","status","phase":
-//        "come_out"|"point","point","round" (last certified),"shooter",
+//        "come_out"|"point","point","round" (last certified),"shooter","next_shooter",
 //        "bank","min_bet","max_bet","min_players","max_players",
 //        "last_dice":[d1,d2],"pending_bets" (a count),"waiting_bets":[{"id",
 //        "type","number","amount","take_down","round"}] (yours, waiting for

@@ -253,8 +253,9 @@ export class TableView {
     const roll = document.getElementById("roll-button");
     roll.hidden = !shooting;
     roll.disabled = this.busyRolling;
-    document.getElementById("shooter-note").textContent = shooting ? "you are the shooter" :
-      shooter ? `shooter: ${short(shooter)}` : "no shooter yet";
+    const next = t.next_shooter && t.next_shooter !== shooter ? ` · next: ${t.next_shooter === this.me() ? "you" : short(t.next_shooter)}` : "";
+    document.getElementById("shooter-note").textContent = (shooting ? "you are the shooter" :
+      shooter ? `shooter: ${short(shooter)}` : "no shooter yet") + (shooter ? next : "");
     this.renderChips(t);
   }
 
