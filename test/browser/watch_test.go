@@ -60,9 +60,27 @@ func TestWatchingPageShowsTheCertifiedRound(t *testing.T) {
 		})
 	}
 
+	// The watching node must know rounds certified before the page opens, so
+	// that the page's event stream starts with them (history).
+	for deadline, round := time.Now().Add(roundWait), 0; round < 2; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the watching node followed %d rounds of table %s within %s, want 2", round, table.ID, roundWait)
+		}
+		time.Sleep(100 * time.Millisecond) // polling interval, bounded by the deadline: the watcher follows by gossip and history requests
+		var v struct {
+			Round int `json:"round"`
+		}
+		if watcher.DoJSON(t, http.MethodGet, "/api/v1/tables/"+table.ID, nil, &v) == http.StatusOK {
+			round = v.Round
+		}
+	}
 	p := newPage(t, 1280, 900)
 	p.do("open the table on the watching node", chromedp.Navigate(watcher.URL+"/#/table/"+table.ID))
 	p.waitFor("the page shows a certified round", `Number(document.getElementById("round").textContent) >= 2`, roundWait)
+	// History first: the feed keeps the newest 100 events, and at this pace
+	// (two bettors, a roll as soon as both have bet) live events push the
+	// history out within half a minute.
+	p.waitFor("the live feed shows rolls certified before the page opened (history)", `document.querySelector('#feed li[data-type="roll"][data-history="true"]') !== null`, pageWait)
 	p.waitFor("the page says watching, live", `document.getElementById("table-role").textContent === "watching" && `+
 		`document.getElementById("stream-status").dataset.state === "live" && document.getElementById("stream-status").textContent === "watching · live"`, pageWait)
 	if eval[bool](p, "is the join form shown", `!document.getElementById("join-form").hidden`) {
@@ -72,7 +90,6 @@ func TestWatchingPageShowsTheCertifiedRound(t *testing.T) {
 		t.Fatalf("the watching page lists %d players, want 2", n)
 	}
 	p.waitFor("a round is listed with its dice", `document.querySelector('#rounds [data-testid^="round-"] .round-dice') !== null`, pageWait)
-	p.waitFor("the live feed shows rolls certified before the page opened (history)", `document.querySelector('#feed li[data-type="roll"][data-history="true"]') !== null`, pageWait)
 	p.waitFor("the event stream brings the next roll to the live feed", `document.querySelector('#feed li[data-type="roll"][data-history="false"]') !== null`, roundWait)
 	p.screenshot("web-table-watching.png")
 
