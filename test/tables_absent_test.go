@@ -191,6 +191,22 @@ func TestAnAbsentHostDissolvesAFourSeatTableByACertifiedRound(t *testing.T) {
 	host.stop()
 	waitLifecycle(t, rest, id, "paused", hostID)
 	dissolvedAlike(t, rest, observer, id, round+1, hostID)
+	// The round that dissolved the table is listed with its dissolve
+	// payloads and no dice: it rolled nothing.
+	rl := rest[0].ask("games", &messages.ListRounds{TableID: id}).(*messages.RoundList)
+	if rl.Err != nil || len(rl.Items) == 0 {
+		t.Fatalf("%s: rounds %+v, err %v", rest[0].name, rl.Items, rl.Err)
+	}
+	last := rl.Items[0]
+	for _, r := range rl.Items {
+		if r.Round > last.Round {
+			last = r
+		}
+	}
+	if last.Round != round+1 || last.Dice != [2]int{} || !slices.ContainsFunc(last.Bets, func(b messages.RoundBet) bool { return b.Kind == "dissolve" }) {
+		t.Fatalf("%s: the last round listed is %d with dice %v and bets %+v; want round %d, no dice, a dissolve payload",
+			rest[0].name, last.Round, last.Dice, last.Bets, round+1)
+	}
 
 	// The host comes back on its data dir (joining the others: it was the
 	// first node, with nobody to join): it learns the round that dissolved

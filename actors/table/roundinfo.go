@@ -2,6 +2,7 @@ package table
 
 import (
 	"encoding/json"
+	"slices"
 
 	"github.com/bitcraps/bitcraps/internal/bft"
 	"github.com/bitcraps/bitcraps/internal/craps"
@@ -22,7 +23,8 @@ const keptOutcomes = 64
 // roundView is one certified round; outcomes may be nil (not kept here).
 func roundView(c *bft.Certificate, outcomes []game.Event) messages.RoundView {
 	rv := messages.RoundView{Round: c.Round, Void: c.Void(), StateHash: c.StateHash.String(), Bets: roundBets(c), Outcomes: outcomes}
-	if !c.Void() {
+	dissolves := slices.ContainsFunc(rv.Bets, func(b messages.RoundBet) bool { return b.Kind == string(game.KindDissolve) })
+	if !c.Void() && !dissolves { // a round that dissolves the table rolls nothing
 		d := craps.DiceFromSeed(c.Seed)
 		rv.Dice = [2]int{int(d.D1), int(d.D2)}
 	}
